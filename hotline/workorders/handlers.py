@@ -1,0 +1,394 @@
+"""What each move does beyond the state change. Called only by `services.workorder_transition`,
+inside its transaction with the order row locked. Each handler mutates `ctx.order` (the entry
+point saves it), may write assignments, and returns the target state (None: table's target)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+
+from hotline.accounts.models import Unit, User
+
+from .choices import OPEN, Action, AssignmentRole, ExtensionStatus, Rating, Status, TransferTarget
+from .errors import IllegalTransition, InvalidInput
+from .models import ExtensionRequest, WorkOrder, WorkOrderAssignment, WorkOrderLink
+from .transitions import Transition
+
+
+@dataclass
+class Context:
+    order: WorkOrder
+    actor: User
+    actor_unit: Unit
+    transition: Transition
+    note: str
+    params: dict[str, Any]
+    at: datetime
+    # Filled by handlers for the event row.
+    unit: Unit | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    # Other orders touched by this move (merge, master closing) that need an event too.
+    side_events: list[tuple[WorkOrder, str, dict[str, Any]]] = field(default_factory=list)
+
+
+def _unit(value: Any, name: str) -> Unit:
+    if isinstance(value, Unit):
+        unit = value
+    else:
+        if value in (None, ""):
+            raise InvalidInput(f"请指定{'主办单位' if name == 'lead_unit' else '单位'}", field=name)
+        unit = Unit.objects.filter(pk=value).first() if str(value).isdigit() else None
+        unit = unit or Unit.objects.filter(code=str(value)).first()
+        if unit is None:
+            raise InvalidInput(f"单位「{value}」不存在", field=name)
+    if not unit.is_active:
+        raise InvalidInput(f"单位「{unit.name}」已停用", field=name)
+    return unit
+
+
+def _units(values: Any, name: str) -> list[Unit]:
+    if values in (None, ""):
+        return []
+    if not isinstance(values, list | tuple):
+        raise InvalidInput("协办单位应为列表", field=name)
+    return [_unit(v, name) for v in values]
+
+
+def _assign(ctx: Context, lead: Unit, assisting: list[Unit], *, by: Unit) -> None:
+    if lead in assisting:
+        raise InvalidInput(f"「{lead.name}」不能既主办又协办", field="assisting_units")
+    if lead.is_centre and lead.kind == "centre":
+        raise InvalidInput("不能派单给热线中心本身", field="lead_unit")
+    order = ctx.order
+    WorkOrderAssignment.objects.bulk_create(
+        [
+            WorkOrderAssignment(
+                order=order, unit=u, role=role, dispatched_by=by, dispatched_at=ctx.at
+            )
+            for u, role in [(lead, AssignmentRole.LEAD)]
+            + [(u, AssignmentRole.ASSISTING) for u in dict.fromkeys(assisting)]
+        ]
+    )
+    order.lead_unit = lead
+    order.dispatched_at = ctx.at
+    ctx.unit = lead
+    ctx.payload.update(
+        lead_unit=lead.code,
+        lead_unit_name=lead.name,
+        assisting_units=[u.code for u in assisting],
+    )
+
+
+def _lead(order: WorkOrder) -> WorkOrderAssignment:
+    a = (
+        order.assignments.filter(is_active=True, role=AssignmentRole.LEAD)
+        .select_related("unit", "dispatched_by")
+        .first()
+    )
+    if a is None:  # cannot happen in a state that has a lead; say so rather than crash
+        raise IllegalTransition(f"工单 {order.number} 没有当前主办单位")
+    return a
+
+
+def _end_assignments(order: WorkOrder, *, role: str | None = None) -> None:
+    qs = order.assignments.filter(is_active=True)
+    if role:
+        qs = qs.filter(role=role)
+    qs.update(is_active=False)
+
+
+def resolve_at_intake(ctx: Context) -> None:
+    ctx.payload["answer"] = ctx.note
+
+
+def dispatch(ctx: Context) -> None:
+    lead = _unit(ctx.params.get("lead_unit"), "lead_unit")
+    assisting = _units(ctx.params.get("assisting_units"), "assisting_units")
+    _assign(ctx, lead, assisting, by=ctx.actor_unit)
+
+
+def redispatch(ctx: Context) -> None:
+    current = _lead(ctx.order)
+    lead = _unit(ctx.params.get("lead_unit"), "lead_unit")
+    if not lead.is_descendant_of(current.unit):
+        raise InvalidInput(
+            f"「{lead.name}」不是「{current.unit.name}」的下级单位", field="lead_unit"
+        )
+    assisting = _units(ctx.params.get("assisting_units"), "assisting_units")
+    _end_assignments(ctx.order, role=AssignmentRole.LEAD)
+    _assign(ctx, lead, assisting, by=current.unit)
+
+
+def reassign(ctx: Context) -> None:
+    lead = _unit(ctx.params.get("lead_unit"), "lead_unit")
+    assisting = _units(ctx.params.get("assisting_units"), "assisting_units")
+    previous = _lead(ctx.order)
+    _end_assignments(ctx.order)
+    _assign(ctx, lead, assisting, by=previous.dispatched_by)
+    ctx.payload["previous_unit"] = previous.unit.code
+
+
+def acknowledge(ctx: Context) -> None:
+    a = _lead(ctx.order)
+    WorkOrderAssignment.objects.filter(pk=a.pk).update(acknowledged_at=ctx.at)
+    ctx.unit = a.unit
+
+
+def return_(ctx: Context) -> None:
+    order = ctx.order
+    limit = settings.HOTLINE["RETURN_LIMIT"]
+    if order.return_count >= limit:
+        raise IllegalTransition(
+            f"工单 {order.number} 已退单 {order.return_count} 次，已达上限 {limit} 次，"
+            "由热线确定承办单位，不能再退"
+        )
+    basis = str(ctx.params.get("legal_basis") or "").strip()
+    if not basis:
+        raise InvalidInput("退单须写明依据（法律法规或职责依据）", field="legal_basis")
+    a = _lead(order)
+    WorkOrderAssignment.objects.filter(pk=a.pk).update(returned_at=ctx.at)
+    order.return_count += 1
+    ctx.unit = a.dispatched_by
+    ctx.payload.update(reason=ctx.note, legal_basis=basis, returned_by=a.unit.code)
+
+
+def reject_return(ctx: Context) -> str:
+    a = _lead(ctx.order)
+    WorkOrderAssignment.objects.filter(pk=a.pk).update(returned_at=None)
+    ctx.unit = a.unit
+    return Status.IN_PROGRESS if a.acknowledged_at else Status.DISPATCHED
+
+
+def reply(ctx: Context) -> None:
+    a = _lead(ctx.order)
+    WorkOrderAssignment.objects.filter(pk=a.pk).update(replied_at=ctx.at, reply=ctx.note)
+    ctx.order.replied_at = ctx.at
+    ctx.unit = a.unit
+    ctx.payload["reply"] = ctx.note
+
+
+def assist_reply(ctx: Context) -> None:
+    ctx.order.assignments.filter(
+        is_active=True, role=AssignmentRole.ASSISTING, unit=ctx.actor_unit
+    ).update(replied_at=ctx.at, reply=ctx.note)
+    ctx.unit = ctx.order.lead_unit
+
+
+def accept_reply(ctx: Context) -> None:
+    ctx.unit = ctx.order.lead_unit
+    ctx.order.callback_attempts = 0
+
+
+def send_back(ctx: Context) -> None:
+    a = _lead(ctx.order)
+    WorkOrderAssignment.objects.filter(pk=a.pk).update(replied_at=None)
+    ctx.order.replied_at = None
+    ctx.unit = a.unit
+
+
+def request_extension(ctx: Context) -> None:
+    days = _int(ctx.params.get("days"), "days", 1, 60)
+    if ctx.order.extensions.filter(status=ExtensionStatus.PENDING).exists():
+        raise IllegalTransition(f"工单 {ctx.order.number} 已有待审批的延期申请")
+    ext = ExtensionRequest.objects.create(
+        order=ctx.order,
+        unit=ctx.actor_unit,
+        days=days,
+        reason=ctx.note,
+        requested_by=ctx.actor,
+        requested_at=ctx.at,
+    )
+    ctx.payload.update(extension=ext.pk, days=days)
+
+
+def _decide_extension(ctx: Context, status: str) -> None:
+    ext = ctx.order.extensions.filter(status=ExtensionStatus.PENDING).first()
+    if ext is None:
+        raise IllegalTransition(f"工单 {ctx.order.number} 没有待审批的延期申请")
+    ExtensionRequest.objects.filter(pk=ext.pk).update(
+        status=status, decided_by=ctx.actor, decided_at=ctx.at, decision_note=ctx.note
+    )
+    ctx.unit = ext.unit
+    ctx.payload.update(extension=ext.pk, days=ext.days)
+
+
+def approve_extension(ctx: Context) -> None:
+    _decide_extension(ctx, ExtensionStatus.APPROVED)
+
+
+def reject_extension(ctx: Context) -> None:
+    _decide_extension(ctx, ExtensionStatus.REJECTED)
+
+
+def urge(ctx: Context) -> None:
+    ctx.order.urge_count += 1
+    ctx.unit = ctx.order.lead_unit
+    ctx.payload["count"] = ctx.order.urge_count
+
+
+def supervise(ctx: Context) -> None:
+    level = _int(ctx.params.get("level"), "level", 1, 3)
+    if level <= ctx.order.supervision_level:
+        raise IllegalTransition(
+            f"工单 {ctx.order.number} 已是 {ctx.order.supervision_level} 级督办，只能提级"
+        )
+    ctx.order.supervision_level = level
+    ctx.unit = ctx.order.lead_unit
+    ctx.payload["level"] = level
+
+
+def callback(ctx: Context) -> str | None:
+    rating = ctx.params.get("rating")
+    if rating not in Rating.values:
+        raise InvalidInput(f"评价应为 {'、'.join(Rating.values)} 之一", field="rating")
+    solved = ctx.params.get("solved")
+    if not isinstance(solved, bool):
+        raise InvalidInput("请填写是否已解决（true/false）", field="solved")
+    order = ctx.order
+    order.rating = rating
+    order.solved = solved
+    ctx.unit = order.lead_unit
+    ctx.payload.update(rating=rating, solved=solved)
+    if rating == Rating.DISSATISFIED:
+        return None  # waits for redo or a reasoned close
+    return _close(ctx)
+
+
+def callback_unreachable(ctx: Context) -> str | None:
+    order = ctx.order
+    order.callback_attempts += 1
+    ctx.payload["attempt"] = order.callback_attempts
+    if order.callback_attempts >= settings.HOTLINE["CALLBACK_MAX_ATTEMPTS"]:
+        ctx.payload["closed_unreachable"] = True
+        return _close(ctx)
+    return None
+
+
+def redo(ctx: Context) -> None:
+    order = ctx.order
+    if order.rating != Rating.DISSATISFIED:
+        raise IllegalTransition(f"工单 {order.number} 的回访评价不是不满意，不能重办")
+    previous = order.assignments.filter(role=AssignmentRole.LEAD).order_by("-id").first()
+    if previous is None:
+        raise IllegalTransition(f"工单 {order.number} 未曾派单，不能重办")
+    unit = _unit(ctx.params.get("lead_unit") or previous.unit, "lead_unit")
+    _end_assignments(order)
+    _assign(ctx, unit, [], by=previous.dispatched_by)
+    order.redo_count += 1
+    order.rating = ""
+    order.solved = None
+    order.replied_at = None
+    order.callback_attempts = 0
+
+
+def close(ctx: Context) -> str:
+    return _close(ctx)
+
+
+def _close(ctx: Context) -> str:
+    ctx.order.closed_at = ctx.at
+    for child in ctx.order.merged_orders.select_for_update().order_by("pk"):
+        ctx.side_events.append((child, Action.MASTER_CLOSED, {"master": ctx.order.number}))
+    return Status.CLOSED
+
+
+def merge(ctx: Context) -> None:
+    order = ctx.order
+    ref = ctx.params.get("master")
+    master = WorkOrder.objects.select_for_update().filter(number=str(ref or "")).first()
+    if master is None:
+        raise InvalidInput(f"主单「{ref}」不存在", field="master")
+    if master.pk == order.pk:
+        raise InvalidInput("不能并入自身", field="master")
+    if master.status not in OPEN or master.status == Status.MERGED:
+        raise InvalidInput(
+            f"主单 {master.number} 状态为「{master.get_status_display()}」，不能并入",
+            field="master",
+        )
+    order.master = master
+    _end_assignments(order)
+    ctx.payload["master"] = master.number
+    ctx.side_events.append((master, Action.MERGE, {"merged": order.number}))
+
+
+def transfer_out(ctx: Context) -> None:
+    target = ctx.params.get("target")
+    if target not in TransferTarget.values:
+        raise InvalidInput(f"转出去向应为 {'、'.join(TransferTarget.values)} 之一", field="target")
+    ctx.order.transfer_target = target
+    ctx.order.closed_at = ctx.at
+    ctx.payload["target"] = target
+
+
+def terminal(ctx: Context) -> None:
+    ctx.order.closed_at = ctx.at
+
+
+def link(ctx: Context) -> None:
+    ref = str(ctx.params.get("other") or "")
+    other = WorkOrder.objects.filter(number=ref).first()
+    if other is None or other.pk == ctx.order.pk:
+        raise InvalidInput(f"关联工单「{ref}」不存在", field="other")
+    for a, b in ((ctx.order, other), (other, ctx.order)):
+        WorkOrderLink.objects.get_or_create(
+            from_order=a, to_order=b, defaults={"note": ctx.note, "created_at": ctx.at}
+        )
+    ctx.payload["other"] = other.number
+
+
+def attach(ctx: Context) -> None:
+    attachment = ctx.params.get("attachment")
+    if attachment is None:
+        raise InvalidInput("请上传文件", field="file")
+    ctx.payload.update(attachment=attachment.pk, name=attachment.name)
+
+
+def nothing(ctx: Context) -> None:
+    return None
+
+
+def _int(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidInput(f"{name} 应为 {low}–{high} 的整数", field=name)
+    try:
+        number = int(value)
+    except ValueError:
+        raise InvalidInput(f"{name} 应为 {low}–{high} 的整数", field=name) from None
+    if not low <= number <= high:
+        raise InvalidInput(f"{name} 应为 {low}–{high} 的整数", field=name)
+    return number
+
+
+HANDLERS: dict[str, Callable[[Context], str | None]] = {
+    Action.RESOLVE_AT_INTAKE: resolve_at_intake,
+    Action.DISPATCH: dispatch,
+    Action.REDISPATCH: redispatch,
+    Action.REASSIGN: reassign,
+    Action.ACKNOWLEDGE: acknowledge,
+    Action.RETURN: return_,
+    Action.REJECT_RETURN: reject_return,
+    Action.REPLY: reply,
+    Action.ASSIST_REPLY: assist_reply,
+    Action.ACCEPT_REPLY: accept_reply,
+    Action.SEND_BACK: send_back,
+    Action.REQUEST_EXTENSION: request_extension,
+    Action.APPROVE_EXTENSION: approve_extension,
+    Action.REJECT_EXTENSION: reject_extension,
+    Action.URGE: urge,
+    Action.SUPERVISE: supervise,
+    Action.CALLBACK: callback,
+    Action.CALLBACK_UNREACHABLE: callback_unreachable,
+    Action.REDO: redo,
+    Action.CLOSE: close,
+    Action.MERGE: merge,
+    Action.TRANSFER_OUT: transfer_out,
+    Action.MARK_INVALID: terminal,
+    Action.WITHDRAW: terminal,
+    Action.ADD_NOTE: nothing,
+    Action.ATTACH: attach,
+    Action.LINK: link,
+}

@@ -1,0 +1,309 @@
+"""Work orders (工单), their assignments to units, and the event log that is their history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from hotline.accounts.models import Region, Unit
+from hotline.catalog.models import Category, RequestType, Urgency
+
+from .choices import (
+    OPEN,
+    Action,
+    AssignmentRole,
+    Channel,
+    ExtensionStatus,
+    Rating,
+    Status,
+    TransferTarget,
+)
+from .querysets import WorkOrderQuerySet
+
+
+class WorkOrder(models.Model):
+    """One request's record from intake to evaluation. Changed only by `workorders.services`."""
+
+    number = models.CharField("工单编号", max_length=20, unique=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices)
+    # Bumped by every transition; a stale version means someone else moved first (409).
+    version = models.PositiveIntegerField("版本", default=0)
+
+    channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
+    request_type = models.ForeignKey(RequestType, verbose_name="诉求类型", on_delete=models.PROTECT)
+    urgency = models.ForeignKey(Urgency, verbose_name="紧急程度", on_delete=models.PROTECT)
+    category = models.ForeignKey(
+        Category, verbose_name="诉求分类", null=True, blank=True, on_delete=models.PROTECT
+    )
+    title = models.CharField("标题", max_length=200)
+    content = models.TextField("诉求内容")
+    address = models.CharField("地址", max_length=200, blank=True)
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT)
+
+    requester_name = models.CharField("诉求人", max_length=50, blank=True)
+    requester_phone = models.CharField("联系电话", max_length=20, blank=True)
+    requester_id_number = models.CharField("证件号码", max_length=18, blank=True)
+    is_anonymous = models.BooleanField("匿名", default=False)
+    is_confidential = models.BooleanField("保密", default=False)
+
+    centre = models.ForeignKey(
+        Unit, verbose_name="受理中心", on_delete=models.PROTECT, related_name="registered_orders"
+    )
+    lead_unit = models.ForeignKey(
+        Unit,
+        verbose_name="主办单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_orders",
+    )
+    master = models.ForeignKey(
+        "self",
+        verbose_name="主单",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_orders",
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_orders"
+    )
+
+    created_at = models.DateTimeField("受理时间", db_index=True)
+    updated_at = models.DateTimeField("更新时间")
+    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    return_count = models.PositiveSmallIntegerField("退单次数", default=0)
+    redo_count = models.PositiveSmallIntegerField("重办次数", default=0)
+    urge_count = models.PositiveSmallIntegerField("催办次数", default=0)
+    supervision_level = models.PositiveSmallIntegerField("督办级别", default=0)
+    callback_attempts = models.PositiveSmallIntegerField("回访未接通次数", default=0)
+    rating = models.CharField("评价", max_length=20, choices=Rating.choices, blank=True)
+    solved = models.BooleanField("是否解决", null=True, blank=True)
+    transfer_target = models.CharField(
+        "转出去向", max_length=10, choices=TransferTarget.choices, blank=True
+    )
+
+    objects = WorkOrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "工单"
+        verbose_name_plural = "工单"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="wo_status_created"),
+            models.Index(fields=["lead_unit", "status"], name="wo_lead_status"),
+            models.Index(fields=["region", "created_at"], name="wo_region_created"),
+            models.Index(fields=["requester_phone", "created_at"], name="wo_phone_created"),
+            models.Index(fields=["category", "created_at"], name="wo_category_created"),
+            models.Index(fields=["centre", "created_at"], name="wo_centre_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN
+
+    def effective_status(self) -> str:
+        """A merged order follows its master's outcome."""
+        if self.status == Status.MERGED and self.master_id and self.master:
+            return self.master.status
+        return self.status
+
+
+class WorkOrderAssignment(models.Model):
+    """One dispatch of an order to a unit, as lead (主办) or assisting (协办)."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
+    role = models.CharField("角色", max_length=10, choices=AssignmentRole.choices)
+    dispatched_by = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="dispatched_assignments"
+    )
+    dispatched_at = models.DateTimeField("派单时间")
+    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
+    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
+    reply = models.TextField("答复内容", blank=True)
+    returned_at = models.DateTimeField("退单时间", null=True, blank=True)
+    # The current holder(s): earlier rounds stay for the record with is_active False.
+    is_active = models.BooleanField("当前", default=True)
+
+    class Meta:
+        verbose_name = "派单记录"
+        verbose_name_plural = "派单记录"
+        ordering = ["dispatched_at", "id"]
+        indexes = [
+            models.Index(fields=["unit", "is_active"], name="wa_unit_active"),
+            models.Index(fields=["order", "is_active"], name="wa_order_active"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} → {self.unit} ({self.get_role_display()})"
+
+
+class WorkOrderEvent(models.Model):
+    """One change of a work order: who, when, what, from which state to which. Never edited."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField("序号")
+    action = models.CharField("动作", max_length=30, choices=Action.choices)
+    from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT
+    )
+    actor_unit = models.ForeignKey(
+        Unit,
+        verbose_name="操作单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name="涉及单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField("说明", blank=True)
+    payload = models.JSONField("数据", default=dict, blank=True)
+    # Whether the requester may see this event (portal, SMS); internal notes are not.
+    is_public = models.BooleanField("对诉求人公开", default=False)
+    created_at = models.DateTimeField("时间", db_index=True)
+
+    class Meta:
+        verbose_name = "工单事件"
+        verbose_name_plural = "工单事件"
+        ordering = ["order", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "seq"], name="event_unique_seq"),
+        ]
+        indexes = [models.Index(fields=["action", "created_at"], name="ev_action_created")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}#{self.seq} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        # History is never rewritten: an event row is written once.
+        if self.pk is not None:
+            raise PermissionError("work order events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("work order events are append-only")
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: a unit asks for more time; the hotline approves or rejects."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="extensions")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveSmallIntegerField("延期工作日")
+    reason = models.TextField("理由")
+    status = models.CharField(
+        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(status="pending"),
+                name="extension_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number} +{self.days}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.order.created_at:%Y/%m}/{instance.order.number}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file attached to an order (photos, scans, the unit's reply documents)."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小")
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkOrderLink(models.Model):
+    """A link between related orders (关联工单), recorded in both directions by the service."""
+
+    from_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="links")
+    to_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = "关联工单"
+        verbose_name_plural = "关联工单"
+        constraints = [
+            models.UniqueConstraint(fields=["from_order", "to_order"], name="link_unique")
+        ]
+
+
+class ContactReveal(models.Model):
+    """A record that a user saw a requester's unmasked phone number."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="reveals")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "号码查看记录"
+        verbose_name_plural = "号码查看记录"
+
+
+class WorkOrderSequence(models.Model):
+    """The last number issued on a day; incremented under a row lock so numbers never repeat."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+__all__ = [
+    "Action",
+    "Attachment",
+    "ContactReveal",
+    "ExtensionRequest",
+    "WorkOrder",
+    "WorkOrderAssignment",
+    "WorkOrderEvent",
+    "WorkOrderLink",
+    "WorkOrderSequence",
+]

@@ -1,0 +1,78 @@
+"""Who may make a move on an order: the role from the table, held in the right unit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from hotline.accounts.choices import CENTRE_KINDS, HOTLINE_ROLES, UNIT_ROLES, Role
+
+from .choices import AssignmentRole
+from .errors import NotPermitted
+from .transitions import Scope, Transition
+
+if TYPE_CHECKING:
+    from hotline.accounts.models import Membership, Unit, User
+
+    from .models import WorkOrder
+
+
+def _covers(centre: Unit, order: WorkOrder) -> bool:
+    return order.region.path.startswith(centre.region.path)
+
+
+def hotline_unit(user: User, order: WorkOrder, roles: frozenset[str]) -> Unit | None:
+    """The centre through which `user` holds one of `roles` over the order's region."""
+    for m in user.active_memberships():
+        if m.role in roles and m.unit.kind in CENTRE_KINDS and _covers(m.unit, order):
+            return m.unit
+    return None
+
+
+def _unit_membership(user: User, unit: Unit, roles: frozenset[str]) -> Membership | None:
+    for m in user.active_memberships():
+        if m.role in roles and m.unit_id == unit.pk:
+            return m
+    return None
+
+
+def active_assignments(order: WorkOrder, role: str | None = None) -> list:
+    qs = order.assignments.filter(is_active=True).select_related("unit", "dispatched_by")
+    if role:
+        qs = qs.filter(role=role)
+    return list(qs)
+
+
+def actor_unit_for(user: User, order: WorkOrder, transition: Transition) -> Unit:
+    """The unit `user` acts for in this move, or NotPermitted naming what is missing."""
+    if user.is_system or user.is_superuser:
+        return order.centre
+    roles = transition.roles
+    scope = transition.scope
+    if scope in (Scope.HOTLINE, Scope.DISPATCHER, Scope.VISIBLE):
+        unit = hotline_unit(user, order, roles & HOTLINE_ROLES)
+        if unit:
+            return unit
+    if scope == Scope.LEAD_UNIT and order.lead_unit_id:
+        if _unit_membership(user, order.lead_unit, roles):
+            return order.lead_unit
+    if scope == Scope.ASSISTING_UNIT:
+        for a in active_assignments(order, AssignmentRole.ASSISTING):
+            if _unit_membership(user, a.unit, roles):
+                return a.unit
+    if scope == Scope.DISPATCHER:
+        lead = active_assignments(order, AssignmentRole.LEAD)
+        if lead and _unit_membership(user, lead[0].dispatched_by, roles & {Role.UNIT_MANAGER}):
+            return lead[0].dispatched_by
+    if scope == Scope.VISIBLE:
+        for a in order.assignments.select_related("unit"):
+            for m in user.active_memberships():
+                if m.role in UNIT_ROLES and (
+                    m.unit_id == a.unit_id
+                    or (m.role == Role.UNIT_MANAGER and a.unit.path.startswith(m.unit.path))
+                ):
+                    return m.unit
+    labels = "、".join(str(Role(r).label) for r in sorted(roles))
+    raise NotPermitted(
+        f"您没有对工单 {order.number} 执行「{transition.action.label}」的权限"
+        f"（需要：{labels}，且属于相应单位）"
+    )

@@ -1,0 +1,333 @@
+"""Every write to a work order. One entry point for moves (`workorder_transition`), one for
+intake (`workorder_register`); both lock, check, write an event and notify after commit."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hotline.accounts.choices import CENTRE_KINDS, Role
+from hotline.accounts.models import Region, Unit, User
+from hotline.catalog.models import Category, RequestType, Urgency
+
+from . import signals
+from .choices import Action, Channel, Status
+from .errors import ConcurrentUpdate, IllegalTransition, InvalidInput, NotPermitted
+from .handlers import HANDLERS, Context
+from .models import (
+    Attachment,
+    ContactReveal,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderSequence,
+)
+from .permissions import actor_unit_for
+from .transitions import TRANSITIONS
+
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}|400\d{7}|95\d{3,6})$")
+ID_RE = re.compile(r"^\d{17}[\dXx]$")
+INTAKE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
+
+
+def _next_number(at: datetime) -> str:
+    """Date + six-digit sequence. The day's row is incremented under its row lock (PostgreSQL)
+    or the database write lock (SQLite), so two registrations never get one number."""
+    day = timezone.localdate(at)
+    if not WorkOrderSequence.objects.filter(day=day).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                WorkOrderSequence.objects.create(day=day, last=1)
+        except IntegrityError:  # another registration created the day's row first
+            WorkOrderSequence.objects.filter(day=day).update(last=F("last") + 1)
+    last = WorkOrderSequence.objects.get(day=day).last
+    return f"{day:%Y%m%d}{last:06d}"
+
+
+def _intake_centre(actor: User) -> Unit:
+    if actor.is_system or actor.is_superuser:
+        centre = Unit.objects.filter(kind="centre", parent__isnull=True, is_active=True).first()
+        if centre is None:
+            raise InvalidInput("尚未配置热线中心（类型为“热线中心”的顶级单位）")
+        return centre
+    for m in actor.active_memberships():
+        if m.role in INTAKE_ROLES and m.unit.kind in CENTRE_KINDS:
+            return m.unit
+    raise NotPermitted("只有热线中心的话务员、派单员、督办员可以受理工单")
+
+
+def _text(value: str, name: str, label: str, limit: int, *, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidInput(f"请填写{label}", field=name)
+    if len(value) > limit:
+        raise InvalidInput(f"{label}不能超过 {limit} 字（现为 {len(value)} 字）", field=name)
+    return value
+
+
+def _ref(model: Any, value: Any, name: str, label: str, *, by: str = "code") -> Any:
+    if value is None or isinstance(value, model):
+        return value
+    obj = model.objects.filter(**{by: value}).first()
+    if obj is None and str(value).isdigit():
+        obj = model.objects.filter(pk=int(value)).first()
+    if obj is None:
+        raise InvalidInput(f"{label}「{value}」不存在", field=name)
+    return obj
+
+
+def workorder_register(
+    *,
+    actor: User,
+    channel: str,
+    request_type: RequestType | str,
+    title: str,
+    content: str,
+    urgency: Urgency | str = "normal",
+    category: Category | int | None = None,
+    region: Region | str | None = None,
+    address: str = "",
+    requester_name: str = "",
+    requester_phone: str = "",
+    requester_id_number: str = "",
+    is_anonymous: bool = False,
+    is_confidential: bool = False,
+    at: datetime | None = None,
+) -> WorkOrder:
+    """受理: create a registered order with its number and first event.
+
+    `at` back-dates the record (demo data, imports of historical orders); it defaults to now."""
+    limits = settings.HOTLINE
+    at = at or timezone.now()
+    if channel not in Channel.values:
+        raise InvalidInput(f"渠道「{channel}」不存在", field="channel")
+    title = _text(title, "title", "标题", limits["TITLE_MAX_LENGTH"])
+    content = _text(content, "content", "诉求内容", limits["CONTENT_MAX_LENGTH"])
+    address = _text(address, "address", "地址", 200, required=False)
+    requester_name = _text(requester_name, "requester_name", "诉求人姓名", 50, required=False)
+    phone = re.sub(r"[\s()（）]", "", requester_phone or "")
+    if phone and not PHONE_RE.match(phone):
+        raise InvalidInput(f"联系电话「{requester_phone}」格式不正确", field="requester_phone")
+    if not phone and not is_anonymous:
+        raise InvalidInput("请填写联系电话（匿名诉求除外）", field="requester_phone")
+    if requester_id_number and not ID_RE.match(requester_id_number):
+        raise InvalidInput("证件号码应为 18 位身份证号", field="requester_id_number")
+    rtype = _ref(RequestType, request_type, "request_type", "诉求类型")
+    urg = _ref(Urgency, urgency, "urgency", "紧急程度")
+    cat = _ref(Category, category, "category", "诉求分类", by="pk")
+    if cat is not None and not cat.is_active:
+        raise InvalidInput(f"诉求分类「{cat.name}」已停用", field="category")
+    reg = _ref(Region, region, "region", "区划")
+    with transaction.atomic():
+        centre = _intake_centre(actor)
+        order = WorkOrder.objects.create(
+            number=_next_number(at),
+            status=Status.REGISTERED,
+            version=1,
+            channel=channel,
+            request_type=rtype,
+            urgency=urg,
+            category=cat,
+            title=title,
+            content=content,
+            address=address,
+            region=reg or centre.region,
+            requester_name="" if is_anonymous else requester_name,
+            requester_phone=phone,
+            requester_id_number="" if is_anonymous else requester_id_number.upper(),
+            is_anonymous=is_anonymous,
+            is_confidential=is_confidential,
+            centre=centre,
+            registered_by=actor,
+            created_at=at,
+            updated_at=at,
+        )
+        event = WorkOrderEvent.objects.create(
+            order=order,
+            seq=1,
+            action=Action.REGISTER,
+            from_status="",
+            to_status=Status.REGISTERED,
+            actor=actor,
+            actor_unit=centre,
+            payload={"channel": channel},
+            is_public=True,
+            created_at=at,
+        )
+        _notify_after_commit([event])
+    return order
+
+
+# Fields a handler may change on the order; saved together with the version bump.
+_MUTABLE = (
+    "status",
+    "lead_unit",
+    "master",
+    "dispatched_at",
+    "replied_at",
+    "closed_at",
+    "return_count",
+    "redo_count",
+    "urge_count",
+    "supervision_level",
+    "callback_attempts",
+    "rating",
+    "solved",
+    "transfer_target",
+)
+
+
+def workorder_transition(
+    *,
+    order: WorkOrder | int,
+    action: str,
+    actor: User,
+    note: str = "",
+    expected_version: int | None = None,
+    at: datetime | None = None,
+    **params: Any,
+) -> WorkOrderEvent:
+    """The one entry point for every move of a work order.
+
+    Checks the transition table and the actor's role and unit, locks the row, applies the move,
+    bumps the version (compare-and-swap), appends the event, and notifies after commit.
+    `expected_version` makes a stale client fail with ConcurrentUpdate instead of acting on a
+    state it never saw."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise InvalidInput(f"未知的操作「{action}」", field="action")
+    note = (note or "").strip()
+    if transition.note_required and not note:
+        raise InvalidInput(f"「{transition.action.label}」须填写说明", field="note")
+    if len(note) > settings.HOTLINE["CONTENT_MAX_LENGTH"]:
+        raise InvalidInput("说明过长", field="note")
+    at = at or timezone.now()
+    pk = order.pk if isinstance(order, WorkOrder) else order
+    with transaction.atomic():
+        # The row lock serialises moves on one order (PostgreSQL); SQLite serialises writers.
+        locked = WorkOrder.objects.select_for_update().select_related("region").get(pk=pk)
+        if expected_version is not None and locked.version != expected_version:
+            raise ConcurrentUpdate(
+                f"工单 {locked.number} 已被他人更新（版本 {expected_version} → {locked.version}），"
+                "请刷新后重试"
+            )
+        if locked.status not in transition.sources:
+            raise IllegalTransition(
+                f"工单 {locked.number} 当前状态为「{locked.get_status_display()}」，"
+                f"不能执行「{transition.action.label}」"
+            )
+        actor_unit = actor_unit_for(actor, locked, transition)
+        ctx = Context(locked, actor, actor_unit, transition, note, params, at)
+        from_status = locked.status
+        target = HANDLERS[transition.action](ctx) or transition.target or from_status
+        locked.status = target
+        version = locked.version
+        updated = WorkOrder.objects.filter(pk=locked.pk, version=version).update(
+            version=version + 1,
+            updated_at=at,
+            **{f: getattr(locked, f) for f in _MUTABLE},
+        )
+        if not updated:  # only reachable where no row lock exists; the CAS still holds
+            raise ConcurrentUpdate(f"工单 {locked.number} 已被他人更新，请刷新后重试")
+        locked.version = version + 1
+        event = WorkOrderEvent.objects.create(
+            order=locked,
+            seq=version + 1,
+            action=transition.action,
+            from_status=from_status,
+            to_status=target,
+            actor=actor,
+            actor_unit=actor_unit,
+            unit=ctx.unit,
+            note=note,
+            payload=ctx.payload,
+            is_public=transition.public,
+            created_at=at,
+        )
+        events = [event]
+        for other, other_action, payload in ctx.side_events:
+            events.append(_append_event(other, other_action, actor, actor_unit, payload, at))
+        _notify_after_commit(events)
+    if isinstance(order, WorkOrder):
+        order.refresh_from_db()
+    return event
+
+
+def _append_event(
+    order: WorkOrder, action: str, actor: User, actor_unit: Unit, payload: dict, at: datetime
+) -> WorkOrderEvent:
+    """An event on another order touched by a move (a master, a merged order); state unchanged.
+    The caller holds that order's row lock."""
+    version = WorkOrder.objects.values_list("version", flat=True).get(pk=order.pk)
+    WorkOrder.objects.filter(pk=order.pk).update(version=version + 1, updated_at=at)
+    return WorkOrderEvent.objects.create(
+        order_id=order.pk,
+        seq=version + 1,
+        action=action,
+        from_status=order.status,
+        to_status=order.status,
+        actor=actor,
+        actor_unit=actor_unit,
+        payload=payload,
+        created_at=at,
+    )
+
+
+def _notify_after_commit(events: list[WorkOrderEvent]) -> None:
+    def send() -> None:
+        for event in events:
+            signals.workorder_event.send(sender=WorkOrderEvent, event=event)
+
+    transaction.on_commit(send)
+
+
+def workorder_attach(
+    *, order: WorkOrder, actor: User, file: UploadedFile, note: str = ""
+) -> Attachment:
+    """Attach a file to an order; the attachment is an event like any other change."""
+    limit = settings.HOTLINE["ATTACHMENT_MAX_BYTES"]
+    if file.size is None or file.size == 0:
+        raise InvalidInput("文件为空", field="file")
+    if file.size > limit:
+        raise InvalidInput(f"文件超过 {limit // (1024 * 1024)} MB", field="file")
+    name = (file.name or "file")[-200:]
+    with transaction.atomic():
+        attachment = Attachment.objects.create(
+            order=order,
+            file=file,
+            name=name,
+            size=file.size,
+            content_type=(file.content_type or "")[:100],
+            uploaded_by=actor,
+            created_at=timezone.now(),
+        )
+        workorder_transition(
+            order=order, action=Action.ATTACH, actor=actor, note=note, attachment=attachment
+        )
+    return attachment
+
+
+def workorder_reveal_phone(*, order: WorkOrder, actor: User, reason: str = "") -> str:
+    """Show the requester's number in full and record who saw it."""
+    if order.is_confidential and not actor.is_hotline_staff and not actor.is_superuser:
+        raise NotPermitted("诉求人要求保密，承办单位不能查看其联系方式")
+    ContactReveal.objects.create(order=order, user=actor, reason=reason[:200])
+    return order.requester_phone
+
+
+__all__ = [
+    "ConcurrentUpdate",
+    "IllegalTransition",
+    "InvalidInput",
+    "NotPermitted",
+    "workorder_attach",
+    "workorder_register",
+    "workorder_reveal_phone",
+    "workorder_transition",
+]
