@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from hotline.api import api
+
 admin.site.site_header = "12345 政务服务便民热线平台"
 admin.site.site_title = "12345 热线"
 admin.site.index_title = "基础数据与系统管理"
@@ -9,6 +11,7 @@ admin.site.index_title = "基础数据与系统管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/", api.urls),
     path("", include("hotline.workorders.urls")),
 ]
 
