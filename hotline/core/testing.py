@@ -51,7 +51,7 @@ def make_org() -> Org:
         code="610831100", name="双湖峪街道", level=RegionLevel.STREET, parent=county
     )
     centre = Unit.objects.create(
-        code="C0", name="县12345热线中心", kind=UnitKind.CENTRE, region=county
+        code="C0", name="市12345热线中心", kind=UnitKind.CENTRE, region=city
     )
     sub = Unit.objects.create(
         code="C1", name="榆阳区分中心", kind=UnitKind.SUB_CENTRE, region=other, parent=centre

@@ -126,6 +126,8 @@ def workorder_register(
     reg = _ref(Region, region, "region", "区划")
     with transaction.atomic():
         centre = _intake_centre(actor)
+        if reg is not None and not reg.path.startswith(centre.region.path):
+            raise InvalidInput(f"区划「{reg.name}」不在{centre.name}的受理范围内", field="region")
         order = WorkOrder.objects.create(
             number=_next_number(at),
             status=Status.REGISTERED,
