@@ -1,7 +1,402 @@
+"""Pages of work orders: the landing redirect, the list, the detail page and its actions.
+
+Views stay thin: reads go through `selectors` (so through `visible_to`), writes through
+`services`; an order the user may not see is answered 404 whether it exists or not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from hotline.accounts.choices import PHONE_ROLES, UNIT_ROLES, Role
+from hotline.accounts.models import Unit, User
+from hotline.core.masking import mask_id_number, mask_phone
+
+from . import services
+from .choices import Action, Channel, Rating, Status, TransferTarget
+from .errors import ConcurrentUpdate, InvalidInput, NotFound, NotPermitted, WorkOrderError
+from .forms import ActionForm, AttachForm, OrderFilterForm, has_pending_extension
+from .models import WorkOrder, WorkOrderEvent, WorkOrderLink
+from .permissions import actor_unit_for
+from .selectors import (
+    OrderFilters,
+    paginate,
+    workorder_events,
+    workorder_get,
+    workorder_list,
+    workorders_by_phone,
+)
+from .transitions import TRANSITIONS, allowed_actions
+
+PAGE_SIZE = 50
+HISTORY_SIZE = 10
+
+
+# --- landing ---------------------------------------------------------------------------------
+
+
+def landing_query(user: User) -> QueryDict:
+    """The list filter each role starts its day with (the full workbenches come later)."""
+    roles = user.roles()
+    q = QueryDict(mutable=True)
+    if Role.DISPATCHER in roles:
+        q.setlist("status", [Status.REGISTERED, Status.RETURNED])
+    elif Role.SUPERVISOR in roles:
+        q["status"] = Status.REPLIED
+    elif Role.CALLBACK_AGENT in roles:
+        q["status"] = Status.AWAITING_CALLBACK
+    elif Role.AGENT in roles:
+        today = timezone.localdate().isoformat()
+        q["created_from"] = today
+        q["created_to"] = today
+    elif roles & UNIT_ROLES:
+        # visible_to already narrows a unit's staff to what was sent to their unit.
+        q["open"] = "1"
+    return q
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return HttpResponse("12345")
+    query = landing_query(request.user)
+    url = reverse("workorder_list")
+    return redirect(f"{url}?{query.urlencode()}" if query else url)
+
+
+# --- requester -------------------------------------------------------------------------------
+
+
+@dataclass
+class RequesterView:
+    """How the requester is shown to one user: hidden, masked (revealable) or in full."""
+
+    name: str
+    phone: str
+    id_number: str = ""
+    hidden: bool = False
+    masked: bool = False
+
+
+def requester_view(user: User, order: WorkOrder, revealed: str | None = None) -> RequesterView:
+    if order.is_confidential and not (user.is_hotline_staff or user.is_superuser):
+        return RequesterView(name="保密", phone="保密", hidden=True)
+    name = "匿名" if order.is_anonymous else (order.requester_name or "—")
+    phone = order.requester_phone
+    id_number = order.requester_id_number
+    if revealed is not None or not phone or user.roles() & PHONE_ROLES:
+        return RequesterView(name=name, phone=revealed or phone or "—", id_number=id_number)
+    return RequesterView(
+        name=name, phone=mask_phone(phone), id_number=mask_id_number(id_number), masked=True
+    )
+
+
+# --- list ------------------------------------------------------------------------------------
+
+
+def _size(query: QueryDict) -> int:
+    try:
+        return int(query.get("size") or PAGE_SIZE)
+    except ValueError:
+        raise InvalidInput("每页条数应为整数", field="size") from None
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    form = OrderFilterForm(request.GET or None)
+    page = None
+    error = ""
+    if not form.is_bound or form.is_valid():
+        filters = form.filters() if form.is_bound else OrderFilters()
+        sort = form.sort_key() if form.is_bound else "-created_at"
+        try:
+            qs = workorder_list(user=request.user, filters=filters)
+            page = paginate(
+                qs, sort=sort, cursor=request.GET.get("cursor"), size=_size(request.GET)
+            )
+        except InvalidInput as e:
+            error = e.message
+    rows = []
+    next_url = ""
+    if page is not None:
+        rows = [(o, requester_view(request.user, o)) for o in page.items]
+        if page.next_cursor:
+            query = request.GET.copy()
+            query["cursor"] = page.next_cursor
+            next_url = f"?{query.urlencode()}"
+    first_query = request.GET.copy()
+    first_query.pop("cursor", None)
+    context = {
+        "form": form,
+        "rows": rows,
+        "error": error,
+        "next_url": next_url,
+        "is_later_page": bool(request.GET.get("cursor")),
+        "first_url": f"?{first_query.urlencode()}",
+    }
+    return render(request, "workorders/order_list.html", context)
+
+
+# --- detail ----------------------------------------------------------------------------------
+
+
+def _get(user: User, number: str) -> WorkOrder:
+    try:
+        return workorder_get(user=user, number=number)
+    except NotFound:
+        raise Http404(f"工单 {number} 不存在") from None
+
+
+def _possible(order: WorkOrder, action: str) -> bool:
+    """Conditions beyond the state that decide whether offering the action makes sense."""
+    if action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
+        return has_pending_extension(order)
+    if action == Action.REQUEST_EXTENSION:
+        return not has_pending_extension(order)
+    if action == Action.REDO:
+        return order.rating == Rating.DISSATISFIED
+    if action == Action.RETURN:
+        return order.return_count < settings.HOTLINE["RETURN_LIMIT"]
+    if action == Action.SUPERVISE:
+        return order.supervision_level < 3
+    if action == Action.REDISPATCH:
+        return order.lead_unit_id is not None
+    return True
+
+
+def permitted(user: User, order: WorkOrder, action: str) -> bool:
+    try:
+        actor_unit_for(user, order, TRANSITIONS[action])
+    except NotPermitted:
+        return False
+    return True
+
+
+def available_actions(user: User, order: WorkOrder) -> list[str]:
+    """Actions this user may take on this order now: the table, then role and unit."""
+    return [
+        a
+        for a in allowed_actions(order.status)
+        if a != Action.ATTACH and _possible(order, a) and permitted(user, order, a)
+    ]
+
+
+UNIT_KEYS = ("previous_unit", "returned_by")
+PAYLOAD_LABELS = {
+    "channel": "渠道",
+    "lead_unit_name": "主办单位",
+    "assisting_units": "协办单位",
+    "previous_unit": "原承办单位",
+    "returned_by": "退单单位",
+    "legal_basis": "退单依据",
+    "days": "延期工作日",
+    "count": "催办次数",
+    "level": "督办级别",
+    "rating": "评价",
+    "solved": "是否解决",
+    "attempt": "未接通次数",
+    "closed_unreachable": "多次未接通办结",
+    "master": "主单",
+    "merged": "并入工单",
+    "target": "转出去向",
+    "other": "关联工单",
+    "name": "附件",
+}
+# Keys repeated elsewhere on the row (the note, the unit name) or only ids for machines.
+PAYLOAD_SKIP = {"lead_unit", "extension", "attachment", "reason", "reply", "answer"}
+
+
+def _payload_value(key: str, value: Any, unit_names: dict[str, str]) -> str:
+    if key == "channel":
+        return str(Channel(value).label) if value in Channel.values else str(value)
+    if key == "rating":
+        return str(Rating(value).label) if value in Rating.values else str(value)
+    if key == "target":
+        return str(TransferTarget(value).label) if value in TransferTarget.values else str(value)
+    if key == "solved":
+        return "已解决" if value else "未解决"
+    if key == "closed_unreachable":
+        return "是" if value else "否"
+    if key == "level":
+        return f"{value} 级"
+    if key == "assisting_units":
+        return "、".join(unit_names.get(c, c) for c in value) or "无"
+    if key in UNIT_KEYS:
+        return unit_names.get(value, value)
+    return str(value)
+
+
+def readable_payload(events: list[WorkOrderEvent]) -> dict[int, list[tuple[str, str]]]:
+    """Each event's payload as (label, text) pairs, with unit codes turned into names."""
+    codes: set[str] = set()
+    for e in events:
+        codes.update(e.payload.get("assisting_units") or [])
+        codes.update(str(e.payload[k]) for k in UNIT_KEYS if k in e.payload)
+    unit_names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name"))
+    out: dict[int, list[tuple[str, str]]] = {}
+    for e in events:
+        out[e.pk] = [
+            (PAYLOAD_LABELS.get(k, k), _payload_value(k, v, unit_names))
+            for k, v in e.payload.items()
+            if k not in PAYLOAD_SKIP
+        ]
+    return out
+
+
+def _detail_context(
+    request: HttpRequest,
+    order: WorkOrder,
+    *,
+    bound: ActionForm | None = None,
+    error: str = "",
+    revealed: str | None = None,
+    attach_form: AttachForm | None = None,
+) -> dict[str, Any]:
+    user = request.user
+    visible = WorkOrder.objects.visible_to(user)
+    actions = available_actions(user, order)
+    forms = [
+        bound if bound is not None and bound.action == a else ActionForm(order=order, action=a)
+        for a in actions
+    ]
+    if bound is not None and bound.action not in actions and bound.errors:
+        # The move is no longer on offer (the state changed): its errors go to the banner.
+        error = error or " ".join(str(m) for ms in bound.errors.values() for m in ms)
+    events = list(workorder_events(order))
+    requester = requester_view(user, order, revealed)
+    history: list[WorkOrder] = []
+    if order.requester_phone and not requester.hidden:
+        history = [
+            o
+            for o in workorders_by_phone(
+                user=user, phone=order.requester_phone, limit=HISTORY_SIZE + 1
+            )
+            if o.pk != order.pk
+        ][:HISTORY_SIZE]
+    return {
+        "order": order,
+        "requester": requester,
+        "action_forms": forms,
+        "error": error,
+        "events": list(zip(events, _payloads(events), strict=True)),
+        "assignments": order.assignments.select_related("unit", "dispatched_by").order_by(
+            "dispatched_at", "id"
+        ),
+        "extensions": order.extensions.select_related("unit", "requested_by", "decided_by"),
+        "attachments": order.attachments.select_related("uploaded_by").order_by("created_at"),
+        "can_attach": Action.ATTACH in allowed_actions(order.status)
+        and permitted(user, order, Action.ATTACH),
+        "attach_form": attach_form or AttachForm(),
+        "links": WorkOrderLink.objects.filter(from_order=order, to_order__in=visible)
+        .select_related("to_order")
+        .order_by("id"),
+        "merged_orders": visible.filter(master=order).order_by("created_at"),
+        "master": visible.filter(pk=order.master_id).first() if order.master_id else None,
+        "history": history,
+    }
+
+
+def _payloads(events: list[WorkOrderEvent]) -> list[list[tuple[str, str]]]:
+    readable = readable_payload(events)
+    return [readable[e.pk] for e in events]
+
+
+def _render_detail(request: HttpRequest, order: WorkOrder, status: int = 200, **kw: Any):
+    return render(
+        request,
+        "workorders/order_detail.html",
+        _detail_context(request, order, **kw),
+        status=status,
+    )
+
+
+@login_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    return _render_detail(request, _get(request.user, number))
+
+
+@login_required
+@require_POST
+def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    """Post one action's form; success redirects back, a refusal re-renders with the reason."""
+    order = _get(request.user, number)
+    if action not in TRANSITIONS or action == Action.ATTACH:
+        raise Http404(f"没有「{action}」这一操作")
+    form = ActionForm(request.POST, order=order, action=action)
+    if not form.is_valid():
+        return _render_detail(request, order, status=400, bound=form)
+    data = form.cleaned_data
+    try:
+        services.workorder_transition(
+            order=order,
+            action=action,
+            actor=request.user,
+            note=data["note"],
+            expected_version=data["expected_version"],
+            **form.params(),
+        )
+    except ConcurrentUpdate as e:
+        # Fresh forms at the current version: the person sees what changed and decides again.
+        order = _get(request.user, number)
+        return _render_detail(request, order, status=e.http_status, error=e.message)
+    except WorkOrderError as e:
+        if e.field and e.field in form.fields:
+            form.add_error(e.field, e.message)
+            return _render_detail(request, order, status=e.http_status, bound=form)
+        return _render_detail(request, order, status=e.http_status, bound=form, error=e.message)
+    messages.success(request, f"已{form.label}：工单 {number}")
+    return redirect("workorder_detail", number=number)
+
+
+@login_required
+@require_POST
+def order_reveal_phone(request: HttpRequest, number: str) -> HttpResponse:
+    """Show the full number on this response only; the service records who saw it."""
+    order = _get(request.user, number)
+    try:
+        phone = services.workorder_reveal_phone(
+            order=order, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except NotPermitted as e:
+        return _render_detail(request, order, status=e.http_status, error=e.message)
+    return _render_detail(request, order, revealed=phone)
+
+
+@login_required
+@require_POST
+def order_attach(request: HttpRequest, number: str) -> HttpResponse:
+    order = _get(request.user, number)
+    form = AttachForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_detail(request, order, status=400, attach_form=form)
+    try:
+        services.workorder_attach(
+            order=order,
+            actor=request.user,
+            file=form.cleaned_data["file"],
+            note=form.cleaned_data["note"],
+        )
+    except WorkOrderError as e:
+        if e.field in form.fields:
+            form.add_error(e.field, e.message)
+            return _render_detail(request, order, status=e.http_status, attach_form=form)
+        return _render_detail(request, order, status=e.http_status, error=e.message)
+    messages.success(request, f"已上传附件：{form.cleaned_data['file'].name}")
+    return redirect("workorder_detail", number=number)
+
+
+@login_required
+def order_attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """Files are served through the order's scoping, never from a public media URL."""
+    order = _get(request.user, number)
+    attachment = order.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("附件不存在")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -1,0 +1,231 @@
+"""Forms of the work-order pages: the list's filter form and one form per action.
+
+Forms only parse what a person typed into the types the services take; every rule about what a
+move may do lives in the services, whose errors the views show beside the field they name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from hotline.accounts.models import Region, Unit
+from hotline.catalog.models import Category, RequestType, Urgency
+
+from .choices import Action, Channel, ExtensionStatus, Rating, Status, TransferTarget
+from .models import WorkOrder
+from .selectors import OrderFilters, units_below
+
+SORT_LABELS = {
+    "-created_at": "受理时间（新→旧）",
+    "created_at": "受理时间（旧→新）",
+    "-updated_at": "更新时间（新→旧）",
+    "updated_at": "更新时间（旧→新）",
+}
+
+
+def _blank(label: str = "全部") -> list[tuple[str, str]]:
+    return [("", label)]
+
+
+def category_choices() -> list[tuple[str, str]]:
+    """Every active category as "一级 / 二级 / 三级", built from one query (not one per row)."""
+    rows = list(Category.objects.filter(is_active=True).order_by("path"))
+    names = {c.pk: c.name for c in rows}
+    return [(str(c.pk), " / ".join(names[i] for i in c.ancestor_ids() if i in names)) for c in rows]
+
+
+class OrderFilterForm(forms.Form):
+    """The GET form of the order list; `filters()` turns it into selectors.OrderFilters."""
+
+    q = forms.CharField(label="编号或标题", required=False, max_length=100)
+    phone = forms.CharField(label="来电号码", required=False, max_length=20)
+    status = forms.MultipleChoiceField(
+        label="状态", required=False, choices=Status.choices, widget=forms.SelectMultiple
+    )
+    open = forms.BooleanField(label="仅未办结", required=False)
+    request_type = forms.ChoiceField(label="诉求类型", required=False)
+    category = forms.ChoiceField(label="诉求分类", required=False)
+    unit = forms.ChoiceField(label="主办单位", required=False)
+    region = forms.ChoiceField(label="区划", required=False)
+    channel = forms.ChoiceField(label="渠道", required=False, choices=_blank() + Channel.choices)
+    urgency = forms.ChoiceField(label="紧急程度", required=False)
+    created_from = forms.DateField(
+        label="受理日期自", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label="至", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sort = forms.ChoiceField(
+        label="排序", required=False, choices=list(SORT_LABELS.items()), initial="-created_at"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        f["request_type"].choices = _blank() + [
+            (t.code, t.name) for t in RequestType.objects.filter(is_active=True)
+        ]
+        f["urgency"].choices = _blank() + [(u.code, u.name) for u in Urgency.objects.all()]
+        f["category"].choices = _blank() + category_choices()
+        f["unit"].choices = _blank() + [
+            (str(u.pk), u.name) for u in Unit.objects.filter(is_active=True)
+        ]
+        f["region"].choices = _blank() + [(str(r.pk), r.name) for r in Region.objects.all()]
+        f["q"].widget.attrs.update(accesskey="s", placeholder="工单编号或标题关键词")
+        f["phone"].widget.attrs.update(placeholder="诉求人电话", inputmode="tel")
+
+    def filters(self) -> OrderFilters:
+        d = self.cleaned_data
+        return OrderFilters(
+            status=d["status"] or None,
+            request_type=d["request_type"] or None,
+            category=int(d["category"]) if d["category"] else None,
+            unit=int(d["unit"]) if d["unit"] else None,
+            region=int(d["region"]) if d["region"] else None,
+            channel=d["channel"] or None,
+            urgency=d["urgency"] or None,
+            created_from=d["created_from"],
+            created_to=d["created_to"],
+            phone=(d["phone"] or "").replace(" ", "").replace("-", "") or None,
+            q=d["q"] or None,
+            open_only=d["open"],
+        )
+
+    def sort_key(self) -> str:
+        return self.cleaned_data.get("sort") or "-created_at"
+
+
+def dispatch_targets() -> Any:
+    """Units a hotline may dispatch to: every active unit except the hotline centres."""
+    return Unit.objects.filter(is_active=True).exclude(kind="centre")
+
+
+class ActionForm(forms.Form):
+    """One action on one order. The fields present depend on the action (see `FIELDS`); every
+    form carries the version the page was rendered from, so a stale page fails with 409."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label="说明",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=settings.HOTLINE["CONTENT_MAX_LENGTH"],
+    )
+
+    def __init__(self, *args: Any, order: WorkOrder, action: str, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", action)
+        kwargs.setdefault("initial", {"expected_version": order.version})
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.action = Action(action)
+        for name in FIELDS.get(action, ()):
+            self.fields[name] = _field(name, order, action)
+        # The note goes last: the fields that matter come first under the keyboard.
+        self.fields["note"] = self.fields.pop("note")
+        self.fields["note"].label = NOTE_LABELS.get(action, "说明")
+
+    @property
+    def label(self) -> str:
+        return str(self.action.label)
+
+    def params(self) -> dict[str, Any]:
+        """The keyword arguments of services.workorder_transition beyond note and version."""
+        d = self.cleaned_data
+        out: dict[str, Any] = {}
+        for name in FIELDS.get(self.action, ()):
+            value = d.get(name)
+            if name == "lead_unit":
+                if value is not None:
+                    out[name] = value.pk
+            elif name == "assisting_units":
+                out[name] = [u.pk for u in value or []]
+            elif name == "solved":
+                out[name] = value == "yes"
+            elif value not in (None, ""):
+                out[name] = value
+        return out
+
+
+NOTE_LABELS = {
+    Action.RESOLVE_AT_INTAKE: "答复内容",
+    Action.RETURN: "退单理由",
+    Action.REPLY: "答复内容",
+    Action.ASSIST_REPLY: "协办意见",
+    Action.SEND_BACK: "退回理由",
+    Action.REQUEST_EXTENSION: "延期理由",
+    Action.REJECT_EXTENSION: "驳回理由",
+    Action.REJECT_RETURN: "驳回理由",
+    Action.REDO: "重办理由",
+    Action.CLOSE: "办结说明",
+    Action.MARK_INVALID: "作废理由",
+    Action.TRANSFER_OUT: "转出说明",
+    Action.CALLBACK: "回访记录",
+}
+
+FIELDS: dict[str, tuple[str, ...]] = {
+    Action.DISPATCH: ("lead_unit", "assisting_units"),
+    Action.REASSIGN: ("lead_unit", "assisting_units"),
+    Action.REDISPATCH: ("lead_unit", "assisting_units"),
+    Action.REDO: ("lead_unit",),
+    Action.RETURN: ("legal_basis",),
+    Action.REQUEST_EXTENSION: ("days",),
+    Action.SUPERVISE: ("level",),
+    Action.CALLBACK: ("rating", "solved"),
+    Action.MERGE: ("master",),
+    Action.TRANSFER_OUT: ("target",),
+    Action.LINK: ("other",),
+}
+
+
+def _field(name: str, order: WorkOrder, action: str) -> forms.Field:
+    below = action == Action.REDISPATCH and order.lead_unit_id
+    units = units_below(order.lead_unit) if below else dispatch_targets()  # type: ignore[arg-type]
+    if name == "lead_unit":
+        if action == Action.REDO:
+            return forms.ModelChoiceField(
+                units, label="承办单位", required=False, empty_label="原承办单位"
+            )
+        return forms.ModelChoiceField(units, label="主办单位", empty_label="请选择")
+    if name == "assisting_units":
+        return forms.ModelMultipleChoiceField(
+            units,
+            label="协办单位",
+            required=False,
+            widget=forms.SelectMultiple(attrs={"size": 4}),
+            help_text="可多选（按住 Ctrl）",
+        )
+    if name == "legal_basis":
+        return forms.CharField(label="退单依据（法律法规或职责依据）", max_length=500)
+    if name == "days":
+        return forms.IntegerField(label="延期工作日", min_value=1, max_value=60)
+    if name == "level":
+        levels = [(n, f"{n} 级督办") for n in (1, 2, 3) if n > order.supervision_level]
+        return forms.TypedChoiceField(label="督办级别", choices=levels, coerce=int)
+    if name == "rating":
+        return forms.ChoiceField(
+            label="评价", choices=Rating.choices, widget=forms.RadioSelect, initial=None
+        )
+    if name == "solved":
+        return forms.ChoiceField(
+            label="诉求是否解决",
+            choices=[("yes", "已解决"), ("no", "未解决")],
+            widget=forms.RadioSelect,
+        )
+    if name == "master":
+        return forms.CharField(label="主单编号", max_length=20)
+    if name == "target":
+        return forms.ChoiceField(label="转出去向", choices=TransferTarget.choices)
+    if name == "other":
+        return forms.CharField(label="关联工单编号", max_length=20)
+    raise KeyError(name)
+
+
+def has_pending_extension(order: WorkOrder) -> bool:
+    return order.extensions.filter(status=ExtensionStatus.PENDING).exists()
+
+
+class AttachForm(forms.Form):
+    file = forms.FileField(label="文件")
+    note = forms.CharField(label="说明", required=False, max_length=200)
