@@ -1,0 +1,351 @@
+"""The work-order API. Reads go through the scoped selectors, writes through the services; this
+module only translates HTTP to those calls and shapes what the caller may see (masking)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import FileResponse, HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from ninja import File, Form, Query, Router, Status
+from ninja.files import UploadedFile
+
+from hotline.accounts.choices import PHONE_ROLES
+from hotline.accounts.models import User
+from hotline.catalog.models import Category
+from hotline.core.masking import mask_id_number, mask_phone
+
+from .choices import AssignmentRole, ExtensionStatus
+from .errors import NotFound, NotPermitted
+from .models import WorkOrder, WorkOrderEvent
+from .permissions import actor_unit_for
+from .schemas import (
+    ActionIn,
+    ActionOut,
+    AttachmentOut,
+    EventOut,
+    ListFilters,
+    OrderDetail,
+    OrderListItem,
+    OrderPage,
+    RegisterIn,
+    RevealIn,
+    RevealOut,
+)
+from .selectors import (
+    OrderFilters,
+    paginate,
+    workorder_events,
+    workorder_get,
+    workorder_list,
+    workorders_by_phone,
+)
+from .services import (
+    workorder_attach,
+    workorder_register,
+    workorder_reveal_phone,
+    workorder_transition,
+)
+from .transitions import TRANSITIONS, allowed_actions
+
+router = Router(tags=["工单"])
+
+CONFIDENTIAL = "保密"
+ANONYMOUS = "匿名"
+
+
+# ---- shaping: what this user may see of an order ----------------------------------------
+
+
+def _local(value: Any) -> Any:
+    return timezone.localtime(value) if value else None
+
+
+def _unit(unit: Any) -> dict[str, Any] | None:
+    return {"id": unit.pk, "code": unit.code, "name": unit.name} if unit else None
+
+
+def _sees_requester(user: User) -> bool:
+    """Hotline staff see who asked; units do not see confidential or anonymous requesters."""
+    return user.is_superuser or user.is_system or user.is_hotline_staff
+
+
+def _requester(order: WorkOrder, user: User, *, detail: bool) -> dict[str, Any]:
+    full_phone = detail and user.has_role(*PHONE_ROLES)
+    phone = order.requester_phone if full_phone else mask_phone(order.requester_phone)
+    name, id_number = order.requester_name, mask_id_number(order.requester_id_number)
+    if order.is_confidential and not _sees_requester(user):
+        name = phone = id_number = CONFIDENTIAL
+        full_phone = False
+    elif order.is_anonymous:
+        # The number stays (masked as usual) so the callback desk can still call.
+        name, id_number = ANONYMOUS, ""
+    out = {
+        "name": name,
+        "phone": phone,
+        "is_anonymous": order.is_anonymous,
+        "is_confidential": order.is_confidential,
+    }
+    if detail:
+        out.update(id_number=id_number, phone_masked=not (full_phone and order.requester_phone))
+    return out
+
+
+def _category(order: WorkOrder, names: dict[int, str] | None = None) -> dict[str, Any] | None:
+    c = order.category
+    if c is None:
+        return None
+    full = " / ".join(names[i] for i in c.ancestor_ids() if i in names) if names else c.full_name
+    return {"id": c.pk, "name": c.name, "full_name": full}
+
+
+def _list_items(orders: list[WorkOrder], user: User) -> list[dict[str, Any]]:
+    # One query for every category path on the page, not one per row.
+    ids = {i for o in orders if o.category for i in o.category.ancestor_ids()}
+    names = dict(Category.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    return [_list_item(o, user, names) for o in orders]
+
+
+def _list_item(order: WorkOrder, user: User, names: dict[int, str] | None = None) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "status": order.status,
+        "status_label": order.get_status_display(),
+        "version": order.version,
+        "channel": order.channel,
+        "request_type": {"code": order.request_type.code, "name": order.request_type.name},
+        "urgency": {"code": order.urgency.code, "name": order.urgency.name},
+        "category": _category(order, names),
+        "region": {"code": order.region.code, "name": order.region.name},
+        "title": order.title,
+        "lead_unit": _unit(order.lead_unit),
+        "requester": _requester(order, user, detail=False),
+        "created_at": _local(order.created_at),
+        "updated_at": _local(order.updated_at),
+    }
+
+
+def _user_actions(order: WorkOrder, user: User) -> list[str]:
+    """The table's actions from this state that this user's role and unit permit."""
+    actions = []
+    for action in allowed_actions(order.status):
+        try:
+            actor_unit_for(user, order, TRANSITIONS[action])
+        except NotPermitted:
+            continue
+        actions.append(str(action))
+    return actions
+
+
+def _related(orders: Any, notes: dict[int, str] | None = None) -> list[dict[str, Any]]:
+    return [
+        {
+            "number": o.number,
+            "title": o.title,
+            "status": o.status,
+            "note": (notes or {}).get(o.pk, ""),
+        }
+        for o in orders
+    ]
+
+
+def _attachment(a: Any, number: str) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "name": a.name,
+        "size": a.size,
+        "content_type": a.content_type,
+        "uploaded_by": str(a.uploaded_by),
+        "created_at": _local(a.created_at),
+        "url": reverse("api:workorder_attachment_download", args=[number, a.pk]),
+    }
+
+
+def _detail(order: WorkOrder, user: User) -> dict[str, Any]:
+    visible = WorkOrder.objects.visible_to(user)
+    assignments = order.assignments.filter(is_active=True).select_related("unit", "dispatched_by")
+    extension = (
+        order.extensions.filter(status=ExtensionStatus.PENDING)
+        .select_related("unit", "requested_by")
+        .first()
+    )
+    link_notes = dict(order.links.values_list("to_order_id", "note"))
+    data = _list_item(order, user)
+    data.update(
+        channel_label=order.get_channel_display(),
+        content=order.content,
+        address=order.address,
+        requester=_requester(order, user, detail=True),
+        centre=_unit(order.centre),
+        master=order.master.number
+        if order.master_id and visible.filter(pk=order.master_id).exists()
+        else None,
+        registered_by=str(order.registered_by),
+        dispatched_at=_local(order.dispatched_at),
+        replied_at=_local(order.replied_at),
+        closed_at=_local(order.closed_at),
+        return_count=order.return_count,
+        redo_count=order.redo_count,
+        urge_count=order.urge_count,
+        supervision_level=order.supervision_level,
+        callback_attempts=order.callback_attempts,
+        rating=order.rating,
+        solved=order.solved,
+        transfer_target=order.transfer_target,
+        assignments=[
+            {
+                "unit": _unit(a.unit),
+                "role": a.role,
+                "role_label": AssignmentRole(a.role).label,
+                "dispatched_by": _unit(a.dispatched_by),
+                "dispatched_at": _local(a.dispatched_at),
+                "acknowledged_at": _local(a.acknowledged_at),
+                "replied_at": _local(a.replied_at),
+                "reply": a.reply,
+                "returned_at": _local(a.returned_at),
+            }
+            # The lead first, then assisting units in the order they were sent.
+            for a in sorted(assignments, key=lambda a: (a.role != AssignmentRole.LEAD, a.pk))
+        ],
+        pending_extension={
+            "id": extension.pk,
+            "unit": _unit(extension.unit),
+            "days": extension.days,
+            "reason": extension.reason,
+            "requested_by": str(extension.requested_by),
+            "requested_at": _local(extension.requested_at),
+        }
+        if extension
+        else None,
+        links=_related(visible.filter(pk__in=link_notes).order_by("number"), link_notes),
+        merged_orders=_related(visible.filter(master=order).order_by("number")),
+        attachments=[
+            _attachment(a, order.number)
+            for a in order.attachments.select_related("uploaded_by").order_by("created_at", "pk")
+        ],
+        allowed_actions=_user_actions(order, user),
+    )
+    return data
+
+
+def _event(event: WorkOrderEvent) -> dict[str, Any]:
+    return {
+        "seq": event.seq,
+        "action": event.action,
+        "label": event.get_action_display(),
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "actor": str(event.actor),
+        "actor_unit": _unit(event.actor_unit),
+        "unit": _unit(event.unit),
+        "note": event.note,
+        "payload": event.payload,
+        "created_at": _local(event.created_at),
+    }
+
+
+# ---- endpoints ---------------------------------------------------------------------------
+
+
+@router.post("/workorders", response={201: OrderDetail}, summary="受理：登记新工单")
+def workorder_create(request: HttpRequest, payload: RegisterIn) -> Status:
+    order = workorder_register(actor=request.auth, **payload.model_dump(mode="json"))
+    # The registering desk may lie outside the order's region, so shape the row it was given
+    # rather than re-reading it through the scoping rule.
+    return Status(201, _detail(order, request.auth))
+
+
+@router.get("/workorders", response=OrderPage, summary="工单列表（键集分页）")
+def workorder_index(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
+    f = filters.model_dump()
+    status = [s.strip() for s in (f.pop("status") or "").split(",") if s.strip()]
+    sort, cursor, size = f.pop("sort"), f.pop("cursor"), f.pop("size")
+    qs = workorder_list(user=request.auth, filters=OrderFilters(status=status or None, **f))
+    page = paginate(qs, sort=sort, cursor=cursor, size=size)
+    return {"items": _list_items(page.items, request.auth), "next_cursor": page.next_cursor}
+
+
+@router.get("/workorders/{number}", response=OrderDetail, summary="工单详情")
+def workorder_detail(request: HttpRequest, number: str) -> dict[str, Any]:
+    return _detail(workorder_get(user=request.auth, number=number), request.auth)
+
+
+@router.get("/workorders/{number}/events", response=list[EventOut], summary="办理过程")
+def workorder_timeline(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+    order = workorder_get(user=request.auth, number=number)
+    return [_event(e) for e in workorder_events(order)]
+
+
+@router.post(
+    "/workorders/{number}/actions/{action}", response=ActionOut, summary="执行操作（派单、签收等）"
+)
+def workorder_act(
+    request: HttpRequest, number: str, action: str, payload: ActionIn
+) -> dict[str, Any]:
+    order = workorder_get(user=request.auth, number=number)
+    params = payload.model_dump(mode="json", exclude_none=True)
+    note = params.pop("note", "")
+    expected_version = params.pop("expected_version", None)
+    event = workorder_transition(
+        order=order,
+        action=action,
+        actor=request.auth,
+        note=note,
+        expected_version=expected_version,
+        **params,
+    )
+    return {
+        "event": _event(event),
+        "status": order.status,
+        "status_label": order.get_status_display(),
+        "version": order.version,
+    }
+
+
+@router.post("/workorders/{number}/attachments", response={201: AttachmentOut}, summary="上传附件")
+def workorder_upload(
+    request: HttpRequest,
+    number: str,
+    file: File[UploadedFile],
+    note: Form[str] = "",
+) -> Status:
+    order = workorder_get(user=request.auth, number=number)
+    attachment = workorder_attach(order=order, actor=request.auth, file=file, note=note)
+    return Status(201, _attachment(attachment, order.number))
+
+
+@router.get(
+    "/workorders/{number}/attachments/{attachment_id}",
+    url_name="workorder_attachment_download",
+    summary="下载附件",
+)
+def workorder_download(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+    order = workorder_get(user=request.auth, number=number)
+    attachment = order.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound(f"工单 {number} 没有编号为 {attachment_id} 的附件")
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+@router.post(
+    "/workorders/{number}/reveal-phone", response=RevealOut, summary="查看完整联系方式（留痕）"
+)
+def workorder_reveal(
+    request: HttpRequest, number: str, payload: RevealIn | None = None
+) -> dict[str, Any]:
+    order = workorder_get(user=request.auth, number=number)
+    phone = workorder_reveal_phone(
+        order=order, actor=request.auth, reason=payload.reason if payload else ""
+    )
+    return {"number": order.number, "phone": phone, "id_number": order.requester_id_number}
+
+
+@router.get(
+    "/requesters/{phone}/workorders",
+    response=list[OrderListItem],
+    summary="同一号码的历史工单",
+)
+def requester_history(request: HttpRequest, phone: str) -> list[dict[str, Any]]:
+    orders = workorders_by_phone(user=request.auth, phone=phone.strip())
+    return _list_items(orders, request.auth)
