@@ -42,9 +42,10 @@ class TreeNode(models.Model):
             if self.pk is None:
                 super().save(*args, **kwargs)
             old_path = self.path
-            prefix = self.parent.path if self.parent_id and self.parent else "/"
+            parent = self.parent
+            prefix = parent.path if parent is not None else "/"
             new_path = f"{prefix}{self.pk}/"
-            if self.parent_id and self.pk and f"/{self.pk}/" in prefix:
+            if parent is not None and f"/{self.pk}/" in prefix:
                 raise ValueError("a node cannot be moved under itself")
             self.path = new_path
             kwargs.pop("force_insert", None)

@@ -59,10 +59,5 @@ class Bench:
 
 
 def machine_line() -> str:
-    vendor = connection.vendor
-    version = (
-        ".".join(map(str, connection.Database.version_info[:2]))
-        if vendor != "sqlite"
-        else (connection.Database.sqlite_version)
-    )
-    return f"{os.cpu_count()} cores, {vendor} {version}"
+    version = ".".join(map(str, connection.get_database_version()))
+    return f"{os.cpu_count()} cores, {connection.vendor} {version}"

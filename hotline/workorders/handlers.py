@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-
 from hotline.accounts.models import Unit, User
+from hotline.core.conf import hotline_int
 
 from .choices import OPEN, Action, AssignmentRole, ExtensionStatus, Rating, Status, TransferTarget
 from .errors import IllegalTransition, InvalidInput
@@ -36,6 +35,7 @@ class Context:
 
 
 def _unit(value: Any, name: str) -> Unit:
+    unit: Unit | None
     if isinstance(value, Unit):
         unit = value
     else:
@@ -140,7 +140,7 @@ def acknowledge(ctx: Context) -> None:
 
 def return_(ctx: Context) -> None:
     order = ctx.order
-    limit = settings.HOTLINE["RETURN_LIMIT"]
+    limit = hotline_int("RETURN_LIMIT")
     if order.return_count >= limit:
         raise IllegalTransition(
             f"工单 {order.number} 已退单 {order.return_count} 次，已达上限 {limit} 次，"
@@ -262,7 +262,7 @@ def callback_unreachable(ctx: Context) -> str | None:
     order = ctx.order
     order.callback_attempts += 1
     ctx.payload["attempt"] = order.callback_attempts
-    if order.callback_attempts >= settings.HOTLINE["CALLBACK_MAX_ATTEMPTS"]:
+    if order.callback_attempts >= hotline_int("CALLBACK_MAX_ATTEMPTS"):
         ctx.payload["closed_unreachable"] = True
         return _close(ctx)
     return None

@@ -52,9 +52,10 @@ def actor_unit_for(user: User, order: WorkOrder, transition: Transition) -> Unit
         unit = hotline_unit(user, order, roles & HOTLINE_ROLES)
         if unit:
             return unit
-    if scope == Scope.LEAD_UNIT and order.lead_unit_id:
-        if _unit_membership(user, order.lead_unit, roles):
-            return order.lead_unit
+    lead_unit = order.lead_unit
+    if scope == Scope.LEAD_UNIT and lead_unit is not None:
+        if _unit_membership(user, lead_unit, roles):
+            return lead_unit
     if scope == Scope.ASSISTING_UNIT:
         for a in active_assignments(order, AssignmentRole.ASSISTING):
             if _unit_membership(user, a.unit, roles):

@@ -7,7 +7,6 @@ import re
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -16,6 +15,7 @@ from django.utils import timezone
 from hotline.accounts.choices import CENTRE_KINDS, Role
 from hotline.accounts.models import Region, Unit, User
 from hotline.catalog.models import Category, RequestType, Urgency
+from hotline.core.conf import hotline_int
 
 from . import signals
 from .choices import Action, Channel, Status
@@ -103,12 +103,11 @@ def workorder_register(
     """受理: create a registered order with its number and first event.
 
     `at` back-dates the record (demo data, imports of historical orders); it defaults to now."""
-    limits = settings.HOTLINE
     at = at or timezone.now()
     if channel not in Channel.values:
         raise InvalidInput(f"渠道「{channel}」不存在", field="channel")
-    title = _text(title, "title", "标题", limits["TITLE_MAX_LENGTH"])
-    content = _text(content, "content", "诉求内容", limits["CONTENT_MAX_LENGTH"])
+    title = _text(title, "title", "标题", hotline_int("TITLE_MAX_LENGTH"))
+    content = _text(content, "content", "诉求内容", hotline_int("CONTENT_MAX_LENGTH"))
     address = _text(address, "address", "地址", 200, required=False)
     requester_name = _text(requester_name, "requester_name", "诉求人姓名", 50, required=False)
     phone = re.sub(r"[\s()（）]", "", requester_phone or "")
@@ -207,7 +206,7 @@ def workorder_transition(
     note = (note or "").strip()
     if transition.note_required and not note:
         raise InvalidInput(f"「{transition.action.label}」须填写说明", field="note")
-    if len(note) > settings.HOTLINE["CONTENT_MAX_LENGTH"]:
+    if len(note) > hotline_int("CONTENT_MAX_LENGTH"):
         raise InvalidInput("说明过长", field="note")
     at = at or timezone.now()
     pk = order.pk if isinstance(order, WorkOrder) else order
@@ -293,7 +292,7 @@ def workorder_attach(
     *, order: WorkOrder, actor: User, file: UploadedFile, note: str = ""
 ) -> Attachment:
     """Attach a file to an order; the attachment is an event like any other change."""
-    limit = settings.HOTLINE["ATTACHMENT_MAX_BYTES"]
+    limit = hotline_int("ATTACHMENT_MAX_BYTES")
     if file.size is None or file.size == 0:
         raise InvalidInput("文件为空", field="file")
     if file.size > limit:
