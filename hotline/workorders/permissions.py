@@ -62,7 +62,7 @@ def actor_unit_for(user: User, order: WorkOrder, transition: Transition) -> Unit
                 return a.unit
     if scope == Scope.DISPATCHER:
         lead = active_assignments(order, AssignmentRole.LEAD)
-        if lead and _unit_membership(user, lead[0].dispatched_by, roles & {Role.UNIT_MANAGER}):
+        if lead and _unit_membership(user, lead[0].dispatched_by, roles):
             return lead[0].dispatched_by
     if scope == Scope.VISIBLE:
         for a in order.assignments.select_related("unit"):

@@ -68,7 +68,11 @@ _TABLE = [
         public=True,
     ),
     Transition(
-        Action.REDISPATCH, WITH_LEAD, S.DISPATCHED, frozenset({R.UNIT_MANAGER}), Scope.LEAD_UNIT
+        Action.REDISPATCH,
+        WITH_LEAD,
+        S.DISPATCHED,
+        frozenset({R.UNIT_MANAGER, R.DISPATCHER}),
+        Scope.LEAD_UNIT,
     ),
     Transition(
         Action.REASSIGN,

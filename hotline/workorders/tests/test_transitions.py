@@ -363,3 +363,31 @@ def test_every_open_state_has_a_way_out():
     for status in OPEN:
         moves = [a for a in allowed_actions(status) if TRANSITIONS[a].target]
         assert moves, status
+
+
+def test_it_lets_a_sub_centre_dispatcher_redispatch_below_it(org):
+    from hotline.accounts.choices import Role, UnitKind
+    from hotline.accounts.models import Unit
+    from hotline.accounts.services import user_create
+
+    below = Unit.objects.create(
+        code="U-YY-ST",
+        name="榆阳区某街道",
+        kind=UnitKind.STREET,
+        region=org.other_county,
+        parent=org.sub_centre,
+    )
+    sub_dispatcher = user_create(
+        username="subd", password="x", memberships=[(org.sub_centre, Role.DISPATCHER)]
+    )
+    order = f.move(
+        f.registered(org, region=org.other_county.code),
+        "dispatch",
+        org.dave,
+        lead_unit=org.sub_centre.pk,
+    )
+    f.move(order, "redispatch", sub_dispatcher, lead_unit=below.pk)
+    assert order.lead_unit == below
+    assert order.assignments.get(is_active=True).dispatched_by == org.sub_centre
+    with pytest.raises(NotPermitted):  # the county's street office is not the sub-centre's
+        workorder_transition(order=order, action="redispatch", actor=org.mia, lead_unit=below.pk)
