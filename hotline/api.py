@@ -146,7 +146,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         field = _field(err.get("loc", ()), params | {"payload", "filters", "query"})
         if not any(e["field"] == field for e in errors):  # one message per field
             errors.append({"field": field, "message": _describe(err, field)})
-    first = errors[0] if errors else {"field": None, "message": "请求无效"}
+    first: dict[str, Any] = errors[0] if errors else {"field": None, "message": "请求无效"}
     return _error(request, 400, "invalid", first["message"], first["field"], errors=errors)
 
 

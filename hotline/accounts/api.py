@@ -23,6 +23,12 @@ from .models import ApiToken, Region, Unit, User
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+class ApiRequest(HttpRequest):
+    """A request that passed AUTH: `auth` is the user, whichever way they signed in."""
+
+    auth: User
+
+
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer <key>`: an unrevoked token of an active user."""
 
@@ -135,8 +141,8 @@ def token_create(request: HttpRequest, payload: TokenIn) -> Status:
 
 
 @router.get("/me", response=MeOut, summary="当前用户、角色与所属单位")
-def me(request: HttpRequest) -> dict[str, Any]:
-    user: User = request.auth
+def me(request: ApiRequest) -> dict[str, Any]:
+    user = request.auth
     memberships = user.active_memberships()
     return {
         "id": user.pk,

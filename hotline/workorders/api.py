@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
+from hotline.accounts.api import ApiRequest
 from hotline.accounts.choices import PHONE_ROLES
 from hotline.accounts.models import User
 from hotline.catalog.models import Category
@@ -150,6 +151,11 @@ def _related(orders: Any, notes: dict[int, str] | None = None) -> list[dict[str,
     ]
 
 
+def _visible_master(order: WorkOrder, visible: Any) -> str | None:
+    master = order.master
+    return master.number if master and visible.filter(pk=master.pk).exists() else None
+
+
 def _attachment(a: Any, number: str) -> dict[str, Any]:
     return {
         "id": a.pk,
@@ -178,9 +184,7 @@ def _detail(order: WorkOrder, user: User) -> dict[str, Any]:
         address=order.address,
         requester=_requester(order, user, detail=True),
         centre=_unit(order.centre),
-        master=order.master.number
-        if order.master_id and visible.filter(pk=order.master_id).exists()
-        else None,
+        master=_visible_master(order, visible),
         registered_by=str(order.registered_by),
         dispatched_at=_local(order.dispatched_at),
         replied_at=_local(order.replied_at),
@@ -249,7 +253,7 @@ def _event(event: WorkOrderEvent) -> dict[str, Any]:
 
 
 @router.post("/workorders", response={201: OrderDetail}, summary="受理：登记新工单")
-def workorder_create(request: HttpRequest, payload: RegisterIn) -> Status:
+def workorder_create(request: ApiRequest, payload: RegisterIn) -> Status:
     order = workorder_register(actor=request.auth, **payload.model_dump(mode="json"))
     # The registering desk may lie outside the order's region, so shape the row it was given
     # rather than re-reading it through the scoping rule.
@@ -257,22 +261,25 @@ def workorder_create(request: HttpRequest, payload: RegisterIn) -> Status:
 
 
 @router.get("/workorders", response=OrderPage, summary="工单列表（键集分页）")
-def workorder_index(request: HttpRequest, filters: Query[ListFilters]) -> dict[str, Any]:
+def workorder_index(request: ApiRequest, filters: Query[ListFilters]) -> dict[str, Any]:
     f = filters.model_dump()
     status = [s.strip() for s in (f.pop("status") or "").split(",") if s.strip()]
     sort, cursor, size = f.pop("sort"), f.pop("cursor"), f.pop("size")
     qs = workorder_list(user=request.auth, filters=OrderFilters(status=status or None, **f))
+    if f["phone"] and not _sees_requester(request.auth):
+        # A match would tell a unit whose number a confidential order hides.
+        qs = qs.exclude(is_confidential=True)
     page = paginate(qs, sort=sort, cursor=cursor, size=size)
     return {"items": _list_items(page.items, request.auth), "next_cursor": page.next_cursor}
 
 
 @router.get("/workorders/{number}", response=OrderDetail, summary="工单详情")
-def workorder_detail(request: HttpRequest, number: str) -> dict[str, Any]:
+def workorder_detail(request: ApiRequest, number: str) -> dict[str, Any]:
     return _detail(workorder_get(user=request.auth, number=number), request.auth)
 
 
 @router.get("/workorders/{number}/events", response=list[EventOut], summary="办理过程")
-def workorder_timeline(request: HttpRequest, number: str) -> list[dict[str, Any]]:
+def workorder_timeline(request: ApiRequest, number: str) -> list[dict[str, Any]]:
     order = workorder_get(user=request.auth, number=number)
     return [_event(e) for e in workorder_events(order)]
 
@@ -281,7 +288,7 @@ def workorder_timeline(request: HttpRequest, number: str) -> list[dict[str, Any]
     "/workorders/{number}/actions/{action}", response=ActionOut, summary="执行操作（派单、签收等）"
 )
 def workorder_act(
-    request: HttpRequest, number: str, action: str, payload: ActionIn
+    request: ApiRequest, number: str, action: str, payload: ActionIn
 ) -> dict[str, Any]:
     order = workorder_get(user=request.auth, number=number)
     params = payload.model_dump(mode="json", exclude_none=True)
@@ -305,7 +312,7 @@ def workorder_act(
 
 @router.post("/workorders/{number}/attachments", response={201: AttachmentOut}, summary="上传附件")
 def workorder_upload(
-    request: HttpRequest,
+    request: ApiRequest,
     number: str,
     file: File[UploadedFile],
     note: Form[str] = "",
@@ -320,7 +327,7 @@ def workorder_upload(
     url_name="workorder_attachment_download",
     summary="下载附件",
 )
-def workorder_download(request: HttpRequest, number: str, attachment_id: int) -> FileResponse:
+def workorder_download(request: ApiRequest, number: str, attachment_id: int) -> FileResponse:
     order = workorder_get(user=request.auth, number=number)
     attachment = order.attachments.filter(pk=attachment_id).first()
     if attachment is None:
@@ -332,7 +339,7 @@ def workorder_download(request: HttpRequest, number: str, attachment_id: int) ->
     "/workorders/{number}/reveal-phone", response=RevealOut, summary="查看完整联系方式（留痕）"
 )
 def workorder_reveal(
-    request: HttpRequest, number: str, payload: RevealIn | None = None
+    request: ApiRequest, number: str, payload: RevealIn | None = None
 ) -> dict[str, Any]:
     order = workorder_get(user=request.auth, number=number)
     phone = workorder_reveal_phone(
@@ -346,6 +353,9 @@ def workorder_reveal(
     response=list[OrderListItem],
     summary="同一号码的历史工单",
 )
-def requester_history(request: HttpRequest, phone: str) -> list[dict[str, Any]]:
+def requester_history(request: ApiRequest, phone: str) -> list[dict[str, Any]]:
     orders = workorders_by_phone(user=request.auth, phone=phone.strip())
+    if not _sees_requester(request.auth):
+        # A match would tell a unit whose number a confidential order hides.
+        orders = [o for o in orders if not o.is_confidential]
     return _list_items(orders, request.auth)

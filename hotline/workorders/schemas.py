@@ -13,7 +13,16 @@ from ninja import Field, Schema
 
 from .choices import Channel, Rating, TransferTarget
 
-LIMITS = settings.HOTLINE
+
+def _limit(name: str) -> int:
+    value = settings.HOTLINE[name]
+    if not isinstance(value, int):
+        raise TypeError(f"settings.HOTLINE[{name!r}] should be an integer")
+    return value
+
+
+TITLE_MAX = _limit("TITLE_MAX_LENGTH")
+CONTENT_MAX = _limit("CONTENT_MAX_LENGTH")
 
 # Digits with the separators people type; the service checks the number itself.
 PHONE_PATTERN = r"^[0-9\s()（）+-]*$"
@@ -27,8 +36,8 @@ class RegisterIn(Schema):
     urgency: str = Field("normal", min_length=1, max_length=20, description="紧急程度编码")
     category: int | None = Field(None, description="诉求分类 id")
     region: str | None = Field(None, max_length=12, description="行政区划代码")
-    title: str = Field(..., min_length=1, max_length=LIMITS["TITLE_MAX_LENGTH"])
-    content: str = Field(..., min_length=1, max_length=LIMITS["CONTENT_MAX_LENGTH"])
+    title: str = Field(..., min_length=1, max_length=TITLE_MAX)
+    content: str = Field(..., min_length=1, max_length=CONTENT_MAX)
     address: str = Field("", max_length=200)
     requester_name: str = Field("", max_length=50)
     requester_phone: str = Field("", max_length=30, pattern=PHONE_PATTERN)
@@ -40,7 +49,7 @@ class RegisterIn(Schema):
 class ActionIn(Schema):
     """Parameters of a move; which ones a move needs is the transition's business."""
 
-    note: str = Field("", max_length=LIMITS["CONTENT_MAX_LENGTH"])
+    note: str = Field("", max_length=CONTENT_MAX)
     expected_version: int | None = Field(None, ge=1, description="客户端所见版本，过期则 409")
     lead_unit: UnitRef | None = None
     assisting_units: list[UnitRef] | None = None
