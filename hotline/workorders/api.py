@@ -68,7 +68,7 @@ def _unit(unit: Any) -> dict[str, Any] | None:
 
 
 def _sees_requester(user: User) -> bool:
-    """Hotline staff see who asked; units do not see confidential or anonymous requesters."""
+    """Hotline staff see who asked; units never see a confidential requester."""
     return user.is_superuser or user.is_system or user.is_hotline_staff
 
 
