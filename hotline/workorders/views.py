@@ -179,13 +179,29 @@ def permitted(user: User, order: WorkOrder, action: str) -> bool:
     return True
 
 
+# The move that carries an order forward from each desk; it is listed first and shown open,
+# so the usual step is one Tab and Enter away while the rarer ones stay folded.
+PRIMARY = (
+    Action.DISPATCH,
+    Action.ACKNOWLEDGE,
+    Action.REPLY,
+    Action.ACCEPT_REPLY,
+    Action.CALLBACK,
+    Action.REASSIGN,
+    Action.APPROVE_EXTENSION,
+)
+
+
 def available_actions(user: User, order: WorkOrder) -> list[str]:
-    """Actions this user may take on this order now: the table, then role and unit."""
-    return [
+    """Actions this user may take on this order now (the table, then role and unit), the
+    primary one first."""
+    actions = [
         a
         for a in allowed_actions(order.status)
         if a != Action.ATTACH and _possible(order, a) and permitted(user, order, a)
     ]
+    primary = next((a for a in PRIMARY if a in actions), None)
+    return sorted(actions, key=lambda a: a != primary)
 
 
 UNIT_KEYS = ("previous_unit", "returned_by")

@@ -28,7 +28,7 @@ def _last_event(order):
 def test_it_offers_only_the_moves_the_user_may_make(client, org, register, water_order):
     fresh = register()
     client.force_login(org.dave)
-    assert _offered(client, fresh)[:2] == ["resolve_at_intake", "dispatch"]
+    assert _offered(client, fresh)[:2] == ["dispatch", "resolve_at_intake"]
     client.force_login(org.bob)
     offered = _offered(client, water_order)
     assert "acknowledge" in offered and "return" in offered
