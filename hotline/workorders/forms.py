@@ -5,7 +5,7 @@ move may do lives in the services, whose errors the views show beside the field 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -36,6 +36,26 @@ def category_choices() -> list[tuple[str, str]]:
     return [(str(c.pk), " / ".join(names[i] for i in c.ancestor_ids() if i in names)) for c in rows]
 
 
+def _request_types() -> list[tuple[str, str]]:
+    return _blank() + [(t.code, t.name) for t in RequestType.objects.filter(is_active=True)]
+
+
+def _urgencies() -> list[tuple[str, str]]:
+    return _blank() + [(u.code, u.name) for u in Urgency.objects.all()]
+
+
+def _categories() -> list[tuple[str, str]]:
+    return _blank() + category_choices()
+
+
+def _units() -> list[tuple[str, str]]:
+    return _blank() + [(str(u.pk), u.name) for u in Unit.objects.filter(is_active=True)]
+
+
+def _regions() -> list[tuple[str, str]]:
+    return _blank() + [(str(r.pk), r.name) for r in Region.objects.all()]
+
+
 class OrderFilterForm(forms.Form):
     """The GET form of the order list; `filters()` turns it into selectors.OrderFilters."""
 
@@ -45,12 +65,13 @@ class OrderFilterForm(forms.Form):
         label="状态", required=False, choices=Status.choices, widget=forms.SelectMultiple
     )
     open = forms.BooleanField(label="仅未办结", required=False)
-    request_type = forms.ChoiceField(label="诉求类型", required=False)
-    category = forms.ChoiceField(label="诉求分类", required=False)
-    unit = forms.ChoiceField(label="主办单位", required=False)
-    region = forms.ChoiceField(label="区划", required=False)
+    # Choices are callables so each form reads the current reference data.
+    request_type = forms.ChoiceField(label="诉求类型", required=False, choices=_request_types)
+    category = forms.ChoiceField(label="诉求分类", required=False, choices=_categories)
+    unit = forms.ChoiceField(label="主办单位", required=False, choices=_units)
+    region = forms.ChoiceField(label="区划", required=False, choices=_regions)
     channel = forms.ChoiceField(label="渠道", required=False, choices=_blank() + Channel.choices)
-    urgency = forms.ChoiceField(label="紧急程度", required=False)
+    urgency = forms.ChoiceField(label="紧急程度", required=False, choices=_urgencies)
     created_from = forms.DateField(
         label="受理日期自", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -63,18 +84,8 @@ class OrderFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        f = self.fields
-        f["request_type"].choices = _blank() + [
-            (t.code, t.name) for t in RequestType.objects.filter(is_active=True)
-        ]
-        f["urgency"].choices = _blank() + [(u.code, u.name) for u in Urgency.objects.all()]
-        f["category"].choices = _blank() + category_choices()
-        f["unit"].choices = _blank() + [
-            (str(u.pk), u.name) for u in Unit.objects.filter(is_active=True)
-        ]
-        f["region"].choices = _blank() + [(str(r.pk), r.name) for r in Region.objects.all()]
-        f["q"].widget.attrs.update(accesskey="s", placeholder="工单编号或标题关键词")
-        f["phone"].widget.attrs.update(placeholder="诉求人电话", inputmode="tel")
+        self.fields["q"].widget.attrs.update(accesskey="s", placeholder="工单编号或标题关键词")
+        self.fields["phone"].widget.attrs.update(placeholder="诉求人电话", inputmode="tel")
 
     def filters(self) -> OrderFilters:
         d = self.cleaned_data
@@ -111,7 +122,7 @@ class ActionForm(forms.Form):
         label="说明",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=settings.HOTLINE["CONTENT_MAX_LENGTH"],
+        max_length=cast(int, settings.HOTLINE["CONTENT_MAX_LENGTH"]),
     )
 
     def __init__(self, *args: Any, order: WorkOrder, action: str, **kwargs: Any) -> None:
@@ -148,7 +159,7 @@ class ActionForm(forms.Form):
         return out
 
 
-NOTE_LABELS = {
+NOTE_LABELS: dict[str, str] = {
     Action.RESOLVE_AT_INTAKE: "答复内容",
     Action.RETURN: "退单理由",
     Action.REPLY: "答复内容",

@@ -6,7 +6,7 @@ Views stay thin: reads go through `selectors` (so through `visible_to`), writes 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -41,6 +41,12 @@ PAGE_SIZE = 50
 HISTORY_SIZE = 10
 
 
+class AuthedRequest(HttpRequest):
+    """A request behind login_required: its user is one of ours, never anonymous."""
+
+    user: User
+
+
 # --- landing ---------------------------------------------------------------------------------
 
 
@@ -65,7 +71,7 @@ def landing_query(user: User) -> QueryDict:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     query = landing_query(request.user)
     url = reverse("workorder_list")
     return redirect(f"{url}?{query.urlencode()}" if query else url)
@@ -109,7 +115,7 @@ def _size(query: QueryDict) -> int:
 
 
 @login_required
-def order_list(request: HttpRequest) -> HttpResponse:
+def order_list(request: AuthedRequest) -> HttpResponse:
     form = OrderFilterForm(request.GET or None)
     page = None
     error = ""
@@ -163,7 +169,7 @@ def _possible(order: WorkOrder, action: str) -> bool:
     if action == Action.REDO:
         return order.rating == Rating.DISSATISFIED
     if action == Action.RETURN:
-        return order.return_count < settings.HOTLINE["RETURN_LIMIT"]
+        return order.return_count < cast(int, settings.HOTLINE["RETURN_LIMIT"])
     if action == Action.SUPERVISE:
         return order.supervision_level < 3
     if action == Action.REDISPATCH:
@@ -267,7 +273,7 @@ def readable_payload(events: list[WorkOrderEvent]) -> dict[int, list[tuple[str, 
 
 
 def _detail_context(
-    request: HttpRequest,
+    request: AuthedRequest,
     order: WorkOrder,
     *,
     bound: ActionForm | None = None,
@@ -324,7 +330,7 @@ def _payloads(events: list[WorkOrderEvent]) -> list[list[tuple[str, str]]]:
     return [readable[e.pk] for e in events]
 
 
-def _render_detail(request: HttpRequest, order: WorkOrder, status: int = 200, **kw: Any):
+def _render_detail(request: AuthedRequest, order: WorkOrder, status: int = 200, **kw: Any):
     return render(
         request,
         "workorders/order_detail.html",
@@ -334,13 +340,13 @@ def _render_detail(request: HttpRequest, order: WorkOrder, status: int = 200, **
 
 
 @login_required
-def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+def order_detail(request: AuthedRequest, number: str) -> HttpResponse:
     return _render_detail(request, _get(request.user, number))
 
 
 @login_required
 @require_POST
-def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
+def order_act(request: AuthedRequest, number: str, action: str) -> HttpResponse:
     """Post one action's form; success redirects back, a refusal re-renders with the reason."""
     order = _get(request.user, number)
     if action not in TRANSITIONS or action == Action.ATTACH:
@@ -373,7 +379,7 @@ def order_act(request: HttpRequest, number: str, action: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def order_reveal_phone(request: HttpRequest, number: str) -> HttpResponse:
+def order_reveal_phone(request: AuthedRequest, number: str) -> HttpResponse:
     """Show the full number on this response only; the service records who saw it."""
     order = _get(request.user, number)
     try:
@@ -387,7 +393,7 @@ def order_reveal_phone(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def order_attach(request: HttpRequest, number: str) -> HttpResponse:
+def order_attach(request: AuthedRequest, number: str) -> HttpResponse:
     order = _get(request.user, number)
     form = AttachForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -409,7 +415,7 @@ def order_attach(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
-def order_attachment(request: HttpRequest, number: str, pk: int) -> FileResponse:
+def order_attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
     """Files are served through the order's scoping, never from a public media URL."""
     order = _get(request.user, number)
     attachment = order.attachments.filter(pk=pk).first()

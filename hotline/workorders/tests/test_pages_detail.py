@@ -140,3 +140,12 @@ def test_it_names_the_missing_file(client, org, water_order):
     assert "文件" in response.content.decode()
     assert response.context["attach_form"].errors["file"]
     assert not Attachment.objects.exists()
+
+
+def test_it_answers_404_to_charlie_uploading_to_bobs_order(client, org, water_order):
+    client.force_login(org.charlie)
+    upload = SimpleUploadedFile("x.txt", b"x", content_type="text/plain")
+    response = client.post(reverse("workorder_attach", args=[water_order.number]), {"file": upload})
+    assert response.status_code == 404
+    assert not Attachment.objects.exists()
+    assert water_order.events.count() == 2
