@@ -1,0 +1,179 @@
+"""Django admin for the reference data, with pages to import the category tree and the dispatch
+catalogue from the spreadsheets administrators keep."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.html import format_html
+
+from .forms import CategoryForm, ImportFileForm
+from .models import Category, DispatchRule, RequestType, Urgency
+from .services import (
+    DISPATCH_COLUMNS,
+    LEVEL_COLUMNS,
+    ImportResult,
+    SpreadsheetError,
+    category_import,
+    category_read_rows,
+    dispatch_read_rows,
+    dispatch_rule_import,
+)
+
+
+class SpreadsheetImportMixin:
+    """Adds an "import/" page to a ModelAdmin, linked from its changelist."""
+
+    change_list_template = "admin/catalog/import_change_list.html"
+    import_columns: Sequence[str] = ()
+    import_help = ""
+
+    def run_import(self, file, filename: str) -> ImportResult:
+        raise NotImplementedError
+
+    def _import_url_name(self) -> str:
+        opts = self.model._meta  # type: ignore[attr-defined]
+        return f"{opts.app_label}_{opts.model_name}_import"
+
+    def get_urls(self) -> list[URLPattern]:
+        view: Callable = self.admin_site.admin_view(self.import_view)  # type: ignore[attr-defined]
+        return [
+            path("import/", view, name=self._import_url_name()),
+            *super().get_urls(),  # type: ignore[misc]
+        ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "import_url_name": self._url_name_for_template()}
+        return super().changelist_view(request, extra_context)  # type: ignore[misc]
+
+    def _url_name_for_template(self) -> str:
+        return f"{self.admin_site.name}:{self._import_url_name()}"  # type: ignore[attr-defined]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        # Importing writes many rows: it needs the right to add them, not only to look.
+        if not self.has_add_permission(request):  # type: ignore[attr-defined]
+            raise PermissionDenied
+        result = None
+        form = ImportFileForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = self.run_import(upload, upload.name)
+            except SpreadsheetError as e:
+                form.add_error("file", e.message)
+            else:
+                level = messages.SUCCESS if result.ok else messages.ERROR
+                messages.add_message(request, level, result.summary())
+        opts = self.model._meta  # type: ignore[attr-defined]
+        context = {
+            **self.admin_site.each_context(request),  # type: ignore[attr-defined]
+            "opts": opts,
+            "title": f"导入{opts.verbose_name}",
+            "form": form,
+            "result": result,
+            "columns": self.import_columns,
+            "help": self.import_help,
+        }
+        return TemplateResponse(request, "admin/catalog/import.html", context)
+
+
+@admin.register(RequestType)
+class RequestTypeAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "sort_order", "is_active"]
+    list_editable = ["sort_order", "is_active"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Urgency)
+class UrgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "rank"]
+    search_fields = ["name", "code"]
+
+
+class RootCategoryFilter(admin.SimpleListFilter):
+    """Filter by first-level class: the whole subtree, not only direct children."""
+
+    title = "一级分类"
+    parameter_name = "root"
+
+    def lookups(self, request, model_admin):
+        return [(c.pk, c.name) for c in Category.objects.filter(parent__isnull=True)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        root = Category.objects.filter(pk=self.value(), parent__isnull=True).first()
+        return queryset.filter(path__startswith=root.path) if root else queryset.none()
+
+
+@admin.register(Category)
+class CategoryAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
+    form = CategoryForm
+    fields = ["parent", "name", "level", "code", "sort_order", "is_active"]
+    readonly_fields = ["level"]
+    list_display = ["tree_name", "level", "code", "sort_order", "is_active", "rule_count"]
+    list_filter = [RootCategoryFilter, "level", "is_active"]
+    search_fields = ["name", "code"]
+    autocomplete_fields = ["parent"]
+    ordering = ["path"]
+    list_per_page = 200
+    import_columns = LEVEL_COLUMNS
+    import_help = "已存在的分类不会重复创建；二级、三级可以留空。有错误的行跳过，其余行导入。"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
+        return super().get_queryset(request).annotate(_rules=Count("dispatch_rules"))
+
+    @admin.display(description="名称", ordering="path")
+    def tree_name(self, obj: Category) -> str:
+        depth = obj.level - 1
+        return format_html("{}{}", "\u3000" * depth + ("└ " if depth else ""), obj.name)
+
+    @admin.display(description="派单规则", ordering="_rules")
+    def rule_count(self, obj: Category) -> int:
+        return obj._rules  # type: ignore[attr-defined]
+
+    def save_model(self, request, obj: Category, form, change: bool) -> None:
+        # The level follows from the parent; a moved node takes its subtree along (the path by
+        # TreeNode.save), so the levels below it are recomputed from the new paths.
+        obj.level = obj.parent.level + 1 if obj.parent else 1
+        super().save_model(request, obj, form, change)
+        for node in Category.objects.subtree(obj).exclude(pk=obj.pk):
+            depth = len(node.ancestor_ids())
+            if node.level != depth:
+                Category.objects.filter(pk=node.pk).update(level=depth)
+
+    def run_import(self, file, filename: str) -> ImportResult:
+        rows = category_read_rows(path_or_file=file, filename=filename)
+        return category_import(rows=rows, source=filename)
+
+
+@admin.register(DispatchRule)
+class DispatchRuleAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
+    list_display = ["category", "region", "lead_unit", "assisting", "is_active"]
+    list_filter = ["is_active", "region", "lead_unit__kind"]
+    search_fields = ["category__name", "lead_unit__name", "lead_unit__code", "duties"]
+    autocomplete_fields = ["category", "region", "lead_unit"]
+    filter_horizontal = ["assisting_units"]
+    list_select_related = ["category", "region", "lead_unit"]
+    import_columns = DISPATCH_COLUMNS
+    import_help = (
+        "区划代码留空表示全部区划；单位填单位编码或完整名称，多个协办单位用“、”“，”“；”或换行分隔。"
+        "同一分类和区划的规则会被更新。任何一行有错误时不写入任何数据。"
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DispatchRule]:
+        return super().get_queryset(request).prefetch_related("assisting_units")
+
+    @admin.display(description="协办单位")
+    def assisting(self, obj: DispatchRule) -> str:
+        return "、".join(u.name for u in obj.assisting_units.all())
+
+    def run_import(self, file, filename: str) -> ImportResult:
+        rows = dispatch_read_rows(path_or_file=file, filename=filename)
+        return dispatch_rule_import(rows=rows, source=filename)
