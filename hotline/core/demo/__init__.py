@@ -1,0 +1,10 @@
+"""Building blocks of the demo data set (`manage.py seed_demo`): a county hotline's organisation,
+its dispatch catalogue, request texts, and a year of orders moved through the real services.
+
+Modules: `organisation` (regions, units, users), `topics` (what people call about, and where
+it goes), `samples` (built-in texts), `texts` (texts from the shared corpus when present),
+`people` (requesters), `clock` (working hours and seasons), `lifecycle` (one order's path as
+planned steps), `runner` (plans every order, then plays the steps in time order)."""
+
+# The one password of every demo account; printed by `manage.py demo_logins`.
+DEMO_PASSWORD = "demo12345"

@@ -1,0 +1,251 @@
+"""Seed the demo: build the organisation and catalogue, plan every order, then play all steps
+in time order through the work-order services, committing in batches."""
+
+from __future__ import annotations
+
+import random
+import time as timer
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hotline.accounts.models import User
+from hotline.catalog.models import Category, RequestType, Urgency
+from hotline.workorders.choices import Channel
+from hotline.workorders.errors import WorkOrderError
+from hotline.workorders.models import WorkOrder
+from hotline.workorders.services import workorder_register, workorder_transition
+
+from .catalogue import Catalogue, build_catalogue
+from .clock import LOCAL, local, registration_times
+from .lifecycle import REGISTER, OrderSpec, Path, Planner, Step
+from .organisation import STREET_WEIGHTS, DemoOrg, build_organisation
+from .people import Requesters, address
+from .texts import TextSource, load_texts
+from .topics import TOPICS
+
+CHANNELS = {
+    Channel.PHONE: 65,
+    Channel.WECHAT: 12,
+    Channel.APP: 6,
+    Channel.MINI_PROGRAM: 6,
+    Channel.WEB: 5,
+    Channel.MESSAGE_BOARD: 4,
+    Channel.SMS: 2,
+}
+URGENCY_WEIGHTS = {True: [83, 12, 5], False: [91.2, 7.5, 1.3]}  # by topic.critical_prone
+MERGE_RATE = 0.02
+BATCH_STEPS = 1500  # steps per transaction (about 200 orders)
+
+
+@dataclass
+class SeedReport:
+    planned: int = 0
+    created: int = 0
+    steps: int = 0
+    seconds: float = 0.0
+    corpus: bool = False
+    statuses: Counter = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+
+
+def seed_demo(
+    *,
+    orders: int,
+    seed: int,
+    days: int = 365,
+    end_date: date | None = None,
+    use_corpus: bool = True,
+    progress: Callable[[str], None] = lambda line: None,
+) -> SeedReport:
+    """Create the demo county and `orders` work orders over `days` days ending `end_date`
+    (default today). Everything random comes from `random.Random(seed)`; only the end date
+    (and, when it is today, the present moment that no step may pass) comes from the clock."""
+    started = timer.monotonic()
+    rng = random.Random(seed)
+    end_date = end_date or timezone.localdate()
+    cutoff = min(local(end_date, time(23, 59, 59)), timezone.now().astimezone(LOCAL))
+    org = build_organisation()
+    catalogue = build_catalogue(org)
+    texts = load_texts(use_corpus=use_corpus)
+    report = SeedReport(planned=orders, corpus=texts.from_corpus)
+    progress(f"组织机构：{len(org.units)} 个单位，{len(org.users)} 个账号；"
+             f"文本来源：{'共享语料' if texts.from_corpus else '内置样例'}")  # fmt: skip
+    steps = _plan(rng, org, catalogue, texts, orders, end_date, days)
+    steps.sort(key=lambda s: (s.at, s.idx, s.k))
+    progress(f"已规划 {orders} 件工单、{len(steps)} 个步骤，开始写入…")
+    _play(steps, cutoff, org, report, progress, started)
+    report.seconds = timer.monotonic() - started
+    return report
+
+
+def _plan(
+    rng: random.Random,
+    org: DemoOrg,
+    catalogue: Catalogue,
+    texts: TextSource,
+    n: int,
+    end_date: date,
+    days: int,
+) -> list[Step]:
+    refs = _References()
+    requesters = Requesters(rng)
+    planner = Planner(rng, org, texts)
+    streets = list(org.streets)
+    month_weights = {m: [t.weight_in(m) for t in TOPICS] for m in range(1, 13)}
+    # Dispatched orders that a repeat request may still join: (idx, spec, path).
+    recent: list[tuple[int, OrderSpec, Path]] = []
+    steps: list[Step] = []
+    for idx, at in enumerate(registration_times(rng, n, end_date, days)):
+        recent = [r for r in recent if r[1].at > at - timedelta(days=7)]
+        master = _master(rng, recent, at) if rng.random() < MERGE_RATE else None
+        if master is not None:
+            spec = _repeat(rng, idx, at, master[1], requesters, refs)
+            spec.master = master[0]
+        else:
+            topic = rng.choices(TOPICS, weights=month_weights[at.month])[0]
+            street = rng.choices(streets, weights=STREET_WEIGHTS)[0]
+            street_region, communities = org.streets[street]
+            i = rng.randrange(len(communities))
+            community = communities[i]
+            region = community if rng.random() < 0.9 else street_region
+            cat, lead, assisting = catalogue.route(topic, street, street_region.pk)
+            who = requesters.pick()
+            anonymous = rng.random() < 0.05
+            rtype = rng.choices(*zip(*topic.type_weights().items(), strict=True))[0]
+            urgency = rng.choices(
+                ["normal", "urgent", "critical"], URGENCY_WEIGHTS[topic.critical_prone]
+            )[0]
+            place = region.name if region == street_region else street_region.name + community.name
+            title, content = texts.request(rng, topic.key, place)
+            register: dict[str, Any] = {
+                "channel": rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0],
+                "request_type": refs.types[rtype],
+                "urgency": refs.urgencies[urgency],
+                "category": refs.categories.get(cat),
+                "region": region,
+                "title": title,
+                "content": content,
+                "address": address(rng, street_region.name, community.name, street != streets[0]),
+                "requester_name": "" if anonymous else who.name,
+                "requester_phone": "" if anonymous else who.phone,
+                "is_anonymous": anonymous,
+                "is_confidential": not anonymous and rng.random() < 0.03,
+            }
+            comm_unit = f"{street}_c{i + 1}"
+            spec = OrderSpec(
+                idx, at, topic, rtype, urgency, street,
+                comm_unit if comm_unit in org.units and region == community else None,
+                lead, assisting, register,
+            )  # fmt: skip
+        path = planner.plan(spec)
+        if path.dispatched:
+            recent.append((idx, spec, path))
+        steps.extend(path.steps)
+    return steps
+
+
+def _master(
+    rng: random.Random, recent: list[tuple[int, OrderSpec, Path]], at: datetime
+) -> tuple[int, OrderSpec, Path] | None:
+    """A dispatched order registered before `at` and still open a quarter of an hour later."""
+    merge_by = at + timedelta(minutes=20)
+    candidates = [r for r in recent if r[2].closed is None or r[2].closed > merge_by]
+    return rng.choice(candidates) if candidates else None
+
+
+def _repeat(
+    rng: random.Random,
+    idx: int,
+    at: datetime,
+    master: OrderSpec,
+    requesters: Requesters,
+    refs: _References,
+) -> OrderSpec:
+    """Another call about the master's matter: the same caller again, or a neighbour."""
+    register = dict(master.register)
+    if not master.register["is_anonymous"] and rng.random() < 0.5:
+        pass  # the same caller, calling again
+    else:
+        who = requesters.pick()
+        register.update(requester_name=who.name, requester_phone=who.phone, is_anonymous=False)
+    register["channel"] = Channel.PHONE
+    register["title"] = "再次反映：" + master.register["title"][:70]
+    register["content"] = "诉求人再次来电反映：" + master.register["content"]
+    return OrderSpec(
+        idx, at, master.topic, master.request_type, master.urgency, master.street,
+        None, master.lead, (), register,
+    )  # fmt: skip
+
+
+class _References:
+    """Reference rows fetched once, so planning and intake cost no lookups."""
+
+    def __init__(self) -> None:
+        self.types = {t.code: t for t in RequestType.objects.all()}
+        self.urgencies = {u.code: u for u in Urgency.objects.all()}
+        self.categories = {c.pk: c for c in Category.objects.all()}
+
+
+def _play(
+    steps: list[Step],
+    cutoff: datetime,
+    org: DemoOrg,
+    report: SeedReport,
+    progress: Callable[[str], None],
+    started: float,
+) -> None:
+    users: dict[str, User] = dict(org.users)  # one instance each: memberships stay cached
+    pks: dict[int, int] = {}
+    numbers: dict[int, str] = {}
+    failed: set[int] = set()
+    due = [s for s in steps if s.at <= cutoff]
+    next_report = max(1, report.planned // 10)
+    for start in range(0, len(due), BATCH_STEPS):
+        with transaction.atomic():
+            for step in due[start : start + BATCH_STEPS]:
+                if step.idx in failed or (step.action != REGISTER and step.idx not in pks):
+                    continue
+                try:
+                    _apply(step, users, org, pks, numbers)
+                except (WorkOrderError, KeyError) as e:
+                    failed.add(step.idx)
+                    report.failures.append(f"#{step.idx} {step.action}: {e}")
+                    continue
+                report.steps += 1
+                if step.action == REGISTER and len(pks) % next_report == 0:
+                    elapsed = timer.monotonic() - started
+                    progress(f"  {len(pks)} 件工单，{report.steps} 步，用时 {elapsed:.0f} 秒")
+    report.created = len(pks)
+    report.statuses = Counter(
+        WorkOrder.objects.filter(pk__in=pks.values()).values_list("status", flat=True)
+    )
+
+
+def _apply(
+    step: Step,
+    users: dict[str, User],
+    org: DemoOrg,
+    pks: dict[int, int],
+    numbers: dict[int, str],
+) -> None:
+    actor = users[step.actor]
+    if step.action == REGISTER:
+        order = workorder_register(actor=actor, at=step.at, **step.params)
+        pks[step.idx], numbers[step.idx] = order.pk, order.number
+        return
+    params = dict(step.params)
+    if "lead_unit" in params:
+        params["lead_unit"] = org.units[params["lead_unit"]]
+    if "assisting_units" in params:
+        params["assisting_units"] = [org.units[c] for c in params["assisting_units"]]
+    if "master_idx" in params:
+        params["master"] = numbers[params.pop("master_idx")]
+    workorder_transition(
+        order=pks[step.idx], action=step.action, actor=actor, note=step.note, at=step.at, **params
+    )

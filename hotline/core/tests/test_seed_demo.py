@@ -1,0 +1,175 @@
+"""`manage.py seed_demo` and `manage.py demo_logins`: a small seed on a fixed end date, checked
+for the organisation, the catalogue, the mixes, the event histories and repeatability."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
+
+from hotline.accounts.choices import Role, UnitKind
+from hotline.accounts.models import Membership, Region, Unit, User
+from hotline.catalog.models import DispatchRule
+from hotline.core.demo import DEMO_PASSWORD
+from hotline.core.demo.clock import LOCAL
+from hotline.core.demo.runner import seed_demo
+from hotline.core.demo.texts import localise
+from hotline.workorders.choices import OPEN, Action, Rating, Status
+from hotline.workorders.models import WorkOrder, WorkOrderEvent
+
+END = date(2025, 6, 30)
+MD5 = "django.contrib.auth.hashers.MD5PasswordHasher"
+DAYS = 90
+
+
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker):
+    """One seed of 300 orders shared by the tests of a class, rolled back at the end. Hashing as
+    the tests' own settings do, so passwords check the same way in every test."""
+    with (
+        override_settings(PASSWORD_HASHERS=[MD5]),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
+        report = seed_demo(orders=300, seed=7, days=DAYS, end_date=END)
+        yield report
+        transaction.set_rollback(True)
+
+
+def _digest() -> str:
+    rows = WorkOrderEvent.objects.order_by("order__number", "seq").values_list(
+        "order__number", "order__status", "seq", "action", "actor__username", "created_at"
+    )
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()
+
+
+def test_it_is_deterministic_for_a_seed(db):
+    digests = []
+    for _ in range(2):
+        with transaction.atomic():  # each run starts from the same empty database
+            seed_demo(orders=80, seed=99, days=30, end_date=END, use_corpus=False)
+            assert WorkOrder.objects.count() == 80
+            digests.append(_digest())
+            transaction.set_rollback(True)
+    assert WorkOrder.objects.count() == 0
+    assert digests[0] == digests[1]
+
+
+def test_it_does_nothing_the_second_time_with_if_empty(db):
+    args = ["--orders", "15", "--days", "10", "--end-date", "2025-06-30", "--if-empty"]
+    call_command("seed_demo", *args, stdout=StringIO())
+    numbers = list(WorkOrder.objects.values_list("number", "version"))
+    assert len(numbers) == 15
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    assert list(WorkOrder.objects.values_list("number", "version")) == numbers
+    assert "跳过" in out.getvalue()
+
+
+def test_it_renames_placeholder_places_to_the_demo_county():
+    assert localise("A市A3区杜鹃文苑小区外") == "子洲县杜鹃文苑小区外"
+    assert localise("反映A7县春华镇的问题") == "反映子洲县春华镇的问题"
+    assert localise("网友“A00077538”：您好！问政西地省") == "网友：您好！问政陕西省"
+
+
+class TestSeededCounty:
+    """Checks on one seeded county (the class shares one seed: it takes a few seconds)."""
+
+    def test_it_creates_a_user_for_every_role(self, seeded, db):
+        held = set(Membership.objects.values_list("role", flat=True))
+        assert held == set(Role.values)
+        for name in [
+            "agent1",
+            "dispatcher1",
+            "supervisor1",
+            "callback1",
+            "analyst1",
+            "water_handler",
+        ]:
+            assert User.objects.get(username=name).check_password(DEMO_PASSWORD)
+        admin = User.objects.get(username="admin")
+        assert admin.is_superuser and admin.is_staff and admin.check_password(DEMO_PASSWORD)
+        for unit in Unit.objects.exclude(kind=UnitKind.CENTRE):
+            assert User.objects.get(username=f"{unit.code}_handler").has_role(Role.UNIT_HANDLER)
+            assert User.objects.get(username=f"{unit.code}_manager").has_role(Role.UNIT_MANAGER)
+
+    def test_it_builds_units_in_three_levels(self, seeded, db):
+        depth = Counter(u.path.count("/") - 1 for u in Unit.objects.all())
+        assert depth[1] == 1 and depth[2] >= 25 and depth[3] >= 5
+        assert 35 <= Unit.objects.count() <= 45
+        sub = Unit.objects.get(kind=UnitKind.SUB_CENTRE)
+        assert sub.children.exists()
+        codes = Counter(len(r.code) for r in Region.objects.all())
+        assert codes[6] == 3 and codes[9] >= 8 and codes[12] >= 20
+
+    def test_it_writes_a_dispatch_catalogue(self, seeded, db):
+        rules = DispatchRule.objects.select_related("lead_unit")
+        assert rules.count() >= 25
+        assert rules.filter(region__isnull=False, lead_unit__kind=UnitKind.STREET).exists()
+        assert rules.filter(assisting_units__isnull=False).exists()
+
+    def test_it_leaves_orders_in_many_states(self, seeded, db):
+        statuses = set(WorkOrder.objects.values_list("status", flat=True))
+        assert {Status.CLOSED, Status.MERGED, Status.INVALID} <= statuses
+        assert len(statuses & OPEN) >= 3
+        assert seeded.failures == []
+        assert seeded.created == WorkOrder.objects.count() == 300
+
+    def test_it_writes_consistent_event_histories(self, seeded, db):
+        events = defaultdict(list)
+        for e in WorkOrderEvent.objects.order_by("order_id", "seq"):
+            events[e.order_id].append(e)
+        orders = WorkOrder.objects.all()
+        assert len(events) == orders.count()
+        for order in orders:
+            history = events[order.pk]
+            assert [e.seq for e in history] == list(range(1, len(history) + 1))
+            assert history[0].action == Action.REGISTER and history[0].from_status == ""
+            for before, after in pairwise(history):
+                assert after.from_status == before.to_status, (order.number, after.action)
+                assert after.created_at >= before.created_at, (order.number, after.action)
+            assert history[-1].to_status == order.status
+            assert order.version == len(history)
+
+    def test_it_rates_closed_orders_mostly_satisfied(self, seeded, db):
+        ratings = Counter(
+            WorkOrder.objects.filter(status=Status.CLOSED)
+            .exclude(rating="")
+            .values_list("rating", flat=True)
+        )
+        rated = sum(ratings.values())
+        assert rated > 150
+        assert ratings[Rating.SATISFIED] / rated > 0.8
+        assert (ratings[Rating.SATISFIED] + ratings[Rating.FAIRLY_SATISFIED]) / rated > 0.9
+
+    def test_it_mixes_direct_answers_and_dispatches(self, seeded, db):
+        total = WorkOrder.objects.count()
+        direct = WorkOrderEvent.objects.filter(action=Action.RESOLVE_AT_INTAKE).count()
+        dispatched = WorkOrderEvent.objects.filter(action=Action.DISPATCH).count()
+        assert 0.35 <= direct / total <= 0.6
+        assert 0.35 <= dispatched / total <= 0.6
+        channels = Counter(WorkOrder.objects.values_list("channel", flat=True))
+        assert channels.most_common(1)[0][0] == "phone" and len(channels) >= 5
+        assert WorkOrderEvent.objects.filter(action=Action.REDISPATCH).exists()
+        assert WorkOrderEvent.objects.filter(action=Action.CALLBACK_UNREACHABLE).exists()
+
+    def test_it_keeps_every_order_inside_the_window(self, seeded, db):
+        first = WorkOrder.objects.order_by("created_at").first().created_at.astimezone(LOCAL)
+        last = WorkOrderEvent.objects.order_by("-created_at").first().created_at.astimezone(LOCAL)
+        assert first.date() >= END - timedelta(days=DAYS - 1)
+        assert last.date() <= END
+
+    def test_it_prints_the_demo_logins(self, seeded, db):
+        out = StringIO()
+        call_command("demo_logins", stdout=out)
+        text = out.getvalue()
+        for expected in ["agent1", "dispatcher1", "water_handler", "water_manager", DEMO_PASSWORD]:
+            assert expected in text
+        assert "http://127.0.0.1:8000/admin/" in text and "/api/docs" in text
