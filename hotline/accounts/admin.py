@@ -141,7 +141,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_select_related = ["user"]
     actions = ["revoke", "reissue"]
 
-    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
+    def get_fields(self, request, obj=None):  # the add form differs from the change form
         if obj is None:
             return ["user", "name"]
         return ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]

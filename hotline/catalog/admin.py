@@ -4,6 +4,7 @@ catalogue from the spreadsheets administrators keep."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -26,11 +27,13 @@ from .services import (
     dispatch_rule_import,
 )
 
+IMPORT_CHANGE_LIST = "admin/catalog/import_change_list.html"
+
 
 class SpreadsheetImportMixin:
-    """Adds an "import/" page to a ModelAdmin, linked from its changelist."""
+    """Adds an "import/" page to a ModelAdmin, linked from its changelist (the ModelAdmin sets
+    change_list_template = IMPORT_CHANGE_LIST)."""
 
-    change_list_template = "admin/catalog/import_change_list.html"
     import_columns: Sequence[str] = ()
     import_help = ""
 
@@ -106,15 +109,17 @@ class RootCategoryFilter(admin.SimpleListFilter):
         return [(c.pk, c.name) for c in Category.objects.filter(parent__isnull=True)]
 
     def queryset(self, request, queryset):
-        if not self.value():
+        value = self.value()
+        if not value:
             return queryset
-        root = Category.objects.filter(pk=self.value(), parent__isnull=True).first()
+        root = Category.objects.filter(pk=value, parent__isnull=True).first()
         return queryset.filter(path__startswith=root.path) if root else queryset.none()
 
 
 @admin.register(Category)
 class CategoryAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     form = CategoryForm
+    change_list_template = IMPORT_CHANGE_LIST
     fields = ["parent", "name", "level", "code", "sort_order", "is_active"]
     readonly_fields = ["level"]
     list_display = ["tree_name", "level", "code", "sort_order", "is_active", "rule_count"]
@@ -141,7 +146,8 @@ class CategoryAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     def save_model(self, request, obj: Category, form, change: bool) -> None:
         # The level follows from the parent; a moved node takes its subtree along (the path by
         # TreeNode.save), so the levels below it are recomputed from the new paths.
-        obj.level = obj.parent.level + 1 if obj.parent else 1
+        parent = cast(Category | None, obj.parent)
+        obj.level = parent.level + 1 if parent else 1
         super().save_model(request, obj, form, change)
         for node in Category.objects.subtree(obj).exclude(pk=obj.pk):
             depth = len(node.ancestor_ids())
@@ -155,6 +161,7 @@ class CategoryAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
 
 @admin.register(DispatchRule)
 class DispatchRuleAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
+    change_list_template = IMPORT_CHANGE_LIST
     list_display = ["category", "region", "lead_unit", "assisting", "is_active"]
     list_filter = ["is_active", "region", "lead_unit__kind"]
     search_fields = ["category__name", "lead_unit__name", "lead_unit__code", "duties"]

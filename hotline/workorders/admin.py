@@ -7,11 +7,16 @@ seeing a number in full must be logged (workorder_reveal_phone) and the admin do
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from hotline.core.masking import mask_id_number, mask_name, mask_phone
+
+if TYPE_CHECKING:
+    from hotline.accounts.models import User
 
 from .models import (
     Attachment,
@@ -21,6 +26,11 @@ from .models import (
     WorkOrderAssignment,
     WorkOrderEvent,
 )
+
+
+def _user(request: HttpRequest) -> User:
+    # admin_view has already sent anyone not logged in as staff to the login page.
+    return cast("User", request.user)
 
 
 class ReadOnlyMixin:
@@ -40,14 +50,35 @@ class OrderScopedAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Rows belonging to an order are shown only when the order is visible to the user."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        visible = WorkOrder.objects.visible_to(request.user).values("pk")
+        visible = WorkOrder.objects.visible_to(_user(request)).values("pk")
         return super().get_queryset(request).filter(order__in=visible)
+
+
+EVENT_FIELDS: tuple[str, ...] = (
+    "seq",
+    "action",
+    "from_status",
+    "to_status",
+    "actor",
+    "actor_unit",
+    "unit",
+    "note",
+)
+ASSIGNMENT_FIELDS: tuple[str, ...] = (
+    "unit",
+    "role",
+    "dispatched_by",
+    "dispatched_at",
+    "acknowledged_at",
+    "replied_at",
+    "returned_at",
+    "is_active",
+)
 
 
 class EventInline(ReadOnlyMixin, admin.TabularInline):
     model = WorkOrderEvent
-    fields = ["seq", "action", "from_status", "to_status", "actor", "actor_unit", "unit", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = EVENT_FIELDS
     ordering = ["seq"]
     extra = 0
 
@@ -55,17 +86,7 @@ class EventInline(ReadOnlyMixin, admin.TabularInline):
 class AssignmentInline(ReadOnlyMixin, admin.TabularInline):
     model = WorkOrderAssignment
     fk_name = "order"
-    fields = [
-        "unit",
-        "role",
-        "dispatched_by",
-        "dispatched_at",
-        "acknowledged_at",
-        "replied_at",
-        "returned_at",
-        "is_active",
-    ]
-    readonly_fields = fields
+    fields = readonly_fields = ASSIGNMENT_FIELDS
     extra = 0
 
 
@@ -126,10 +147,10 @@ class WorkOrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[WorkOrder]:
-        return WorkOrder.objects.visible_to(request.user).select_related("lead_unit")
+        return WorkOrder.objects.visible_to(_user(request)).select_related("lead_unit")
 
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
-        return [f for _title, opts in self.fieldsets for f in opts["fields"]]
+        return [str(f) for _title, opts in self.fieldsets for f in opts["fields"]]
 
     @admin.display(description="诉求人")
     def masked_name(self, obj: WorkOrder) -> str:
