@@ -26,13 +26,13 @@ from .topics import Topic
 REGISTER = "register"
 # Chance an agent answers at once (直办), by request type.
 DIRECT = {
-    "inquiry": 0.92,
-    "help": 0.4,
-    "complaint": 0.16,
-    "report": 0.03,
-    "suggestion": 0.55,
+    "inquiry": 0.95,
+    "help": 0.45,
+    "complaint": 0.2,
+    "report": 0.05,
+    "suggestion": 0.6,
     "praise": 0.95,
-    "other": 0.6,
+    "other": 0.7,
 }
 # Median working days from acknowledgement to reply, by request type.
 HANDLING_DAYS = {
@@ -196,7 +196,7 @@ class Planner:
         path.dispatched = True
         dispatcher = rng.choice(self.dispatchers)
         lead = spec.lead
-        returned = rng.random() < 0.05
+        returned = rng.random() < 0.07
         rejected = returned and rng.random() < 0.25  # the unit was right: its return is refused
         first = self._confused(spec) if returned and not rejected else lead
         assisting = spec.assisting if not returned and rng.random() < 0.3 else ()
@@ -330,7 +330,7 @@ class Planner:
             out.append(
                 (at, Action.ASSIST_REPLY, self._person(unit), rng.choice(phrases.ASSIST), {})
             )
-        if days > 5 and rng.random() < 0.15:
+        if days > 5 and rng.random() < 0.2:
             asked = add_work(start, rng.uniform(0.3, 0.5) * days * WORKDAY)
             decided = add_work(asked, rng.uniform(60, 480))
             if decided < add_work(start, days * WORKDAY):

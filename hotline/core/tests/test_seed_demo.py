@@ -17,6 +17,7 @@ from django.test import override_settings
 from hotline.accounts.choices import Role, UnitKind
 from hotline.accounts.models import Membership, Region, Unit, User
 from hotline.catalog.models import DispatchRule
+from hotline.catalog.selectors import dispatch_rule_for
 from hotline.core.demo import DEMO_PASSWORD
 from hotline.core.demo.clock import LOCAL
 from hotline.core.demo.runner import seed_demo
@@ -114,6 +115,21 @@ class TestSeededCounty:
         assert rules.count() >= 25
         assert rules.filter(region__isnull=False, lead_unit__kind=UnitKind.STREET).exists()
         assert rules.filter(assisting_units__isnull=False).exists()
+
+    def test_it_dispatches_by_the_catalogue(self, seeded, db):
+        first_dispatch = {
+            e.order_id: e.payload["lead_unit"]
+            for e in WorkOrderEvent.objects.filter(action=Action.DISPATCH).order_by("-seq")
+        }
+        returned = set(
+            WorkOrderEvent.objects.filter(action=Action.RETURN).values_list("order_id", flat=True)
+        )
+        checked = 0
+        for order in WorkOrder.objects.filter(pk__in=set(first_dispatch) - returned):
+            rule = dispatch_rule_for(category=order.category, region=order.region)
+            assert first_dispatch[order.pk] == rule.lead_unit.code, order.number
+            checked += 1
+        assert checked > 100
 
     def test_it_leaves_orders_in_many_states(self, seeded, db):
         statuses = set(WorkOrder.objects.values_list("status", flat=True))
