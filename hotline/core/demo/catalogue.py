@@ -121,13 +121,16 @@ def build_catalogue(org: DemoOrg) -> Catalogue:
         category_import(rows=[list(DEFAULT_TREE[t.key]) for t in TOPICS], source="演示数据")
     paths = _paths()
     catalogue = Catalogue(org)
-    existing = set(DispatchRule.objects.values_list("category_id", "region_id"))
+    existing: set[tuple[int, int | None]] = set(
+        DispatchRule.objects.values_list("category_id", "region_id")
+    )
     rows: list[dict[str, str]] = []
     for topic in TOPICS:
         category = _resolve([DEFAULT_TREE[topic.key], topic.category], paths)
         catalogue.categories[topic.key] = category
         if category is None:
             continue
+        targets: list[tuple[Region | None, str]]
         if topic.lead == STREET:
             targets = [(r, code) for code, (r, _) in org.streets.items()]
         else:

@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
-
 from hotline.accounts.choices import Role
+from hotline.core.conf import hotline_int
 from hotline.workorders.choices import Action, Rating
 
 from . import phrases
@@ -69,6 +68,8 @@ CONFUSED = {
     "tourism": "urban",
 }
 WORKDAY = 420  # minutes of office time a day (clock.WORKDAY_MINUTES)
+# A planned move: when, which action, by whom, note, parameters.
+Move = tuple[datetime, str, str, str, dict[str, Any]]
 
 
 @dataclass(slots=True)
@@ -134,7 +135,7 @@ class Planner:
         self.dispatchers = [u.username for u in org.staff(Role.DISPATCHER)]
         self.supervisors = [u.username for u in org.staff(Role.SUPERVISOR)]
         self.callbacks = [u.username for u in org.staff(Role.CALLBACK_AGENT)]
-        self.max_attempts = settings.HOTLINE["CALLBACK_MAX_ATTEMPTS"]
+        self.max_attempts = hotline_int("CALLBACK_MAX_ATTEMPTS")
 
     def plan(self, spec: OrderSpec) -> Path:
         rng = self.rng
@@ -321,10 +322,11 @@ class Planner:
 
     def _meanwhile(
         self, start: datetime, days: float, holder: str, assisting: tuple[str, ...]
-    ) -> list[tuple[datetime, str, str, str, dict]]:
+    ) -> list[Move]:
         """Moves between acknowledgement and reply: assisting replies, an extension, urges and
         supervision of slow orders. Each is kept only if it falls before the reply."""
-        rng, out = self.rng, []
+        rng = self.rng
+        out: list[Move] = []
         for unit in assisting:
             at = add_work(start, rng.uniform(0.2, 0.8) * days * WORKDAY)
             out.append(
@@ -375,6 +377,7 @@ class Planner:
             if tries >= self.max_attempts:
                 path.close()
                 return
+        weights: list[float]
         if holder is None:
             weights = [93, 5, 2]
         else:

@@ -90,12 +90,12 @@ class DemoOrg:
     streets: dict[str, tuple[Region, list[Region]]] = field(default_factory=dict)
 
     def staff(self, role: str) -> list[User]:
-        prefix = {
+        prefix: str = {
             Role.AGENT: "agent",
             Role.DISPATCHER: "dispatcher",
             Role.CALLBACK_AGENT: "callback",
             Role.SUPERVISOR: "supervisor",
-        }[role]
+        }[Role(role)]
         return [u for name, u in sorted(self.users.items()) if name.startswith(prefix)]
 
     def handler(self, unit_code: str) -> User:

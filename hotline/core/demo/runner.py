@@ -38,7 +38,10 @@ CHANNELS = {
     Channel.MESSAGE_BOARD: 4,
     Channel.SMS: 2,
 }
-URGENCY_WEIGHTS = {True: [83, 12, 5], False: [91.2, 7.5, 1.3]}  # by topic.critical_prone
+URGENCY_WEIGHTS: dict[bool, list[float]] = {
+    True: [83, 12, 5],
+    False: [91.2, 7.5, 1.3],
+}  # by topic.critical_prone
 MERGE_RATE = 0.02
 # Orders whose next step falls in the last BACKLOG_DAYS days are left there at this rate.
 BACKLOG_DAYS = 4
@@ -122,7 +125,8 @@ def _plan(
             category, lead, assisting = catalogue.route(topic, street, region)
             who = requesters.pick()
             anonymous = rng.random() < 0.05
-            rtype = rng.choices(*zip(*topic.type_weights().items(), strict=True))[0]
+            types = topic.type_weights()
+            rtype = rng.choices(list(types), weights=list(types.values()))[0]
             urgency = rng.choices(
                 ["normal", "urgent", "critical"], URGENCY_WEIGHTS[topic.critical_prone]
             )[0]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 
 from django.core.management.base import BaseCommand
 
@@ -14,7 +15,7 @@ from hotline.core.demo import DEMO_PASSWORD
 BASE_URL = "http://127.0.0.1:8000"
 URLS = [("工作台", "/"), ("管理后台", "/admin/"), ("接口文档", "/api/docs")]
 # Hotline desks in the order a visitor would try them.
-ROLE_ORDER = [
+ROLE_ORDER: list[str] = [
     Role.ADMIN,
     Role.AGENT,
     Role.DISPATCHER,
@@ -28,7 +29,7 @@ def _width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
+def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     """Rows as aligned text; Chinese characters take two columns."""
     widths = [max(_width(r[i]) for r in rows) for i in range(len(rows[0]))]
 
@@ -60,7 +61,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）")
         self.stdout.write("热线中心：")
-        rows = [("用户名", "角色", "单位", "密码")]
+        rows: list[tuple[str, ...]] = [("用户名", "角色", "单位", "密码")]
         rows += [(m.user.username, m.get_role_display(), m.unit.name, DEMO_PASSWORD) for m in desk]
         self.stdout.write("\n".join(_table(rows)))
         by_unit: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
