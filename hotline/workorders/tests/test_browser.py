@@ -4,6 +4,7 @@ server, one persona after another, each in its own browser context (its own sess
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from hotline.core.testing import PASSWORD, make_org
 from hotline.workorders.choices import Status
@@ -38,6 +39,9 @@ def browser(monkeypatch):
             yield chromium
         finally:
             chromium.close()
+            # ORM calls made while Playwright runs use a connection of their own context;
+            # left open, it stops PostgreSQL from dropping the test database at the end.
+            connections.close_all()
 
 
 def _login(browser, live_server, username):
