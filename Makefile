@@ -34,10 +34,11 @@ run: seed
 	$(MANAGE) runserver 127.0.0.1:8000
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
+# A CJK font makes pages (and later PDFs) render Chinese instead of boxes.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . ; } || { \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-	    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	    (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei) >/dev/null 2>&1 \
 	      || echo "chromium could not be installed: browser tests will be skipped"; \
 	  else echo "chromium is not installed: browser tests will be skipped"; fi; }
 

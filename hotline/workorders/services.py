@@ -298,19 +298,33 @@ def workorder_attach(
     if file.size > limit:
         raise InvalidInput(f"文件超过 {limit // (1024 * 1024)} MB", field="file")
     name = (file.name or "file")[-200:]
-    with transaction.atomic():
-        attachment = Attachment.objects.create(
-            order=order,
-            file=file,
-            name=name,
-            size=file.size,
-            content_type=(file.content_type or "")[:100],
-            uploaded_by=actor,
-            created_at=timezone.now(),
+    transition = TRANSITIONS[Action.ATTACH]
+    # Refuse before the file is written to storage: a refused upload must leave nothing behind.
+    if order.status not in transition.sources:
+        raise IllegalTransition(
+            f"工单 {order.number} 当前状态为「{order.get_status_display()}」，不能上传附件"
         )
-        workorder_transition(
-            order=order, action=Action.ATTACH, actor=actor, note=note, attachment=attachment
-        )
+    actor_unit_for(actor, order, transition)
+    attachment = Attachment(
+        order=order,
+        name=name,
+        size=file.size,
+        content_type=(file.content_type or "")[:100],
+        uploaded_by=actor,
+        created_at=timezone.now(),
+    )
+    try:
+        with transaction.atomic():
+            attachment.file = file
+            attachment.save()
+            workorder_transition(
+                order=order, action=Action.ATTACH, actor=actor, note=note, attachment=attachment
+            )
+    except Exception:
+        # The row rolled back; the stored file must go too (storage is not transactional).
+        if attachment.file and attachment.file.name:
+            attachment.file.storage.delete(attachment.file.name)
+        raise
     return attachment
 
 
