@@ -12,15 +12,14 @@ from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from hotline.accounts.api import ApiRequest
-from hotline.accounts.choices import PHONE_ROLES
 from hotline.accounts.models import User
 from hotline.catalog.models import Category
-from hotline.core.masking import mask_id_number, mask_phone
 
 from .choices import AssignmentRole, ExtensionStatus
 from .errors import NotFound, NotPermitted
 from .models import WorkOrder, WorkOrderEvent
 from .permissions import actor_unit_for
+from .privacy import requester_view, sees_requester
 from .schemas import (
     ActionIn,
     ActionOut,
@@ -52,9 +51,6 @@ from .transitions import TRANSITIONS, allowed_actions
 
 router = Router(tags=["工单"])
 
-CONFIDENTIAL = "保密"
-ANONYMOUS = "匿名"
-
 
 # ---- shaping: what this user may see of an order ----------------------------------------
 
@@ -67,29 +63,16 @@ def _unit(unit: Any) -> dict[str, Any] | None:
     return {"id": unit.pk, "code": unit.code, "name": unit.name} if unit else None
 
 
-def _sees_requester(user: User) -> bool:
-    """Hotline staff see who asked; units never see a confidential requester."""
-    return user.is_superuser or user.is_system or user.is_hotline_staff
-
-
 def _requester(order: WorkOrder, user: User, *, detail: bool) -> dict[str, Any]:
-    full_phone = detail and user.has_role(*PHONE_ROLES)
-    phone = order.requester_phone if full_phone else mask_phone(order.requester_phone)
-    name, id_number = order.requester_name, mask_id_number(order.requester_id_number)
-    if order.is_confidential and not _sees_requester(user):
-        name = phone = id_number = CONFIDENTIAL
-        full_phone = False
-    elif order.is_anonymous:
-        # The number stays (masked as usual) so the callback desk can still call.
-        name, id_number = ANONYMOUS, ""
+    view = requester_view(user, order, detail=detail)
     out = {
-        "name": name,
-        "phone": phone,
+        "name": view.name,
+        "phone": view.phone,
         "is_anonymous": order.is_anonymous,
         "is_confidential": order.is_confidential,
     }
     if detail:
-        out.update(id_number=id_number, phone_masked=not (full_phone and order.requester_phone))
+        out.update(id_number=view.id_number, phone_masked=view.phone != order.requester_phone)
     return out
 
 
@@ -266,7 +249,7 @@ def workorder_index(request: ApiRequest, filters: Query[ListFilters]) -> dict[st
     status = [s.strip() for s in (f.pop("status") or "").split(",") if s.strip()]
     sort, cursor, size = f.pop("sort"), f.pop("cursor"), f.pop("size")
     qs = workorder_list(user=request.auth, filters=OrderFilters(status=status or None, **f))
-    if f["phone"] and not _sees_requester(request.auth):
+    if f["phone"] and not sees_requester(request.auth):
         # A match would tell a unit whose number a confidential order hides.
         qs = qs.exclude(is_confidential=True)
     page = paginate(qs, sort=sort, cursor=cursor, size=size)
@@ -355,7 +338,7 @@ def workorder_reveal(
 )
 def requester_history(request: ApiRequest, phone: str) -> list[dict[str, Any]]:
     orders = workorders_by_phone(user=request.auth, phone=phone.strip())
-    if not _sees_requester(request.auth):
+    if not sees_requester(request.auth):
         # A match would tell a unit whose number a confidential order hides.
         orders = [o for o in orders if not o.is_confidential]
     return _list_items(orders, request.auth)

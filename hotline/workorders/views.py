@@ -5,7 +5,6 @@ Views stay thin: reads go through `selectors` (so through `visible_to`), writes 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
@@ -17,9 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hotline.accounts.choices import PHONE_ROLES, UNIT_ROLES, Role
+from hotline.accounts.choices import UNIT_ROLES, Role
 from hotline.accounts.models import Unit, User
-from hotline.core.masking import mask_id_number, mask_phone
 
 from . import services
 from .choices import Action, Channel, Rating, Status, TransferTarget
@@ -27,6 +25,7 @@ from .errors import ConcurrentUpdate, InvalidInput, NotFound, NotPermitted, Work
 from .forms import ActionForm, AttachForm, OrderFilterForm, has_pending_extension
 from .models import WorkOrder, WorkOrderEvent, WorkOrderLink
 from .permissions import actor_unit_for
+from .privacy import requester_view
 from .selectors import (
     OrderFilters,
     paginate,
@@ -80,30 +79,6 @@ def home(request: AuthedRequest) -> HttpResponse:
 # --- requester -------------------------------------------------------------------------------
 
 
-@dataclass
-class RequesterView:
-    """How the requester is shown to one user: hidden, masked (revealable) or in full."""
-
-    name: str
-    phone: str
-    id_number: str = ""
-    hidden: bool = False
-    masked: bool = False
-
-
-def requester_view(user: User, order: WorkOrder, revealed: str | None = None) -> RequesterView:
-    if order.is_confidential and not (user.is_hotline_staff or user.is_superuser):
-        return RequesterView(name="保密", phone="保密", hidden=True)
-    name = "匿名" if order.is_anonymous else (order.requester_name or "—")
-    phone = order.requester_phone
-    id_number = order.requester_id_number
-    if revealed is not None or not phone or user.roles() & PHONE_ROLES:
-        return RequesterView(name=name, phone=revealed or phone or "—", id_number=id_number)
-    return RequesterView(
-        name=name, phone=mask_phone(phone), id_number=mask_id_number(id_number), masked=True
-    )
-
-
 # --- list ------------------------------------------------------------------------------------
 
 
@@ -132,7 +107,7 @@ def order_list(request: AuthedRequest) -> HttpResponse:
     rows = []
     next_url = ""
     if page is not None:
-        rows = [(o, requester_view(request.user, o)) for o in page.items]
+        rows = [(o, requester_view(request.user, o, detail=False)) for o in page.items]
         if page.next_cursor:
             query = request.GET.copy()
             query["cursor"] = page.next_cursor
@@ -292,7 +267,7 @@ def _detail_context(
         # The move is no longer on offer (the state changed): its errors go to the banner.
         error = error or " ".join(str(m) for ms in bound.errors.values() for m in ms)
     events = list(workorder_events(order))
-    requester = requester_view(user, order, revealed)
+    requester = requester_view(user, order, detail=True, revealed=revealed is not None)
     history: list[WorkOrder] = []
     if order.requester_phone and not requester.hidden:
         history = [

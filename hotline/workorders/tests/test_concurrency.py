@@ -5,6 +5,7 @@ PostgreSQL only (CI has one)."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Callable
 
@@ -105,7 +106,7 @@ def test_it_serialises_conflicting_moves_without_a_version():
     events = list(order.events.order_by("seq"))
     assert [e.seq for e in events] == list(range(1, order.version + 1))
     # The log replays to the current state: each move starts where the previous one ended.
-    for before, after in zip(events, events[1:], strict=False):
+    for before, after in itertools.pairwise(events):
         assert after.from_status == before.to_status
     assert events[-1].to_status == order.status
     assert order.status in {Status.IN_PROGRESS, Status.RETURNED}
