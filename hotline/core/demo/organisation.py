@@ -127,19 +127,21 @@ def _unit(
     return unit
 
 
-def _user(username: str, display_name: str, unit: Unit, role: str, **extra) -> User:
+def _user(
+    org: DemoOrg, new: list[User], username: str, name: str, unit: Unit, role: str, **extra
+) -> None:
     user = User.objects.filter(username=username).first()
     if user is None:
-        # The password is set for all demo accounts at once in `_create_users`.
+        # No password yet (None makes it unusable, at no cost): `_create_users` sets them all.
         user = user_create(
             username=username,
             password=None,  # type: ignore[arg-type]
-            display_name=display_name,
+            display_name=name,
             memberships=[(unit, role)],
             **extra,
         )
-        user.is_new_demo_user = True  # type: ignore[attr-defined]
-    return user
+        new.append(user)
+    org.users[username] = user
 
 
 def build_organisation() -> DemoOrg:
@@ -177,23 +179,19 @@ def build_organisation() -> DemoOrg:
 
 
 def _create_users(org: DemoOrg) -> None:
+    new: list[User] = []
     for username, display, role in HOTLINE_STAFF:
-        org.users[username] = _user(username, display, org.centre, role)
-    org.users["admin"] = _user("admin", "系统管理员", org.centre, Role.ADMIN, is_superuser=True)
+        _user(org, new, username, display, org.centre, role)
+    _user(org, new, "admin", "系统管理员", org.centre, Role.ADMIN, is_superuser=True)
     for i, (code, unit) in enumerate(sorted(org.units.items())):
         if code == "centre":
             continue
         surname = UNIT_PEOPLE[i % len(UNIT_PEOPLE)]
         short = unit.short_name or unit.name
-        org.users[f"{code}_handler"] = _user(
-            f"{code}_handler", f"{surname}承办（{short}）", unit, Role.UNIT_HANDLER
-        )
-        org.users[f"{code}_manager"] = _user(
-            f"{code}_manager", f"{surname}主任（{short}）", unit, Role.UNIT_MANAGER
-        )
+        _user(org, new, f"{code}_handler", f"{surname}承办（{short}）", unit, Role.UNIT_HANDLER)
+        _user(org, new, f"{code}_manager", f"{surname}主任（{short}）", unit, Role.UNIT_MANAGER)
     # Every demo account shares one published password, so one hash serves them all: hashing
     # it ~90 times (PBKDF2, ~0.3 s each) would be the slowest part of a small seed.
-    new = [u for u in org.users.values() if getattr(u, "is_new_demo_user", False)]
     if new:
         hashed = make_password(DEMO_PASSWORD)
         User.objects.filter(pk__in=[u.pk for u in new]).update(password=hashed)

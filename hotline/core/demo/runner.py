@@ -38,6 +38,7 @@ CHANNELS = {
     Channel.MESSAGE_BOARD: 4,
     Channel.SMS: 2,
 }
+URGENCIES = ["normal", "urgent", "critical"]
 URGENCY_WEIGHTS: dict[bool, list[float]] = {
     True: [83, 12, 5],
     False: [91.2, 7.5, 1.3],
@@ -100,11 +101,8 @@ def _plan(
     end_date: date,
     days: int,
 ) -> list[Step]:
-    refs = _References()
-    requesters = Requesters(rng)
+    intake = _Intake(rng, org, catalogue, texts)
     planner = Planner(rng, org, texts)
-    streets = list(org.streets)
-    month_weights = {m: [t.weight_in(m) for t in TOPICS] for m in range(1, 13)}
     # Dispatched orders that a repeat request may still join: (idx, spec, path).
     recent: list[tuple[int, OrderSpec, Path]] = []
     steps: list[Step] = []
@@ -113,51 +111,81 @@ def _plan(
         recent = [r for r in recent if r[1].at > at - timedelta(days=7)]
         master = _master(rng, recent, at) if rng.random() < MERGE_RATE else None
         if master is not None:
-            spec = _repeat(rng, idx, at, master[1], requesters, refs)
+            spec = intake.repeat(idx, at, master[1])
             spec.master = master[0]
         else:
-            topic = rng.choices(TOPICS, weights=month_weights[at.month])[0]
-            street = rng.choices(streets, weights=STREET_WEIGHTS)[0]
-            street_region, communities = org.streets[street]
-            i = rng.randrange(len(communities))
-            community = communities[i]
-            region = community if rng.random() < 0.9 else street_region
-            category, lead, assisting = catalogue.route(topic, street, region)
-            who = requesters.pick()
-            anonymous = rng.random() < 0.05
-            types = topic.type_weights()
-            rtype = rng.choices(list(types), weights=list(types.values()))[0]
-            urgency = rng.choices(
-                ["normal", "urgent", "critical"], URGENCY_WEIGHTS[topic.critical_prone]
-            )[0]
-            place = region.name if region == street_region else street_region.name + community.name
-            title, content = texts.request(rng, topic.key, place)
-            register: dict[str, Any] = {
-                "channel": rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0],
-                "request_type": refs.types[rtype],
-                "urgency": refs.urgencies[urgency],
-                "category": category,
-                "region": region,
-                "title": title,
-                "content": content,
-                "address": address(rng, street_region.name, community.name, street != streets[0]),
-                "requester_name": "" if anonymous else who.name,
-                "requester_phone": "" if anonymous else who.phone,
-                "is_anonymous": anonymous,
-                "is_confidential": not anonymous and rng.random() < 0.03,
-            }
-            comm_unit = f"{street}_c{i + 1}"
-            spec = OrderSpec(
-                idx, at, topic, rtype, urgency, street,
-                comm_unit if comm_unit in org.units and region == community else None,
-                lead, assisting, register,
-            )  # fmt: skip
+            spec = intake.new(idx, at)
         path = planner.plan(spec)
         _leave_in_backlog(rng, path, backlog_from)
         if path.dispatched:
             recent.append((idx, spec, path))
         steps.extend(path.steps)
     return steps
+
+
+class _Intake:
+    """What callers bring: topic by season, place by population, the mixes of channel, type
+    and urgency, requesters (some anonymous or confidential) and the text of the request."""
+
+    def __init__(
+        self, rng: random.Random, org: DemoOrg, catalogue: Catalogue, texts: TextSource
+    ) -> None:
+        self.rng, self.org, self.catalogue, self.texts = rng, org, catalogue, texts
+        self.requesters = Requesters(rng)
+        self.streets = list(org.streets)
+        self.month_weights = {m: [t.weight_in(m) for t in TOPICS] for m in range(1, 13)}
+        # Fetched once, so intake costs no lookups.
+        self.types = {t.code: t for t in RequestType.objects.all()}
+        self.urgencies = {u.code: u for u in Urgency.objects.all()}
+
+    def new(self, idx: int, at: datetime) -> OrderSpec:
+        rng, org = self.rng, self.org
+        topic = rng.choices(TOPICS, weights=self.month_weights[at.month])[0]
+        street = rng.choices(self.streets, weights=STREET_WEIGHTS)[0]
+        street_region, communities = org.streets[street]
+        i = rng.randrange(len(communities))
+        community = communities[i]
+        region = community if rng.random() < 0.9 else street_region
+        category, lead, assisting = self.catalogue.route(topic, street, region)
+        who = self.requesters.pick()
+        anonymous = rng.random() < 0.05
+        types = topic.type_weights()
+        rtype = rng.choices(list(types), weights=list(types.values()))[0]
+        urgency = rng.choices(URGENCIES, URGENCY_WEIGHTS[topic.critical_prone])[0]
+        place = region.name if region == street_region else street_region.name + community.name
+        title, content = self.texts.request(rng, topic.key, place)
+        rural = street != self.streets[0]
+        register: dict[str, Any] = {
+            "channel": rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0],
+            "request_type": self.types[rtype],
+            "urgency": self.urgencies[urgency],
+            "category": category,
+            "region": region,
+            "title": title,
+            "content": content,
+            "address": address(rng, street_region.name, community.name, rural),
+            "requester_name": "" if anonymous else who.name,
+            "requester_phone": "" if anonymous else who.phone,
+            "is_anonymous": anonymous,
+            "is_confidential": not anonymous and rng.random() < 0.03,
+        }
+        unit = f"{street}_c{i + 1}"
+        below = unit if unit in org.units and region == community else None
+        return OrderSpec(idx, at, topic, rtype, urgency, street, below, lead, assisting, register)
+
+    def repeat(self, idx: int, at: datetime, master: OrderSpec) -> OrderSpec:
+        """Another call about the master's matter: the same caller again, or a neighbour."""
+        register = dict(master.register)
+        if master.register["is_anonymous"] or self.rng.random() >= 0.5:
+            who = self.requesters.pick()
+            register.update(requester_name=who.name, requester_phone=who.phone, is_anonymous=False)
+        register["channel"] = Channel.PHONE
+        register["title"] = "再次反映：" + master.register["title"][:70]
+        register["content"] = "诉求人再次来电反映：" + master.register["content"]
+        return OrderSpec(
+            idx, at, master.topic, master.request_type, master.urgency, master.street,
+            None, master.lead, (), register,
+        )  # fmt: skip
 
 
 def _leave_in_backlog(rng: random.Random, path: Path, since: datetime) -> None:
@@ -176,38 +204,6 @@ def _master(
     merge_by = at + timedelta(minutes=20)
     candidates = [r for r in recent if r[2].closed is None or r[2].closed > merge_by]
     return rng.choice(candidates) if candidates else None
-
-
-def _repeat(
-    rng: random.Random,
-    idx: int,
-    at: datetime,
-    master: OrderSpec,
-    requesters: Requesters,
-    refs: _References,
-) -> OrderSpec:
-    """Another call about the master's matter: the same caller again, or a neighbour."""
-    register = dict(master.register)
-    if not master.register["is_anonymous"] and rng.random() < 0.5:
-        pass  # the same caller, calling again
-    else:
-        who = requesters.pick()
-        register.update(requester_name=who.name, requester_phone=who.phone, is_anonymous=False)
-    register["channel"] = Channel.PHONE
-    register["title"] = "再次反映：" + master.register["title"][:70]
-    register["content"] = "诉求人再次来电反映：" + master.register["content"]
-    return OrderSpec(
-        idx, at, master.topic, master.request_type, master.urgency, master.street,
-        None, master.lead, (), register,
-    )  # fmt: skip
-
-
-class _References:
-    """Request types and urgencies fetched once, so intake costs no lookups."""
-
-    def __init__(self) -> None:
-        self.types = {t.code: t for t in RequestType.objects.all()}
-        self.urgencies = {u.code: u for u in Urgency.objects.all()}
 
 
 def _play(
