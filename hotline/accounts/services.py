@@ -22,19 +22,22 @@ def system_user() -> User:
 def user_create(
     *,
     username: str,
-    password: str,
+    password: str | None,
     display_name: str = "",
     memberships: list[tuple[Unit, str]] | None = None,
     is_superuser: bool = False,
 ) -> User:
-    """Create a user with roles in units."""
+    """Create a user with roles in units. `password=None` leaves the password unusable."""
     user = User(
         username=username,
         display_name=display_name,
         is_staff=is_superuser,
         is_superuser=is_superuser,
     )
-    user.set_password(password)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(password)
     user.save()
     for unit, role in memberships or []:
         Membership.objects.create(user=user, unit=unit, role=role)

@@ -212,7 +212,13 @@ def workorder_transition(
     pk = order.pk if isinstance(order, WorkOrder) else order
     with transaction.atomic():
         # The row lock serialises moves on one order (PostgreSQL); SQLite serialises writers.
-        locked = WorkOrder.objects.select_for_update().select_related("region").get(pk=pk)
+        # of=("self",): only the order row is locked; the joined units stay free (and
+        # PostgreSQL refuses FOR UPDATE on the nullable side of the lead unit's outer join).
+        locked = (
+            WorkOrder.objects.select_for_update(of=("self",))
+            .select_related("region", "lead_unit", "centre")
+            .get(pk=pk)
+        )
         if expected_version is not None and locked.version != expected_version:
             raise ConcurrentUpdate(
                 f"工单 {locked.number} 已被他人更新（版本 {expected_version} → {locked.version}），"

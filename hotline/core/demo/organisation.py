@@ -135,7 +135,7 @@ def _user(
         # No password yet (None makes it unusable, at no cost): `_create_users` sets them all.
         user = user_create(
             username=username,
-            password=None,  # type: ignore[arg-type]
+            password=None,
             display_name=name,
             memberships=[(unit, role)],
             **extra,
