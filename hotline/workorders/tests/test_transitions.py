@@ -108,11 +108,11 @@ def test_it_refuses_the_wrong_actor_and_writes_nothing(
     assert (order.status, order.version) == before
 
 
-@pytest.mark.parametrize("action", sorted(TRANSITIONS))
+@pytest.mark.parametrize(
+    "action", sorted(a for a, t in TRANSITIONS.items() if Status.INVALID not in t.sources)
+)
 def test_it_refuses_every_move_from_a_terminal_state_but_notes(org, action):
     order = f.move(f.registered(org), "mark_invalid", org.alice, note="重复来电")
-    if Status.INVALID in TRANSITIONS[action].sources:
-        pytest.skip("allowed from terminal states")
     with pytest.raises(IllegalTransition) as err:
         workorder_transition(order=order, action=action, actor=org.sue, note="x")
     assert "无效" in err.value.message and TRANSITIONS[action].action.label in err.value.message
