@@ -16,9 +16,9 @@ from hotline.accounts.models import User
 from hotline.catalog.models import Category
 
 from .choices import AssignmentRole, ExtensionStatus
-from .errors import NotFound, NotPermitted
+from .errors import NotFound
 from .models import WorkOrder, WorkOrderEvent
-from .permissions import actor_unit_for
+from .permissions import actions_for
 from .privacy import requester_view, sees_requester
 from .schemas import (
     ActionIn,
@@ -47,7 +47,6 @@ from .services import (
     workorder_reveal_phone,
     workorder_transition,
 )
-from .transitions import TRANSITIONS, allowed_actions
 
 router = Router(tags=["工单"])
 
@@ -108,18 +107,6 @@ def _list_item(order: WorkOrder, user: User, names: dict[int, str] | None = None
         "created_at": _local(order.created_at),
         "updated_at": _local(order.updated_at),
     }
-
-
-def _user_actions(order: WorkOrder, user: User) -> list[str]:
-    """The table's actions from this state that this user's role and unit permit."""
-    actions = []
-    for action in allowed_actions(order.status):
-        try:
-            actor_unit_for(user, order, TRANSITIONS[action])
-        except NotPermitted:
-            continue
-        actions.append(str(action))
-    return actions
 
 
 def _related(orders: Any, notes: dict[int, str] | None = None) -> list[dict[str, Any]]:
@@ -211,7 +198,7 @@ def _detail(order: WorkOrder, user: User) -> dict[str, Any]:
             _attachment(a, order.number)
             for a in order.attachments.select_related("uploaded_by").order_by("created_at", "pk")
         ],
-        allowed_actions=_user_actions(order, user),
+        allowed_actions=actions_for(user, order),
     )
     return data
 

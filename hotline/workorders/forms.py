@@ -13,7 +13,7 @@ from django.conf import settings
 from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category, RequestType, Urgency
 
-from .choices import Action, Channel, ExtensionStatus, Rating, Status, TransferTarget
+from .choices import Action, Channel, Rating, Status, TransferTarget
 from .models import WorkOrder
 from .selectors import OrderFilters, units_below
 
@@ -231,10 +231,6 @@ def _field(name: str, order: WorkOrder, action: str) -> forms.Field:
     if name == "other":
         return forms.CharField(label="关联工单编号", max_length=20)
     raise KeyError(name)
-
-
-def has_pending_extension(order: WorkOrder) -> bool:
-    return order.extensions.filter(status=ExtensionStatus.PENDING).exists()
 
 
 class AttachForm(forms.Form):

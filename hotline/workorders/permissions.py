@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from hotline.accounts.choices import CENTRE_KINDS, HOTLINE_ROLES, UNIT_ROLES, Role
+from hotline.core.conf import hotline_int
 
-from .choices import AssignmentRole
+from .choices import Action, AssignmentRole, ExtensionStatus, Rating
 from .errors import NotPermitted
-from .transitions import Scope, Transition
+from .transitions import TRANSITIONS, Scope, Transition, allowed_actions
 
 if TYPE_CHECKING:
     from hotline.accounts.models import Membership, Unit, User
@@ -77,3 +78,39 @@ def actor_unit_for(user: User, order: WorkOrder, transition: Transition) -> Unit
         f"您没有对工单 {order.number} 执行「{transition.action.label}」的权限"
         f"（需要：{labels}，且属于相应单位）"
     )
+
+
+def action_possible(order: WorkOrder, action: str) -> bool:
+    """Conditions beyond the state that decide whether offering a move makes sense (the
+    handler refuses them anyway; this keeps them off the menu)."""
+    if action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
+        return order.extensions.filter(status=ExtensionStatus.PENDING).exists()
+    if action == Action.REQUEST_EXTENSION:
+        return not order.extensions.filter(status=ExtensionStatus.PENDING).exists()
+    if action == Action.REDO:
+        return order.rating == Rating.DISSATISFIED
+    if action == Action.RETURN:
+        return order.return_count < hotline_int("RETURN_LIMIT")
+    if action == Action.SUPERVISE:
+        return order.supervision_level < 3
+    if action == Action.REDISPATCH:
+        return order.lead_unit_id is not None
+    return True
+
+
+def user_may(user: User, order: WorkOrder, action: str) -> bool:
+    try:
+        actor_unit_for(user, order, TRANSITIONS[action])
+    except NotPermitted:
+        return False
+    return True
+
+
+def actions_for(user: User, order: WorkOrder) -> list[str]:
+    """The moves this user may make on this order now: the table, the order's own conditions,
+    then role and unit. Pages and API offer exactly these."""
+    return [
+        str(a)
+        for a in allowed_actions(order.status)
+        if action_possible(order, a) and user_may(user, order, a)
+    ]

@@ -5,9 +5,8 @@ Views stay thin: reads go through `selectors` (so through `visible_to`), writes 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
@@ -22,9 +21,9 @@ from hotline.accounts.models import Unit, User
 from . import services
 from .choices import Action, Channel, Rating, Status, TransferTarget
 from .errors import ConcurrentUpdate, InvalidInput, NotFound, NotPermitted, WorkOrderError
-from .forms import ActionForm, AttachForm, OrderFilterForm, has_pending_extension
+from .forms import ActionForm, AttachForm, OrderFilterForm
 from .models import WorkOrder, WorkOrderEvent, WorkOrderLink
-from .permissions import actor_unit_for
+from .permissions import actions_for, user_may
 from .privacy import requester_view
 from .selectors import (
     OrderFilters,
@@ -135,31 +134,6 @@ def _get(user: User, number: str) -> WorkOrder:
         raise Http404(f"工单 {number} 不存在") from None
 
 
-def _possible(order: WorkOrder, action: str) -> bool:
-    """Conditions beyond the state that decide whether offering the action makes sense."""
-    if action in (Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION):
-        return has_pending_extension(order)
-    if action == Action.REQUEST_EXTENSION:
-        return not has_pending_extension(order)
-    if action == Action.REDO:
-        return order.rating == Rating.DISSATISFIED
-    if action == Action.RETURN:
-        return order.return_count < cast(int, settings.HOTLINE["RETURN_LIMIT"])
-    if action == Action.SUPERVISE:
-        return order.supervision_level < 3
-    if action == Action.REDISPATCH:
-        return order.lead_unit_id is not None
-    return True
-
-
-def permitted(user: User, order: WorkOrder, action: str) -> bool:
-    try:
-        actor_unit_for(user, order, TRANSITIONS[action])
-    except NotPermitted:
-        return False
-    return True
-
-
 # The move that carries an order forward from each desk; it is listed first and shown open,
 # so the usual step is one Tab and Enter away while the rarer ones stay folded.
 PRIMARY = (
@@ -176,11 +150,7 @@ PRIMARY = (
 def available_actions(user: User, order: WorkOrder) -> list[str]:
     """Actions this user may take on this order now (the table, then role and unit), the
     primary one first."""
-    actions = [
-        a
-        for a in allowed_actions(order.status)
-        if a != Action.ATTACH and _possible(order, a) and permitted(user, order, a)
-    ]
+    actions = [a for a in actions_for(user, order) if a != Action.ATTACH]
     primary = next((a for a in PRIMARY if a in actions), None)
     return sorted(actions, key=lambda a: a != primary)
 
@@ -289,7 +259,7 @@ def _detail_context(
         "extensions": order.extensions.select_related("unit", "requested_by", "decided_by"),
         "attachments": order.attachments.select_related("uploaded_by").order_by("created_at"),
         "can_attach": Action.ATTACH in allowed_actions(order.status)
-        and permitted(user, order, Action.ATTACH),
+        and user_may(user, order, Action.ATTACH),
         "attach_form": attach_form or AttachForm(),
         "links": WorkOrderLink.objects.filter(from_order=order, to_order__in=visible)
         .select_related("to_order")
