@@ -10,6 +10,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 
@@ -36,7 +37,7 @@ class Bench:
     out: Callable[[str], None] = print
     results: list[Result] = field(default_factory=list)
 
-    def timed(self, name: str, unit: str, items: Iterable, work: Callable[[object], None]) -> None:
+    def timed(self, name: str, unit: str, items: Iterable, work: Callable[[Any], object]) -> None:
         """Run `work` on each item; the rate is measured per chunk and the median reported."""
         items = list(items)
         size = max(1, len(items) // self.chunks)
