@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from hotline.accounts.api import AUTH
 from hotline.accounts.api import router as accounts_router
@@ -17,7 +20,15 @@ from hotline.catalog.api import router as catalog_router
 from hotline.workorders.api import router as workorders_router
 from hotline.workorders.errors import WorkOrderError
 
+
+class UTF8JSONRenderer(JSONRenderer):
+    """Chinese text as UTF-8 rather than \\u escapes: readable in logs and half the bytes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=UTF8JSONRenderer(),
     title="12345 热线平台 API",
     version="1",
     description="政务服务便民热线平台接口。认证：`Authorization: Bearer <令牌>`，或浏览器登录会话。",
@@ -163,11 +174,22 @@ def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> H
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    if exc.message == "Cannot parse request body":
-        return _error(request, 400, "invalid", "请求体不是有效的 JSON")
+    if exc.message.startswith("Cannot parse request body"):
+        return _error(
+            request,
+            400,
+            "invalid",
+            "请求体无法解析：应为 UTF-8 编码的 JSON（Content-Type: application/json）",
+        )
     message = "CSRF 校验失败，请刷新页面后重试" if "CSRF" in exc.message else exc.message
     code = _HTTP_CODES.get(exc.status_code, "error")
     return _error(request, exc.status_code, "csrf" if "CSRF" in exc.message else code, message)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+    return _error(request, 413, "too_large", f"请求体超过 {limit} MB 上限")
 
 
 @api.exception_handler(Http404)
