@@ -5,11 +5,13 @@ has one shape: {"code", "message" (Chinese, names the problem), "field" (or null
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
@@ -19,6 +21,9 @@ from hotline.accounts.api import router as accounts_router
 from hotline.catalog.api import router as catalog_router
 from hotline.workorders.api import router as workorders_router
 from hotline.workorders.errors import WorkOrderError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class UTF8JSONRenderer(JSONRenderer):
@@ -40,55 +45,55 @@ api.add_router("/", catalog_router)
 api.add_router("/", workorders_router)
 
 # Chinese names of input fields, for error messages that name the field.
-FIELD_LABELS: dict[str, str] = {
-    "channel": "渠道",
-    "request_type": "诉求类型",
-    "urgency": "紧急程度",
-    "category": "诉求分类",
-    "region": "区划",
-    "title": "标题",
-    "content": "诉求内容",
-    "address": "地址",
-    "requester_name": "诉求人姓名",
-    "requester_phone": "联系电话",
-    "requester_id_number": "证件号码",
-    "is_anonymous": "是否匿名",
-    "is_confidential": "是否保密",
-    "note": "说明",
-    "expected_version": "版本号",
-    "lead_unit": "主办单位",
-    "assisting_units": "协办单位",
-    "legal_basis": "退单依据",
-    "days": "延期天数",
-    "level": "督办级别",
-    "rating": "评价",
-    "solved": "是否解决",
-    "master": "主单编号",
-    "target": "转出去向",
-    "other": "关联工单编号",
-    "status": "状态",
-    "sort": "排序",
-    "cursor": "翻页游标",
-    "size": "每页条数",
-    "created_from": "起始日期",
-    "created_to": "截止日期",
-    "unit": "承办单位",
-    "phone": "电话",
-    "open_only": "仅未办结",
-    "file": "文件",
-    "reason": "查看理由",
-    "username": "用户名",
-    "password": "密码",
-    "name": "用途",
-    "parent": "上级",
-    "q": "关键词",
+FIELD_LABELS: dict[str, StrOrPromise] = {
+    "channel": _("渠道"),
+    "request_type": _("诉求类型"),
+    "urgency": _("紧急程度"),
+    "category": _("诉求分类"),
+    "region": _("区划"),
+    "title": _("标题"),
+    "content": _("诉求内容"),
+    "address": _("地址"),
+    "requester_name": _("诉求人姓名"),
+    "requester_phone": _("联系电话"),
+    "requester_id_number": _("证件号码"),
+    "is_anonymous": _("是否匿名"),
+    "is_confidential": _("是否保密"),
+    "note": _("说明"),
+    "expected_version": _("版本号"),
+    "lead_unit": _("主办单位"),
+    "assisting_units": _("协办单位"),
+    "legal_basis": _("退单依据"),
+    "days": _("延期天数"),
+    "level": _("督办级别"),
+    "rating": _("评价"),
+    "solved": _("是否解决"),
+    "master": _("主单编号"),
+    "target": _("转出去向"),
+    "other": _("关联工单编号"),
+    "status": _("状态"),
+    "sort": _("排序"),
+    "cursor": _("翻页游标"),
+    "size": _("每页条数"),
+    "created_from": _("起始日期"),
+    "created_to": _("截止日期"),
+    "unit": _("承办单位"),
+    "phone": _("电话"),
+    "open_only": _("仅未办结"),
+    "file": _("文件"),
+    "reason": _("查看理由"),
+    "username": _("用户名"),
+    "password": _("密码"),
+    "name": _("用途"),
+    "parent": _("上级"),
+    "q": _("关键词"),
 }
 
 
 # Where ninja puts a parameter; the rest of `loc` leads to the field.
 _SOURCES = frozenset({"body", "query", "path", "form", "file", "header", "cookie"})
 _TYPE_TAGS = frozenset({"int", "str", "float", "bool"})
-_BOUNDS = {"ge": "不小于", "le": "不大于", "gt": "大于", "lt": "小于"}
+_BOUNDS = {"ge": _("不小于"), "le": _("不大于"), "gt": _("大于"), "lt": _("小于")}
 _HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "not_allowed"}
 
 
@@ -114,35 +119,39 @@ def _field(loc: tuple | list, params: set[str]) -> str | None:
 
 def _describe(err: dict[str, Any], field: str | None) -> str:
     name = (field or "").split(".")[0]
-    label = FIELD_LABELS.get(name, name or "请求")
+    label = FIELD_LABELS.get(name, name or gettext("请求"))
     ctx = err.get("ctx") or {}
     kind = err.get("type", "")
     if "message" in err:  # raised by an endpoint with its own wording
         return str(err["message"])
     if kind == "missing":
-        return f"请填写{label}（{field}）"
+        return gettext("请填写{label}（{field}）").format(label=label, field=field)
     if kind == "string_too_long":
-        return f"{label}不能超过 {ctx.get('max_length')} 字"
+        return gettext("{label}不能超过 {max_length} 字").format(
+            label=label, max_length=ctx.get("max_length")
+        )
     if kind == "string_too_short":
-        return f"请填写{label}（{field}）"
+        return gettext("请填写{label}（{field}）").format(label=label, field=field)
     if kind == "string_pattern_mismatch":
-        return f"{label}格式不正确"
+        return gettext("{label}格式不正确").format(label=label)
     if kind.startswith("bool"):
-        return f"{label}应为 true 或 false"
+        return gettext("{label}应为 true 或 false").format(label=label)
     if kind.startswith("int") or kind == "float_parsing":
-        return f"{label}应为整数"
+        return gettext("{label}应为整数").format(label=label)
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        text = "，".join(f"{_BOUNDS[k]} {v}" for k, v in ctx.items() if k in _BOUNDS)
-        return f"{label}应{text}"
+        text = gettext("，").join(f"{_BOUNDS[k]} {v}" for k, v in ctx.items() if k in _BOUNDS)
+        return gettext("{label}应{text}").format(label=label, text=text)
     if kind == "enum" or kind == "literal_error":
-        return f"{label}应为 {ctx.get('expected', '')} 之一"
+        return gettext("{label}应为 {expected} 之一").format(
+            label=label, expected=ctx.get("expected", "")
+        )
     if kind.startswith("date") or kind.startswith("datetime"):
-        return f"{label}应为日期（YYYY-MM-DD）"
+        return gettext("{label}应为日期（YYYY-MM-DD）").format(label=label)
     if kind in ("list_type", "string_type", "dict_type", "model_type", "model_attributes_type"):
-        return f"{label}类型不正确"
+        return gettext("{label}类型不正确").format(label=label)
     if kind == "json_invalid":
-        return "请求体不是有效的 JSON"
-    return f"{label}无效：{err.get('msg', '')}"
+        return gettext("请求体不是有效的 JSON")
+    return gettext("{label}无效：{msg}").format(label=label, msg=err.get("msg", ""))
 
 
 @api.exception_handler(ValidationError)
@@ -157,7 +166,7 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         field = _field(err.get("loc", ()), params | {"payload", "filters", "query"})
         if not any(e["field"] == field for e in errors):  # one message per field
             errors.append({"field": field, "message": _describe(err, field)})
-    first: dict[str, Any] = errors[0] if errors else {"field": None, "message": "请求无效"}
+    first: dict[str, Any] = errors[0] if errors else {"field": None, "message": gettext("请求无效")}
     return _error(request, 400, "invalid", first["message"], first["field"], errors=errors)
 
 
@@ -168,7 +177,9 @@ def on_workorder_error(request: HttpRequest, exc: WorkOrderError) -> HttpRespons
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    message = exc.message if exc.message != "Unauthorized" else "请先登录，或提供有效的 API 令牌"
+    message = (
+        exc.message if exc.message != "Unauthorized" else gettext("请先登录，或提供有效的 API 令牌")
+    )
     return _error(request, 401, "unauthenticated", message)
 
 
@@ -179,9 +190,9 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
             request,
             400,
             "invalid",
-            "请求体无法解析：应为 UTF-8 编码的 JSON（Content-Type: application/json）",
+            gettext("请求体无法解析：应为 UTF-8 编码的 JSON（Content-Type: application/json）"),
         )
-    message = "CSRF 校验失败，请刷新页面后重试" if "CSRF" in exc.message else exc.message
+    message = gettext("CSRF 校验失败，请刷新页面后重试") if "CSRF" in exc.message else exc.message
     code = _HTTP_CODES.get(exc.status_code, "error")
     return _error(request, exc.status_code, "csrf" if "CSRF" in exc.message else code, message)
 
@@ -189,9 +200,11 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
-    return _error(request, 413, "too_large", f"请求体超过 {limit} MB 上限")
+    return _error(
+        request, 413, "too_large", gettext("请求体超过 {limit} MB 上限").format(limit=limit)
+    )
 
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "not_found", "不存在")
+    return _error(request, 404, "not_found", gettext("不存在"))

@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, Membership, Region, Unit, User
 
@@ -29,7 +31,7 @@ class RegionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
     ordering = ["path"]
 
-    @admin.display(description="名称", ordering="path")
+    @admin.display(description=_("名称"), ordering="path")
     def tree_name(self, obj: Region) -> str:
         return _indented(obj.name, obj.path)
 
@@ -43,7 +45,7 @@ class UnitAdmin(admin.ModelAdmin):
     list_select_related = ["region"]
     ordering = ["path"]
 
-    @admin.display(description="名称", ordering="path")
+    @admin.display(description=_("名称"), ordering="path")
     def tree_name(self, obj: Unit) -> str:
         return _indented(obj.name, obj.path)
 
@@ -78,12 +80,12 @@ class UserAdmin(DjangoUserAdmin):
     search_fields = ["username", "display_name", "phone", "email"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
-        ("个人信息", {"fields": ["display_name", "phone", "email", "is_system"]}),
+        (_("个人信息"), {"fields": ["display_name", "phone", "email", "is_system"]}),
         (
-            "权限",
+            _("权限"),
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
-        ("时间", {"fields": ["last_login", "date_joined"]}),
+        (_("时间"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (
@@ -98,9 +100,9 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("memberships__unit")
 
-    @admin.display(description="岗位")
+    @admin.display(description=_("岗位"))
     def roles_display(self, obj: User) -> str:
-        return "；".join(
+        return gettext("；").join(
             f"{m.unit.name}·{m.get_role_display()}" for m in obj.memberships.all() if m.is_active
         )
 
@@ -123,8 +125,9 @@ class ApiTokenForm(forms.ModelForm):
 def _show_key_once(request: HttpRequest, token: ApiToken, key: str) -> None:
     messages.warning(
         request,
-        f"令牌「{token.name}」（用户 {token.user}）的密钥：{key}　"
-        "请立即复制保存：系统只保存其摘要，此后无法再次查看。",
+        gettext(
+            "令牌「{token}」（用户 {user}）的密钥：{key}　请立即复制保存：系统只保存其摘要，此后无法再次查看。"
+        ).format(token=token.name, user=token.user, key=key),
     )
 
 
@@ -164,12 +167,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
         obj._state.adding = False
         _show_key_once(request, token, key)
 
-    @admin.action(description="吊销所选令牌")
+    @admin.action(description=_("吊销所选令牌"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
-        self.message_user(request, f"已吊销 {count} 个令牌。", messages.SUCCESS)
+        self.message_user(
+            request, gettext("已吊销 {count} 个令牌。").format(count=count), messages.SUCCESS
+        )
 
-    @admin.action(description="重新签发所选令牌（旧令牌吊销，新密钥只显示一次）")
+    @admin.action(description=_("重新签发所选令牌（旧令牌吊销，新密钥只显示一次）"))
     def reissue(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         issued = []
         with transaction.atomic():

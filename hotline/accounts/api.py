@@ -11,6 +11,7 @@ from django.contrib import auth
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
@@ -134,7 +135,7 @@ class UnitOut(Schema):
 def token_create(request: HttpRequest, payload: TokenIn) -> Status:
     user = auth.authenticate(request, username=payload.username, password=payload.password)
     if user is None or not user.is_active:
-        raise AuthenticationError(message="用户名或密码错误")
+        raise AuthenticationError(message=_("用户名或密码错误"))
     token, key = ApiToken.issue(user=user, name=payload.name)
     out = {"key": key, "prefix": token.prefix, "name": token.name, "created_at": token.created_at}
     return Status(201, out)

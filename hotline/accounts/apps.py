@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "hotline.accounts"
     label = "accounts"
-    verbose_name = "组织与用户"
+    verbose_name = _("组织与用户")

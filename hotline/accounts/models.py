@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from .choices import CENTRE_KINDS, HOTLINE_ROLES, UNIT_ROLES, RegionLevel, Role, UnitKind
 
@@ -69,13 +70,13 @@ class TreeNode(models.Model):
 class Region(TreeNode):
     """An administrative area (省/市/区县/街道/社区) with its national code."""
 
-    code = models.CharField("行政区划代码", max_length=12, unique=True)
-    name = models.CharField("名称", max_length=100)
-    level = models.PositiveSmallIntegerField("层级", choices=RegionLevel.choices)
+    code = models.CharField(_("行政区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("层级"), choices=RegionLevel.choices)
 
     class Meta:
-        verbose_name = "行政区划"
-        verbose_name_plural = "行政区划"
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
         ordering = ["path"]
 
     def __str__(self) -> str:
@@ -85,19 +86,19 @@ class Region(TreeNode):
 class Unit(TreeNode):
     """A responsible body (承办单位) or a hotline desk; units form the dispatch tree."""
 
-    code = models.CharField("单位编码", max_length=32, unique=True)
-    name = models.CharField("名称", max_length=100)
-    short_name = models.CharField("简称", max_length=30, blank=True)
-    kind = models.CharField("类型", max_length=20, choices=UnitKind.choices)
+    code = models.CharField(_("单位编码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=UnitKind.choices)
     region = models.ForeignKey(
-        Region, verbose_name="所属区划", on_delete=models.PROTECT, related_name="units"
+        Region, verbose_name=_("所属区划"), on_delete=models.PROTECT, related_name="units"
     )
-    phone = models.CharField("联系电话", max_length=30, blank=True)
-    is_active = models.BooleanField("启用", default=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
-        verbose_name = "承办单位"
-        verbose_name_plural = "承办单位"
+        verbose_name = _("承办单位")
+        verbose_name_plural = _("承办单位")
         ordering = ["path"]
 
     def __str__(self) -> str:
@@ -111,14 +112,14 @@ class Unit(TreeNode):
 class User(AbstractUser):
     """A person (or the platform itself) who uses the system. Roles come from memberships."""
 
-    display_name = models.CharField("姓名", max_length=50, blank=True)
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
     # The platform's own actor for automatic actions (scans, portal intake, imports).
-    is_system = models.BooleanField("系统账号", default=False)
+    is_system = models.BooleanField(_("系统账号"), default=False)
 
     class Meta:
-        verbose_name = "用户"
-        verbose_name_plural = "用户"
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -155,13 +156,13 @@ class Membership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
-    role = models.CharField("角色", max_length=20, choices=Role.choices)
-    is_active = models.BooleanField("有效", default=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    is_active = models.BooleanField(_("有效"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "岗位"
-        verbose_name_plural = "岗位"
+        verbose_name = _("岗位")
+        verbose_name_plural = _("岗位")
         constraints = [
             models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique_role")
         ]
@@ -174,7 +175,7 @@ class ApiToken(models.Model):
     """A bearer token for systems calling the API. Only a hash of the key is stored."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField("用途", max_length=100)
+    name = models.CharField(_("用途"), max_length=100)
     prefix = models.CharField(max_length=8, db_index=True, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -182,8 +183,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        verbose_name = "API 令牌"
-        verbose_name_plural = "API 令牌"
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

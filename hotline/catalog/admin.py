@@ -4,7 +4,7 @@ catalogue from the spreadsheets administrators keep."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -13,9 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .forms import CategoryForm, ImportFileForm
 from .models import Category, DispatchRule, RequestType, Urgency
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from .services import (
     DISPATCH_COLUMNS,
     LEVEL_COLUMNS,
@@ -35,7 +40,7 @@ class SpreadsheetImportMixin:
     change_list_template = IMPORT_CHANGE_LIST)."""
 
     import_columns: Sequence[str] = ()
-    import_help = ""
+    import_help: StrOrPromise = ""
 
     def run_import(self, file, filename: str) -> ImportResult:
         raise NotImplementedError
@@ -77,7 +82,7 @@ class SpreadsheetImportMixin:
         context = {
             **self.admin_site.each_context(request),  # type: ignore[attr-defined]
             "opts": opts,
-            "title": f"导入{opts.verbose_name}",
+            "title": gettext("导入{verbose_name}").format(verbose_name=opts.verbose_name),
             "form": form,
             "result": result,
             "columns": self.import_columns,
@@ -102,7 +107,7 @@ class UrgencyAdmin(admin.ModelAdmin):
 class RootCategoryFilter(admin.SimpleListFilter):
     """Filter by first-level class: the whole subtree, not only direct children."""
 
-    title = "一级分类"
+    title = _("一级分类")
     parameter_name = "root"
 
     def lookups(self, request, model_admin):
@@ -129,17 +134,17 @@ class CategoryAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     ordering = ["path"]
     list_per_page = 200
     import_columns = LEVEL_COLUMNS
-    import_help = "已存在的分类不会重复创建；二级、三级可以留空。有错误的行跳过，其余行导入。"
+    import_help = _("已存在的分类不会重复创建；二级、三级可以留空。有错误的行跳过，其余行导入。")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Category]:
         return super().get_queryset(request).annotate(_rules=Count("dispatch_rules"))
 
-    @admin.display(description="名称", ordering="path")
+    @admin.display(description=_("名称"), ordering="path")
     def tree_name(self, obj: Category) -> str:
         depth = obj.level - 1
         return format_html("{}{}", "\u3000" * depth + ("└ " if depth else ""), obj.name)
 
-    @admin.display(description="派单规则", ordering="_rules")
+    @admin.display(description=_("派单规则"), ordering="_rules")
     def rule_count(self, obj: Category) -> int:
         return obj._rules  # type: ignore[attr-defined]
 
@@ -169,17 +174,16 @@ class DispatchRuleAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     filter_horizontal = ["assisting_units"]
     list_select_related = ["category", "region", "lead_unit"]
     import_columns = DISPATCH_COLUMNS
-    import_help = (
-        "区划代码留空表示全部区划；单位填单位编码或完整名称，多个协办单位用“、”“，”“；”或换行分隔。"
-        "同一分类和区划的规则会被更新。任何一行有错误时不写入任何数据。"
+    import_help = _(
+        "区划代码留空表示全部区划；单位填单位编码或完整名称，多个协办单位用“、”“，”“；”或换行分隔。同一分类和区划的规则会被更新。任何一行有错误时不写入任何数据。"
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[DispatchRule]:
         return super().get_queryset(request).prefetch_related("assisting_units")
 
-    @admin.display(description="协办单位")
+    @admin.display(description=_("协办单位"))
     def assisting(self, obj: DispatchRule) -> str:
-        return "、".join(u.name for u in obj.assisting_units.all())
+        return gettext("、").join(u.name for u in obj.assisting_units.all())
 
     def run_import(self, file, filename: str) -> ImportResult:
         rows = dispatch_read_rows(path_or_file=file, filename=filename)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import ValidationError
 
@@ -115,12 +116,14 @@ def _unit(unit: Unit) -> dict[str, Any]:
 def dispatch_suggest(request: HttpRequest, query: Query[SuggestIn]) -> dict[str, Any]:
     category = Category.objects.filter(pk=query.category).first()
     if category is None:
-        raise _bad_input("category", f"诉求分类「{query.category}」不存在")
+        raise _bad_input(
+            "category", _("诉求分类「{category}」不存在").format(category=query.category)
+        )
     region = None
     if query.region:
         region = Region.objects.filter(code=query.region).first()
         if region is None:
-            raise _bad_input("region", f"区划「{query.region}」不存在")
+            raise _bad_input("region", _("区划「{region}」不存在").format(region=query.region))
     rule = dispatch_rule_for(category=category, region=region)
     if rule is None:
         return {

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CatalogConfig(AppConfig):
     name = "hotline.catalog"
     label = "catalog"
-    verbose_name = "基础数据"
+    verbose_name = _("基础数据")

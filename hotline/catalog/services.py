@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hotline.accounts.models import Region, Unit
 
@@ -20,6 +21,7 @@ from .models import Category, DispatchRule
 from .selectors import dispatch_rule_for
 from .spreadsheets import FIRST_DATA_ROW, SpreadsheetError, read_table
 
+# Column headers are the file format administrators keep, not UI text: never translated.
 LEVEL_COLUMNS = ("一级分类", "二级分类", "三级分类")
 DISPATCH_COLUMNS = (*LEVEL_COLUMNS, "区划代码", "主办单位", "协办单位", "职责依据")
 NAME_MAX = Category._meta.get_field("name").max_length or 100
@@ -36,8 +38,12 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"第{self.row}行「{self.column}」" if self.column else f"第{self.row}行"
-        return f"{where}：{self.message}"
+        where = (
+            gettext("第{row}行「{column}」").format(row=self.row, column=self.column)
+            if self.column
+            else gettext("第{row}行").format(row=self.row)
+        )
+        return gettext("{where}：{message}").format(where=where, message=self.message)
 
 
 @dataclass
@@ -56,15 +62,19 @@ class ImportResult:
         return not self.errors
 
     def summary(self) -> str:
-        parts = [f"新增 {self.created}"]
+        parts = [gettext("新增 {created}").format(created=self.created)]
         if self.created_by_level:
-            parts.append(
-                "（"
-                + "，".join(f"{lvl}级 {n}" for lvl, n in sorted(self.created_by_level.items()))
-                + "）"
+            levels = gettext("，").join(
+                gettext("{level}级 {count}").format(level=level, count=count)
+                for level, count in sorted(self.created_by_level.items())
             )
-        parts.append(f"，已存在 {self.existing}，更新 {self.updated}，错误 {len(self.errors)}")
-        prefix = f"{self.source}：" if self.source else ""
+            parts.append(gettext("（{levels}）").format(levels=levels))
+        parts.append(
+            gettext("，已存在 {existing}，更新 {updated}，错误 {count}").format(
+                existing=self.existing, updated=self.updated, count=len(self.errors)
+            )
+        )
+        prefix = gettext("{source}：").format(source=self.source) if self.source else ""
         return prefix + "".join(parts)
 
 
@@ -77,10 +87,22 @@ def _levels(cells: Sequence[str], row: int, errors: list[RowError]) -> list[str]
     for i in range(depth):
         if not names[i]:
             lower = LEVEL_COLUMNS[depth - 1]
-            errors.append(RowError(row, LEVEL_COLUMNS[i], f"填写了「{lower}」时不能为空"))
+            errors.append(
+                RowError(
+                    row,
+                    LEVEL_COLUMNS[i],
+                    gettext("填写了「{lower}」时不能为空").format(lower=lower),
+                )
+            )
             return None
         if len(names[i]) > NAME_MAX:
-            errors.append(RowError(row, LEVEL_COLUMNS[i], f"名称超过 {NAME_MAX} 个字"))
+            errors.append(
+                RowError(
+                    row,
+                    LEVEL_COLUMNS[i],
+                    gettext("名称超过 {limit} 个字").format(limit=NAME_MAX),
+                )
+            )
             return None
     return names[:depth]
 
@@ -194,16 +216,30 @@ class _UnitIndex:
         if unit is None:
             named = self.by_name.get(ref, [])
             if len(named) > 1:
-                codes = "、".join(u.code for u in named)
+                codes = gettext("、").join(u.code for u in named)
                 errors.append(
-                    RowError(row, column, f"名称「{ref}」对应多个单位，请填写单位编码（{codes}）")
+                    RowError(
+                        row,
+                        column,
+                        gettext("名称「{ref}」对应多个单位，请填写单位编码（{codes}）").format(
+                            ref=ref, codes=codes
+                        ),
+                    )
                 )
                 return None
             unit = named[0] if named else None
         if unit is None:
-            errors.append(RowError(row, column, f"未找到单位「{ref}」（按单位编码或完整名称查找）"))
+            errors.append(
+                RowError(
+                    row,
+                    column,
+                    gettext("未找到单位「{ref}」（按单位编码或完整名称查找）").format(ref=ref),
+                )
+            )
         elif not unit.is_active:
-            errors.append(RowError(row, column, f"单位「{unit.name}」已停用"))
+            errors.append(
+                RowError(row, column, gettext("单位「{unit}」已停用").format(unit=unit.name))
+            )
             return None
         return unit
 
@@ -220,25 +256,39 @@ def _plan_rule(
     names = _levels([values.get(c, "") for c in LEVEL_COLUMNS], row, errors)
     category = None
     if names == []:
-        errors.append(RowError(row, "一级分类", "不能为空"))
+        errors.append(RowError(row, "一级分类", gettext("不能为空")))
     elif names:
         category, found = categories.find(names)
         if category is None:
             missing = " / ".join(names[: found + 1])
-            errors.append(RowError(row, LEVEL_COLUMNS[found], f"未找到分类「{missing}」"))
+            errors.append(
+                RowError(
+                    row,
+                    LEVEL_COLUMNS[found],
+                    gettext("未找到分类「{missing}」").format(missing=missing),
+                )
+            )
     code = values.get("区划代码", "").strip()
     region = regions.get(code) if code else None
     if code and region is None:
-        errors.append(RowError(row, "区划代码", f"未找到行政区划代码「{code}」"))
+        errors.append(
+            RowError(row, "区划代码", gettext("未找到行政区划代码「{code}」").format(code=code))
+        )
     lead_ref = values.get("主办单位", "").strip()
     lead = units.find(lead_ref, row, "主办单位", errors) if lead_ref else None
     if not lead_ref:
-        errors.append(RowError(row, "主办单位", "不能为空"))
+        errors.append(RowError(row, "主办单位", gettext("不能为空")))
     assisting: list[Unit] = []
     for ref in UNIT_SEPARATORS.split(values.get("协办单位", "")):
         unit = units.find(ref.strip(), row, "协办单位", errors) if ref.strip() else None
         if unit is not None and lead is not None and unit.pk == lead.pk:
-            errors.append(RowError(row, "协办单位", f"「{unit.name}」已是主办单位，不能同时协办"))
+            errors.append(
+                RowError(
+                    row,
+                    "协办单位",
+                    gettext("「{unit}」已是主办单位，不能同时协办").format(unit=unit.name),
+                )
+            )
         elif unit is not None and unit not in assisting:
             assisting.append(unit)
     if len(errors) > before or category is None or lead is None:
@@ -270,7 +320,11 @@ def dispatch_rule_import(
         key = (plan.category.pk, plan.region.pk if plan.region else None)
         if key in first_seen:
             result.errors.append(
-                RowError(row, "区划代码", f"与第{first_seen[key]}行的分类和区划重复")
+                RowError(
+                    row,
+                    "区划代码",
+                    gettext("与第{row}行的分类和区划重复").format(row=first_seen[key]),
+                )
             )
             continue
         first_seen[key] = row

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -44,7 +45,7 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as e:
-        raise SpreadsheetError("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV") from e
+        raise SpreadsheetError(_("无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV")) from e
 
 
 def _cell_text(value: Any) -> str:
@@ -61,14 +62,14 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     try:
         return [list(r) for r in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as e:
-        raise SpreadsheetError(f"CSV 格式错误：{e}") from e
+        raise SpreadsheetError(_("CSV 格式错误：{error}").format(error=e)) from e
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
-        raise SpreadsheetError("无法读取 XLSX 文件：文件已损坏或不是 Excel 工作簿") from e
+        raise SpreadsheetError(_("无法读取 XLSX 文件：文件已损坏或不是 Excel 工作簿")) from e
     try:
         sheet = wb.worksheets[0]
         return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
@@ -94,15 +95,23 @@ def read_table(
         raw = _xlsx_rows(data)
     else:
         raise SpreadsheetError(
-            f"不支持的文件类型「{suffix or filename}」：请上传 .csv 或 .xlsx 文件"
+            _("不支持的文件类型「{suffix}」：请上传 .csv 或 .xlsx 文件").format(
+                suffix=suffix or filename
+            )
         )
     if not raw:
-        raise SpreadsheetError("文件是空的：第1行应为表头 " + "，".join(columns), row=1)
+        raise SpreadsheetError(
+            _("文件是空的：第1行应为表头 {columns}").format(columns=_("，").join(columns)), row=1
+        )
     header = [h.strip().lstrip("\ufeff") for h in raw[0]]
     for name in required:
         if name not in header:
             raise SpreadsheetError(
-                f"表头缺少列「{name}」：第1行应为 " + "，".join(columns), row=1, column=name
+                _("表头缺少列「{name}」：第1行应为 {columns}").format(
+                    name=name, columns=_("，").join(columns)
+                ),
+                row=1,
+                column=name,
             )
     index = {name: header.index(name) for name in columns if name in header}
     return [

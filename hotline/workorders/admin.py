@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, cast
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from hotline.core.masking import mask_id_number, mask_name, mask_phone
 
@@ -101,11 +102,11 @@ class WorkOrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["number", "status", "version", "title", "content"]}),
         (
-            "分类",
+            _("分类"),
             {"fields": ["channel", "request_type", "urgency", "category", "region", "address"]},
         ),
         (
-            "诉求人",
+            _("诉求人"),
             {
                 "fields": [
                     "masked_name",
@@ -116,9 +117,9 @@ class WorkOrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        ("办理", {"fields": ["centre", "lead_unit", "master", "registered_by"]}),
+        (_("办理"), {"fields": ["centre", "lead_unit", "master", "registered_by"]}),
         (
-            "时间",
+            _("时间"),
             {
                 "fields": [
                     "created_at",
@@ -130,7 +131,7 @@ class WorkOrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
             },
         ),
         (
-            "统计",
+            _("统计"),
             {
                 "fields": [
                     "return_count",
@@ -152,15 +153,15 @@ class WorkOrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
         return [str(f) for _title, opts in self.fieldsets for f in opts["fields"]]
 
-    @admin.display(description="诉求人")
+    @admin.display(description=_("诉求人"))
     def masked_name(self, obj: WorkOrder) -> str:
         return mask_name(obj.requester_name)
 
-    @admin.display(description="联系电话")
+    @admin.display(description=_("联系电话"))
     def masked_phone(self, obj: WorkOrder) -> str:
         return mask_phone(obj.requester_phone)
 
-    @admin.display(description="证件号码")
+    @admin.display(description=_("证件号码"))
     def masked_id_number(self, obj: WorkOrder) -> str:
         return mask_id_number(obj.requester_id_number)
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
@@ -171,7 +172,7 @@ def _detail(order: WorkOrder, user: User) -> dict[str, Any]:
             {
                 "unit": _unit(a.unit),
                 "role": a.role,
-                "role_label": AssignmentRole(a.role).label,
+                "role_label": str(AssignmentRole(a.role).label),
                 "dispatched_by": _unit(a.dispatched_by),
                 "dispatched_at": _local(a.dispatched_at),
                 "acknowledged_at": _local(a.acknowledged_at),
@@ -301,7 +302,11 @@ def workorder_download(request: ApiRequest, number: str, attachment_id: int) -> 
     order = workorder_get(user=request.auth, number=number)
     attachment = order.attachments.filter(pk=attachment_id).first()
     if attachment is None:
-        raise NotFound(f"工单 {number} 没有编号为 {attachment_id} 的附件")
+        raise NotFound(
+            _("工单 {number} 没有编号为 {attachment_id} 的附件").format(
+                number=number, attachment_id=attachment_id
+            )
+        )
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 

@@ -1,18 +1,19 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Status(models.TextChoices):
-    REGISTERED = "registered", "已受理"
-    DISPATCHED = "dispatched", "已派单"
-    IN_PROGRESS = "in_progress", "办理中"
-    RETURNED = "returned", "已退单"
-    REPLIED = "replied", "已答复"
-    AWAITING_CALLBACK = "awaiting_callback", "待回访"
-    CLOSED = "closed", "已办结"
-    MERGED = "merged", "已并单"
-    TRANSFERRED_OUT = "transferred_out", "已转出"
-    INVALID = "invalid", "无效"
-    WITHDRAWN = "withdrawn", "已撤回"
+    REGISTERED = "registered", _("已受理")
+    DISPATCHED = "dispatched", _("已派单")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RETURNED = "returned", _("已退单")
+    REPLIED = "replied", _("已答复")
+    AWAITING_CALLBACK = "awaiting_callback", _("待回访")
+    CLOSED = "closed", _("已办结")
+    MERGED = "merged", _("已并单")
+    TRANSFERRED_OUT = "transferred_out", _("已转出")
+    INVALID = "invalid", _("无效")
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 TERMINAL = frozenset(
@@ -24,70 +25,70 @@ WITH_UNIT = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.RETURNED, S
 
 
 class Action(models.TextChoices):
-    REGISTER = "register", "受理"
-    RESOLVE_AT_INTAKE = "resolve_at_intake", "直接办结"
-    DISPATCH = "dispatch", "派单"
-    REDISPATCH = "redispatch", "下派"
-    REASSIGN = "reassign", "改派"
-    ACKNOWLEDGE = "acknowledge", "签收"
-    RETURN = "return", "退单"
-    REJECT_RETURN = "reject_return", "退单驳回"
-    REPLY = "reply", "答复"
-    ASSIST_REPLY = "assist_reply", "协办答复"
-    ACCEPT_REPLY = "accept_reply", "审核通过"
-    SEND_BACK = "send_back", "审核退回"
-    REQUEST_EXTENSION = "request_extension", "申请延期"
-    APPROVE_EXTENSION = "approve_extension", "同意延期"
-    REJECT_EXTENSION = "reject_extension", "驳回延期"
-    URGE = "urge", "催办"
-    SUPERVISE = "supervise", "督办"
-    CALLBACK = "callback", "回访"
-    CALLBACK_UNREACHABLE = "callback_unreachable", "回访未接通"
-    REDO = "redo", "重办"
-    CLOSE = "close", "办结"
-    MERGE = "merge", "并单"
-    TRANSFER_OUT = "transfer_out", "转出"
-    MARK_INVALID = "mark_invalid", "作废"
-    WITHDRAW = "withdraw", "撤回"
-    ADD_NOTE = "add_note", "备注"
-    ATTACH = "attach", "上传附件"
-    LINK = "link", "关联工单"
-    MASTER_CLOSED = "master_closed", "主单办结"
+    REGISTER = "register", _("受理")
+    RESOLVE_AT_INTAKE = "resolve_at_intake", _("直接办结")
+    DISPATCH = "dispatch", _("派单")
+    REDISPATCH = "redispatch", _("下派")
+    REASSIGN = "reassign", _("改派")
+    ACKNOWLEDGE = "acknowledge", _("签收")
+    RETURN = "return", _("退单")
+    REJECT_RETURN = "reject_return", _("退单驳回")
+    REPLY = "reply", _("答复")
+    ASSIST_REPLY = "assist_reply", _("协办答复")
+    ACCEPT_REPLY = "accept_reply", _("审核通过")
+    SEND_BACK = "send_back", _("审核退回")
+    REQUEST_EXTENSION = "request_extension", _("申请延期")
+    APPROVE_EXTENSION = "approve_extension", _("同意延期")
+    REJECT_EXTENSION = "reject_extension", _("驳回延期")
+    URGE = "urge", _("催办")
+    SUPERVISE = "supervise", _("督办")
+    CALLBACK = "callback", _("回访")
+    CALLBACK_UNREACHABLE = "callback_unreachable", _("回访未接通")
+    REDO = "redo", _("重办")
+    CLOSE = "close", _("办结")
+    MERGE = "merge", _("并单")
+    TRANSFER_OUT = "transfer_out", _("转出")
+    MARK_INVALID = "mark_invalid", _("作废")
+    WITHDRAW = "withdraw", _("撤回")
+    ADD_NOTE = "add_note", _("备注")
+    ATTACH = "attach", _("上传附件")
+    LINK = "link", _("关联工单")
+    MASTER_CLOSED = "master_closed", _("主单办结")
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", "电话"
-    WEB = "web", "网站"
-    WECHAT = "wechat", "微信公众号"
-    MINI_PROGRAM = "mini_program", "小程序"
-    APP = "app", "政务App"
-    SMS = "sms", "短信"
-    EMAIL = "email", "电子邮件"
-    MESSAGE_BOARD = "message_board", "网络问政"
+    PHONE = "phone", _("电话")
+    WEB = "web", _("网站")
+    WECHAT = "wechat", _("微信公众号")
+    MINI_PROGRAM = "mini_program", _("小程序")
+    APP = "app", _("政务App")
+    SMS = "sms", _("短信")
+    EMAIL = "email", _("电子邮件")
+    MESSAGE_BOARD = "message_board", _("网络问政")
     OPEN311 = "open311", "Open311"
-    PARTNER = "partner", "兄弟热线"
+    PARTNER = "partner", _("兄弟热线")
 
 
 class AssignmentRole(models.TextChoices):
-    LEAD = "lead", "主办"
-    ASSISTING = "assisting", "协办"
+    LEAD = "lead", _("主办")
+    ASSISTING = "assisting", _("协办")
 
 
 class Rating(models.TextChoices):
-    SATISFIED = "satisfied", "满意"
-    FAIRLY_SATISFIED = "fairly_satisfied", "基本满意"
-    DISSATISFIED = "dissatisfied", "不满意"
+    SATISFIED = "satisfied", _("满意")
+    FAIRLY_SATISFIED = "fairly_satisfied", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
 
 
 class TransferTarget(models.TextChoices):
-    POLICE = "110", "110 报警"
-    FIRE = "119", "119 消防"
-    AMBULANCE = "120", "120 急救"
-    TRAFFIC = "122", "122 交通事故"
-    LEGAL = "legal", "依法告知其他渠道（诉讼、仲裁、信访等）"
+    POLICE = "110", _("110 报警")
+    FIRE = "119", _("119 消防")
+    AMBULANCE = "120", _("120 急救")
+    TRAFFIC = "122", _("122 交通事故")
+    LEGAL = "legal", _("依法告知其他渠道（诉讼、仲裁、信访等）")
 
 
 class ExtensionStatus(models.TextChoices):
-    PENDING = "pending", "待审批"
-    APPROVED = "approved", "已同意"
-    REJECTED = "rejected", "已驳回"
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REJECTED = "rejected", _("已驳回")

@@ -5,10 +5,12 @@ move may do lives in the services, whose errors the views show beside the field 
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category, RequestType, Urgency
@@ -17,16 +19,19 @@ from .choices import Action, Channel, Rating, Status, TransferTarget
 from .models import WorkOrder
 from .selectors import OrderFilters, units_below
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 SORT_LABELS = {
-    "-created_at": "受理时间（新→旧）",
-    "created_at": "受理时间（旧→新）",
-    "-updated_at": "更新时间（新→旧）",
-    "updated_at": "更新时间（旧→新）",
+    "-created_at": _("受理时间（新→旧）"),
+    "created_at": _("受理时间（旧→新）"),
+    "-updated_at": _("更新时间（新→旧）"),
+    "updated_at": _("更新时间（旧→新）"),
 }
 
 
-def _blank(label: str = "全部") -> list[tuple[str, str]]:
-    return [("", label)]
+def _blank() -> list[tuple[str, str]]:
+    return [("", gettext("全部"))]
 
 
 def category_choices() -> list[tuple[str, str]]:
@@ -56,36 +61,42 @@ def _regions() -> list[tuple[str, str]]:
     return _blank() + [(str(r.pk), r.name) for r in Region.objects.all()]
 
 
+def _channels() -> list[tuple[str, str]]:
+    return _blank() + [(value, str(label)) for value, label in Channel.choices]
+
+
 class OrderFilterForm(forms.Form):
     """The GET form of the order list; `filters()` turns it into selectors.OrderFilters."""
 
-    q = forms.CharField(label="编号或标题", required=False, max_length=100)
-    phone = forms.CharField(label="来电号码", required=False, max_length=20)
+    q = forms.CharField(label=_("编号或标题"), required=False, max_length=100)
+    phone = forms.CharField(label=_("来电号码"), required=False, max_length=20)
     status = forms.MultipleChoiceField(
-        label="状态", required=False, choices=Status.choices, widget=forms.SelectMultiple
+        label=_("状态"), required=False, choices=Status.choices, widget=forms.SelectMultiple
     )
-    open = forms.BooleanField(label="仅未办结", required=False)
+    open = forms.BooleanField(label=_("仅未办结"), required=False)
     # Choices are callables so each form reads the current reference data.
-    request_type = forms.ChoiceField(label="诉求类型", required=False, choices=_request_types)
-    category = forms.ChoiceField(label="诉求分类", required=False, choices=_categories)
-    unit = forms.ChoiceField(label="主办单位", required=False, choices=_units)
-    region = forms.ChoiceField(label="区划", required=False, choices=_regions)
-    channel = forms.ChoiceField(label="渠道", required=False, choices=_blank() + Channel.choices)
-    urgency = forms.ChoiceField(label="紧急程度", required=False, choices=_urgencies)
+    request_type = forms.ChoiceField(label=_("诉求类型"), required=False, choices=_request_types)
+    category = forms.ChoiceField(label=_("诉求分类"), required=False, choices=_categories)
+    unit = forms.ChoiceField(label=_("主办单位"), required=False, choices=_units)
+    region = forms.ChoiceField(label=_("区划"), required=False, choices=_regions)
+    channel = forms.ChoiceField(label=_("渠道"), required=False, choices=_channels)
+    urgency = forms.ChoiceField(label=_("紧急程度"), required=False, choices=_urgencies)
     created_from = forms.DateField(
-        label="受理日期自", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("受理日期自"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     created_to = forms.DateField(
-        label="至", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     sort = forms.ChoiceField(
-        label="排序", required=False, choices=list(SORT_LABELS.items()), initial="-created_at"
+        label=_("排序"), required=False, choices=list(SORT_LABELS.items()), initial="-created_at"
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update(accesskey="s", placeholder="工单编号或标题关键词")
-        self.fields["phone"].widget.attrs.update(placeholder="诉求人电话", inputmode="tel")
+        self.fields["q"].widget.attrs.update(
+            accesskey="s", placeholder=gettext("工单编号或标题关键词")
+        )
+        self.fields["phone"].widget.attrs.update(placeholder=gettext("诉求人电话"), inputmode="tel")
 
     def filters(self) -> OrderFilters:
         d = self.cleaned_data
@@ -119,7 +130,7 @@ class ActionForm(forms.Form):
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(
-        label="说明",
+        label=_("说明"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=cast(int, settings.HOTLINE["CONTENT_MAX_LENGTH"]),
@@ -135,7 +146,7 @@ class ActionForm(forms.Form):
             self.fields[name] = _field(name, order, action)
         # The note goes last: the fields that matter come first under the keyboard.
         self.fields["note"] = self.fields.pop("note")
-        self.fields["note"].label = NOTE_LABELS.get(action, "说明")
+        self.fields["note"].label = NOTE_LABELS.get(action, gettext("说明"))
 
     @property
     def label(self) -> str:
@@ -159,20 +170,20 @@ class ActionForm(forms.Form):
         return out
 
 
-NOTE_LABELS: dict[str, str] = {
-    Action.RESOLVE_AT_INTAKE: "答复内容",
-    Action.RETURN: "退单理由",
-    Action.REPLY: "答复内容",
-    Action.ASSIST_REPLY: "协办意见",
-    Action.SEND_BACK: "退回理由",
-    Action.REQUEST_EXTENSION: "延期理由",
-    Action.REJECT_EXTENSION: "驳回理由",
-    Action.REJECT_RETURN: "驳回理由",
-    Action.REDO: "重办理由",
-    Action.CLOSE: "办结说明",
-    Action.MARK_INVALID: "作废理由",
-    Action.TRANSFER_OUT: "转出说明",
-    Action.CALLBACK: "回访记录",
+NOTE_LABELS: dict[str, StrOrPromise] = {
+    Action.RESOLVE_AT_INTAKE: _("答复内容"),
+    Action.RETURN: _("退单理由"),
+    Action.REPLY: _("答复内容"),
+    Action.ASSIST_REPLY: _("协办意见"),
+    Action.SEND_BACK: _("退回理由"),
+    Action.REQUEST_EXTENSION: _("延期理由"),
+    Action.REJECT_EXTENSION: _("驳回理由"),
+    Action.REJECT_RETURN: _("驳回理由"),
+    Action.REDO: _("重办理由"),
+    Action.CLOSE: _("办结说明"),
+    Action.MARK_INVALID: _("作废理由"),
+    Action.TRANSFER_OUT: _("转出说明"),
+    Action.CALLBACK: _("回访记录"),
 }
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -196,43 +207,47 @@ def _field(name: str, order: WorkOrder, action: str) -> forms.Field:
     if name == "lead_unit":
         if action == Action.REDO:
             return forms.ModelChoiceField(
-                units, label="承办单位", required=False, empty_label="原承办单位"
+                units, label=gettext("承办单位"), required=False, empty_label=gettext("原承办单位")
             )
-        return forms.ModelChoiceField(units, label="主办单位", empty_label="请选择")
+        return forms.ModelChoiceField(
+            units, label=gettext("主办单位"), empty_label=gettext("请选择")
+        )
     if name == "assisting_units":
         return forms.ModelMultipleChoiceField(
             units,
-            label="协办单位",
+            label=gettext("协办单位"),
             required=False,
             widget=forms.SelectMultiple(attrs={"size": 4}),
-            help_text="可多选（按住 Ctrl）",
+            help_text=gettext("可多选（按住 Ctrl）"),
         )
     if name == "legal_basis":
-        return forms.CharField(label="退单依据（法律法规或职责依据）", max_length=500)
+        return forms.CharField(label=gettext("退单依据（法律法规或职责依据）"), max_length=500)
     if name == "days":
-        return forms.IntegerField(label="延期工作日", min_value=1, max_value=60)
+        return forms.IntegerField(label=gettext("延期工作日"), min_value=1, max_value=60)
     if name == "level":
-        levels = [(n, f"{n} 级督办") for n in (1, 2, 3) if n > order.supervision_level]
-        return forms.TypedChoiceField(label="督办级别", choices=levels, coerce=int)
+        levels = [
+            (n, gettext("{n} 级督办").format(n=n)) for n in (1, 2, 3) if n > order.supervision_level
+        ]
+        return forms.TypedChoiceField(label=gettext("督办级别"), choices=levels, coerce=int)
     if name == "rating":
         return forms.ChoiceField(
-            label="评价", choices=Rating.choices, widget=forms.RadioSelect, initial=None
+            label=gettext("评价"), choices=Rating.choices, widget=forms.RadioSelect, initial=None
         )
     if name == "solved":
         return forms.ChoiceField(
-            label="诉求是否解决",
-            choices=[("yes", "已解决"), ("no", "未解决")],
+            label=gettext("诉求是否解决"),
+            choices=[("yes", gettext("已解决")), ("no", gettext("未解决"))],
             widget=forms.RadioSelect,
         )
     if name == "master":
-        return forms.CharField(label="主单编号", max_length=20)
+        return forms.CharField(label=gettext("主单编号"), max_length=20)
     if name == "target":
-        return forms.ChoiceField(label="转出去向", choices=TransferTarget.choices)
+        return forms.ChoiceField(label=gettext("转出去向"), choices=TransferTarget.choices)
     if name == "other":
-        return forms.CharField(label="关联工单编号", max_length=20)
+        return forms.CharField(label=gettext("关联工单编号"), max_length=20)
     raise KeyError(name)
 
 
 class AttachForm(forms.Form):
-    file = forms.FileField(label="文件")
-    note = forms.CharField(label="说明", required=False, max_length=200)
+    file = forms.FileField(label=_("文件"))
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from hotline.accounts.models import Unit, User
 from hotline.core.conf import hotline_int
 
@@ -40,13 +42,16 @@ def _unit(value: Any, name: str) -> Unit:
         unit = value
     else:
         if value in (None, ""):
-            raise InvalidInput(f"请指定{'主办单位' if name == 'lead_unit' else '单位'}", field=name)
+            raise InvalidInput(
+                _("请指定主办单位") if name == "lead_unit" else _("请指定单位"),
+                field=name,
+            )
         unit = Unit.objects.filter(pk=value).first() if str(value).isdigit() else None
         unit = unit or Unit.objects.filter(code=str(value)).first()
         if unit is None:
-            raise InvalidInput(f"单位「{value}」不存在", field=name)
+            raise InvalidInput(_("单位「{value}」不存在").format(value=value), field=name)
     if not unit.is_active:
-        raise InvalidInput(f"单位「{unit.name}」已停用", field=name)
+        raise InvalidInput(_("单位「{unit}」已停用").format(unit=unit.name), field=name)
     return unit
 
 
@@ -54,15 +59,17 @@ def _units(values: Any, name: str) -> list[Unit]:
     if values in (None, ""):
         return []
     if not isinstance(values, list | tuple):
-        raise InvalidInput("协办单位应为列表", field=name)
+        raise InvalidInput(_("协办单位应为列表"), field=name)
     return [_unit(v, name) for v in values]
 
 
 def _assign(ctx: Context, lead: Unit, assisting: list[Unit], *, by: Unit) -> None:
     if lead in assisting:
-        raise InvalidInput(f"「{lead.name}」不能既主办又协办", field="assisting_units")
+        raise InvalidInput(
+            _("「{lead}」不能既主办又协办").format(lead=lead.name), field="assisting_units"
+        )
     if lead.is_centre and lead.kind == "centre":
-        raise InvalidInput("不能派单给热线中心本身", field="lead_unit")
+        raise InvalidInput(_("不能派单给热线中心本身"), field="lead_unit")
     order = ctx.order
     WorkOrderAssignment.objects.bulk_create(
         [
@@ -90,7 +97,7 @@ def _lead(order: WorkOrder) -> WorkOrderAssignment:
         .first()
     )
     if a is None:  # cannot happen in a state that has a lead; say so rather than crash
-        raise IllegalTransition(f"工单 {order.number} 没有当前主办单位")
+        raise IllegalTransition(_("工单 {number} 没有当前主办单位").format(number=order.number))
     return a
 
 
@@ -116,7 +123,8 @@ def redispatch(ctx: Context) -> None:
     lead = _unit(ctx.params.get("lead_unit"), "lead_unit")
     if not lead.is_descendant_of(current.unit):
         raise InvalidInput(
-            f"「{lead.name}」不是「{current.unit.name}」的下级单位", field="lead_unit"
+            _("「{lead}」不是「{unit}」的下级单位").format(lead=lead.name, unit=current.unit.name),
+            field="lead_unit",
         )
     assisting = _units(ctx.params.get("assisting_units"), "assisting_units")
     _end_assignments(ctx.order, role=AssignmentRole.LEAD)
@@ -143,12 +151,13 @@ def return_(ctx: Context) -> None:
     limit = hotline_int("RETURN_LIMIT")
     if order.return_count >= limit:
         raise IllegalTransition(
-            f"工单 {order.number} 已退单 {order.return_count} 次，已达上限 {limit} 次，"
-            "由热线确定承办单位，不能再退"
+            _(
+                "工单 {number} 已退单 {return_count} 次，已达上限 {limit} 次，由热线确定承办单位，不能再退"
+            ).format(number=order.number, return_count=order.return_count, limit=limit)
         )
     basis = str(ctx.params.get("legal_basis") or "").strip()
     if not basis:
-        raise InvalidInput("退单须写明依据（法律法规或职责依据）", field="legal_basis")
+        raise InvalidInput(_("退单须写明依据（法律法规或职责依据）"), field="legal_basis")
     a = _lead(order)
     WorkOrderAssignment.objects.filter(pk=a.pk).update(returned_at=ctx.at)
     order.return_count += 1
@@ -193,7 +202,9 @@ def send_back(ctx: Context) -> None:
 def request_extension(ctx: Context) -> None:
     days = _int(ctx.params.get("days"), "days", 1, 60)
     if ctx.order.extensions.filter(status=ExtensionStatus.PENDING).exists():
-        raise IllegalTransition(f"工单 {ctx.order.number} 已有待审批的延期申请")
+        raise IllegalTransition(
+            _("工单 {number} 已有待审批的延期申请").format(number=ctx.order.number)
+        )
     ext = ExtensionRequest.objects.create(
         order=ctx.order,
         unit=ctx.actor_unit,
@@ -208,7 +219,9 @@ def request_extension(ctx: Context) -> None:
 def _decide_extension(ctx: Context, status: str) -> None:
     ext = ctx.order.extensions.filter(status=ExtensionStatus.PENDING).first()
     if ext is None:
-        raise IllegalTransition(f"工单 {ctx.order.number} 没有待审批的延期申请")
+        raise IllegalTransition(
+            _("工单 {number} 没有待审批的延期申请").format(number=ctx.order.number)
+        )
     ExtensionRequest.objects.filter(pk=ext.pk).update(
         status=status, decided_by=ctx.actor, decided_at=ctx.at, decision_note=ctx.note
     )
@@ -234,7 +247,9 @@ def supervise(ctx: Context) -> None:
     level = _int(ctx.params.get("level"), "level", 1, 3)
     if level <= ctx.order.supervision_level:
         raise IllegalTransition(
-            f"工单 {ctx.order.number} 已是 {ctx.order.supervision_level} 级督办，只能提级"
+            _("工单 {number} 已是 {supervision_level} 级督办，只能提级").format(
+                number=ctx.order.number, supervision_level=ctx.order.supervision_level
+            )
         )
     ctx.order.supervision_level = level
     ctx.unit = ctx.order.lead_unit
@@ -244,10 +259,12 @@ def supervise(ctx: Context) -> None:
 def callback(ctx: Context) -> str | None:
     rating = ctx.params.get("rating")
     if rating not in Rating.values:
-        raise InvalidInput(f"评价应为 {'、'.join(Rating.values)} 之一", field="rating")
+        raise InvalidInput(
+            _("评价应为 {values} 之一").format(values=_("、").join(Rating.values)), field="rating"
+        )
     solved = ctx.params.get("solved")
     if not isinstance(solved, bool):
-        raise InvalidInput("请填写是否已解决（true/false）", field="solved")
+        raise InvalidInput(_("请填写是否已解决（true/false）"), field="solved")
     order = ctx.order
     order.rating = rating
     order.solved = solved
@@ -271,10 +288,12 @@ def callback_unreachable(ctx: Context) -> str | None:
 def redo(ctx: Context) -> None:
     order = ctx.order
     if order.rating != Rating.DISSATISFIED:
-        raise IllegalTransition(f"工单 {order.number} 的回访评价不是不满意，不能重办")
+        raise IllegalTransition(
+            _("工单 {number} 的回访评价不是不满意，不能重办").format(number=order.number)
+        )
     previous = order.assignments.filter(role=AssignmentRole.LEAD).order_by("-id").first()
     if previous is None:
-        raise IllegalTransition(f"工单 {order.number} 未曾派单，不能重办")
+        raise IllegalTransition(_("工单 {number} 未曾派单，不能重办").format(number=order.number))
     unit = _unit(ctx.params.get("lead_unit") or previous.unit, "lead_unit")
     _end_assignments(order)
     _assign(ctx, unit, [], by=previous.dispatched_by)
@@ -301,12 +320,14 @@ def merge(ctx: Context) -> None:
     ref = ctx.params.get("master")
     master = WorkOrder.objects.select_for_update().filter(number=str(ref or "")).first()
     if master is None:
-        raise InvalidInput(f"主单「{ref}」不存在", field="master")
+        raise InvalidInput(_("主单「{ref}」不存在").format(ref=ref), field="master")
     if master.pk == order.pk:
-        raise InvalidInput("不能并入自身", field="master")
+        raise InvalidInput(_("不能并入自身"), field="master")
     if master.status not in OPEN or master.status == Status.MERGED:
         raise InvalidInput(
-            f"主单 {master.number} 状态为「{master.get_status_display()}」，不能并入",
+            _("主单 {number} 状态为「{status}」，不能并入").format(
+                number=master.number, status=master.get_status_display()
+            ),
             field="master",
         )
     order.master = master
@@ -318,7 +339,10 @@ def merge(ctx: Context) -> None:
 def transfer_out(ctx: Context) -> None:
     target = ctx.params.get("target")
     if target not in TransferTarget.values:
-        raise InvalidInput(f"转出去向应为 {'、'.join(TransferTarget.values)} 之一", field="target")
+        raise InvalidInput(
+            _("转出去向应为 {values} 之一").format(values=_("、").join(TransferTarget.values)),
+            field="target",
+        )
     ctx.order.transfer_target = target
     ctx.order.closed_at = ctx.at
     ctx.payload["target"] = target
@@ -332,7 +356,7 @@ def link(ctx: Context) -> None:
     ref = str(ctx.params.get("other") or "")
     other = WorkOrder.objects.filter(number=ref).first()
     if other is None or other.pk == ctx.order.pk:
-        raise InvalidInput(f"关联工单「{ref}」不存在", field="other")
+        raise InvalidInput(_("关联工单「{ref}」不存在").format(ref=ref), field="other")
     for a, b in ((ctx.order, other), (other, ctx.order)):
         WorkOrderLink.objects.get_or_create(
             from_order=a, to_order=b, defaults={"note": ctx.note, "created_at": ctx.at}
@@ -343,7 +367,7 @@ def link(ctx: Context) -> None:
 def attach(ctx: Context) -> None:
     attachment = ctx.params.get("attachment")
     if attachment is None:
-        raise InvalidInput("请上传文件", field="file")
+        raise InvalidInput(_("请上传文件"), field="file")
     ctx.payload.update(attachment=attachment.pk, name=attachment.name)
 
 
@@ -353,13 +377,19 @@ def nothing(ctx: Context) -> None:
 
 def _int(value: Any, name: str, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise InvalidInput(f"{name} 应为 {low}–{high} 的整数", field=name)
+        raise InvalidInput(
+            _("{name} 应为 {low}–{high} 的整数").format(name=name, low=low, high=high), field=name
+        )
     try:
         number = int(value)
     except ValueError:
-        raise InvalidInput(f"{name} 应为 {low}–{high} 的整数", field=name) from None
+        raise InvalidInput(
+            _("{name} 应为 {low}–{high} 的整数").format(name=name, low=low, high=high), field=name
+        ) from None
     if not low <= number <= high:
-        raise InvalidInput(f"{name} 应为 {low}–{high} 的整数", field=name)
+        raise InvalidInput(
+            _("{name} 应为 {low}–{high} 的整数").format(name=name, low=low, high=high), field=name
+        )
     return number
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category, RequestType, Urgency
@@ -24,34 +25,36 @@ from .querysets import WorkOrderQuerySet
 class WorkOrder(models.Model):
     """One request's record from intake to evaluation. Changed only by `workorders.services`."""
 
-    number = models.CharField("工单编号", max_length=20, unique=True)
-    status = models.CharField("状态", max_length=20, choices=Status.choices)
+    number = models.CharField(_("工单编号"), max_length=20, unique=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices)
     # Bumped by every transition; a stale version means someone else moved first (409).
-    version = models.PositiveIntegerField("版本", default=0)
+    version = models.PositiveIntegerField(_("版本"), default=0)
 
-    channel = models.CharField("渠道", max_length=20, choices=Channel.choices)
-    request_type = models.ForeignKey(RequestType, verbose_name="诉求类型", on_delete=models.PROTECT)
-    urgency = models.ForeignKey(Urgency, verbose_name="紧急程度", on_delete=models.PROTECT)
-    category = models.ForeignKey(
-        Category, verbose_name="诉求分类", null=True, blank=True, on_delete=models.PROTECT
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    request_type = models.ForeignKey(
+        RequestType, verbose_name=_("诉求类型"), on_delete=models.PROTECT
     )
-    title = models.CharField("标题", max_length=200)
-    content = models.TextField("诉求内容")
-    address = models.CharField("地址", max_length=200, blank=True)
-    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT)
+    urgency = models.ForeignKey(Urgency, verbose_name=_("紧急程度"), on_delete=models.PROTECT)
+    category = models.ForeignKey(
+        Category, verbose_name=_("诉求分类"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    content = models.TextField(_("诉求内容"))
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    region = models.ForeignKey(Region, verbose_name=_("区划"), on_delete=models.PROTECT)
 
-    requester_name = models.CharField("诉求人", max_length=50, blank=True)
-    requester_phone = models.CharField("联系电话", max_length=20, blank=True)
-    requester_id_number = models.CharField("证件号码", max_length=18, blank=True)
-    is_anonymous = models.BooleanField("匿名", default=False)
-    is_confidential = models.BooleanField("保密", default=False)
+    requester_name = models.CharField(_("诉求人"), max_length=50, blank=True)
+    requester_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    requester_id_number = models.CharField(_("证件号码"), max_length=18, blank=True)
+    is_anonymous = models.BooleanField(_("匿名"), default=False)
+    is_confidential = models.BooleanField(_("保密"), default=False)
 
     centre = models.ForeignKey(
-        Unit, verbose_name="受理中心", on_delete=models.PROTECT, related_name="registered_orders"
+        Unit, verbose_name=_("受理中心"), on_delete=models.PROTECT, related_name="registered_orders"
     )
     lead_unit = models.ForeignKey(
         Unit,
-        verbose_name="主办单位",
+        verbose_name=_("主办单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -59,7 +62,7 @@ class WorkOrder(models.Model):
     )
     master = models.ForeignKey(
         "self",
-        verbose_name="主单",
+        verbose_name=_("主单"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -69,28 +72,28 @@ class WorkOrder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="registered_orders"
     )
 
-    created_at = models.DateTimeField("受理时间", db_index=True)
-    updated_at = models.DateTimeField("更新时间")
-    dispatched_at = models.DateTimeField("派单时间", null=True, blank=True)
-    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
-    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    created_at = models.DateTimeField(_("受理时间"), db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"))
+    dispatched_at = models.DateTimeField(_("派单时间"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
-    return_count = models.PositiveSmallIntegerField("退单次数", default=0)
-    redo_count = models.PositiveSmallIntegerField("重办次数", default=0)
-    urge_count = models.PositiveSmallIntegerField("催办次数", default=0)
-    supervision_level = models.PositiveSmallIntegerField("督办级别", default=0)
-    callback_attempts = models.PositiveSmallIntegerField("回访未接通次数", default=0)
-    rating = models.CharField("评价", max_length=20, choices=Rating.choices, blank=True)
-    solved = models.BooleanField("是否解决", null=True, blank=True)
+    return_count = models.PositiveSmallIntegerField(_("退单次数"), default=0)
+    redo_count = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    urge_count = models.PositiveSmallIntegerField(_("催办次数"), default=0)
+    supervision_level = models.PositiveSmallIntegerField(_("督办级别"), default=0)
+    callback_attempts = models.PositiveSmallIntegerField(_("回访未接通次数"), default=0)
+    rating = models.CharField(_("评价"), max_length=20, choices=Rating.choices, blank=True)
+    solved = models.BooleanField(_("是否解决"), null=True, blank=True)
     transfer_target = models.CharField(
-        "转出去向", max_length=10, choices=TransferTarget.choices, blank=True
+        _("转出去向"), max_length=10, choices=TransferTarget.choices, blank=True
     )
 
     objects = WorkOrderQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "工单"
-        verbose_name_plural = "工单"
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "created_at"], name="wo_status_created"),
@@ -120,21 +123,21 @@ class WorkOrderAssignment(models.Model):
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="assignments")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="assignments")
-    role = models.CharField("角色", max_length=10, choices=AssignmentRole.choices)
+    role = models.CharField(_("角色"), max_length=10, choices=AssignmentRole.choices)
     dispatched_by = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="dispatched_assignments"
     )
-    dispatched_at = models.DateTimeField("派单时间")
-    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
-    replied_at = models.DateTimeField("答复时间", null=True, blank=True)
-    reply = models.TextField("答复内容", blank=True)
-    returned_at = models.DateTimeField("退单时间", null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("派单时间"))
+    acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    reply = models.TextField(_("答复内容"), blank=True)
+    returned_at = models.DateTimeField(_("退单时间"), null=True, blank=True)
     # The current holder(s): earlier rounds stay for the record with is_active False.
-    is_active = models.BooleanField("当前", default=True)
+    is_active = models.BooleanField(_("当前"), default=True)
 
     class Meta:
-        verbose_name = "派单记录"
-        verbose_name_plural = "派单记录"
+        verbose_name = _("派单记录")
+        verbose_name_plural = _("派单记录")
         ordering = ["dispatched_at", "id"]
         indexes = [
             models.Index(fields=["unit", "is_active"], name="wa_unit_active"),
@@ -149,16 +152,16 @@ class WorkOrderEvent(models.Model):
     """One change of a work order: who, when, what, from which state to which. Never edited."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField("序号")
-    action = models.CharField("动作", max_length=30, choices=Action.choices)
-    from_status = models.CharField("原状态", max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField("新状态", max_length=20, choices=Status.choices)
+    seq = models.PositiveIntegerField(_("序号"))
+    action = models.CharField(_("动作"), max_length=30, choices=Action.choices)
+    from_status = models.CharField(_("原状态"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=20, choices=Status.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT
     )
     actor_unit = models.ForeignKey(
         Unit,
-        verbose_name="操作单位",
+        verbose_name=_("操作单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -166,21 +169,21 @@ class WorkOrderEvent(models.Model):
     )
     unit = models.ForeignKey(
         Unit,
-        verbose_name="涉及单位",
+        verbose_name=_("涉及单位"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    note = models.TextField("说明", blank=True)
-    payload = models.JSONField("数据", default=dict, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    payload = models.JSONField(_("数据"), default=dict, blank=True)
     # Whether the requester may see this event (portal, SMS); internal notes are not.
-    is_public = models.BooleanField("对诉求人公开", default=False)
-    created_at = models.DateTimeField("时间", db_index=True)
+    is_public = models.BooleanField(_("对诉求人公开"), default=False)
+    created_at = models.DateTimeField(_("时间"), db_index=True)
 
     class Meta:
-        verbose_name = "工单事件"
-        verbose_name_plural = "工单事件"
+        verbose_name = _("工单事件")
+        verbose_name_plural = _("工单事件")
         ordering = ["order", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["order", "seq"], name="event_unique_seq"),
@@ -205,8 +208,8 @@ class ExtensionRequest(models.Model):
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="extensions")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    days = models.PositiveSmallIntegerField("延期工作日")
-    reason = models.TextField("理由")
+    days = models.PositiveSmallIntegerField(_("延期工作日"))
+    reason = models.TextField(_("理由"))
     status = models.CharField(
         max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
     )
@@ -221,8 +224,8 @@ class ExtensionRequest(models.Model):
     decision_note = models.TextField(blank=True)
 
     class Meta:
-        verbose_name = "延期申请"
-        verbose_name_plural = "延期申请"
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
         constraints = [
             models.UniqueConstraint(
                 fields=["order"],
@@ -244,8 +247,8 @@ class Attachment(models.Model):
 
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField(upload_to=attachment_path)
-    name = models.CharField("文件名", max_length=200)
-    size = models.PositiveIntegerField("大小")
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
     content_type = models.CharField(max_length=100, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -253,8 +256,8 @@ class Attachment(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "附件"
-        verbose_name_plural = "附件"
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
 
     def __str__(self) -> str:
         return self.name
@@ -269,8 +272,8 @@ class WorkOrderLink(models.Model):
     created_at = models.DateTimeField()
 
     class Meta:
-        verbose_name = "关联工单"
-        verbose_name_plural = "关联工单"
+        verbose_name = _("关联工单")
+        verbose_name_plural = _("关联工单")
         constraints = [
             models.UniqueConstraint(fields=["from_order", "to_order"], name="link_unique")
         ]
@@ -285,8 +288,8 @@ class ContactReveal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "号码查看记录"
-        verbose_name_plural = "号码查看记录"
+        verbose_name = _("号码查看记录")
+        verbose_name_plural = _("号码查看记录")
 
 
 class WorkOrderSequence(models.Model):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext as _
+
 from hotline.accounts.choices import CENTRE_KINDS, HOTLINE_ROLES, UNIT_ROLES, Role
 from hotline.core.conf import hotline_int
 
@@ -73,10 +75,11 @@ def actor_unit_for(user: User, order: WorkOrder, transition: Transition) -> Unit
                     or (m.role == Role.UNIT_MANAGER and a.unit.path.startswith(m.unit.path))
                 ):
                     return m.unit
-    labels = "、".join(str(Role(r).label) for r in sorted(roles))
+    labels = _("、").join(str(Role(r).label) for r in sorted(roles))
     raise NotPermitted(
-        f"您没有对工单 {order.number} 执行「{transition.action.label}」的权限"
-        f"（需要：{labels}，且属于相应单位）"
+        _("您没有对工单 {number} 执行「{action}」的权限（需要：{labels}，且属于相应单位）").format(
+            number=order.number, action=transition.action.label, labels=labels
+        )
     )
 
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from hotline.accounts.choices import PHONE_ROLES
 from hotline.accounts.models import User
 from hotline.core.masking import mask_id_number, mask_phone
 
 from .models import WorkOrder
 
-CONFIDENTIAL = "保密"
-ANONYMOUS = "匿名"
+CONFIDENTIAL = _("保密")
+ANONYMOUS = _("匿名")
 
 
 @dataclass(frozen=True)
@@ -38,10 +40,10 @@ def requester_view(
     user: User, order: WorkOrder, *, detail: bool, revealed: bool = False
 ) -> RequesterView:
     if order.is_confidential and not sees_requester(user):
-        return RequesterView(
-            name=CONFIDENTIAL, phone=CONFIDENTIAL, id_number=CONFIDENTIAL, hidden=True
-        )
-    name = ANONYMOUS if order.is_anonymous else order.requester_name
+        # str() fixes the wording in the language of this request.
+        hidden = str(CONFIDENTIAL)
+        return RequesterView(name=hidden, phone=hidden, id_number=hidden, hidden=True)
+    name = str(ANONYMOUS) if order.is_anonymous else order.requester_name
     phone, id_number = order.requester_phone, order.requester_id_number
     full_phone = revealed or (detail and user.has_role(*PHONE_ROLES))
     shown_phone = phone if full_phone else mask_phone(phone)

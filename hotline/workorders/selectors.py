@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.accounts.models import Region, Unit, User
 
@@ -57,7 +58,7 @@ def workorder_get(*, user: User, number: str) -> WorkOrder:
         .first()
     )
     if order is None:
-        raise NotFound(f"工单 {number} 不存在")
+        raise NotFound(_("工单 {number} 不存在").format(number=number))
     return order
 
 
@@ -71,7 +72,10 @@ def workorder_filter(qs: QuerySet[WorkOrder], f: OrderFilters) -> QuerySet[WorkO
     if f.status:
         unknown = set(f.status) - set(Status.values)
         if unknown:
-            raise InvalidInput(f"状态「{'、'.join(sorted(unknown))}」不存在", field="status")
+            raise InvalidInput(
+                _("状态「{values}」不存在").format(values=_("、").join(sorted(unknown))),
+                field="status",
+            )
         qs = qs.filter(status__in=f.status)
     if f.open_only:
         qs = qs.exclude(status__in=TERMINAL)
@@ -86,12 +90,14 @@ def workorder_filter(qs: QuerySet[WorkOrder], f: OrderFilters) -> QuerySet[WorkO
     if f.category:
         node = Category.objects.filter(pk=f.category).first()
         if node is None:
-            raise InvalidInput(f"诉求分类「{f.category}」不存在", field="category")
+            raise InvalidInput(
+                _("诉求分类「{category}」不存在").format(category=f.category), field="category"
+            )
         qs = qs.filter(category_id__in=Category.objects.subtree(node).values("id"))
     if f.region:
         region = Region.objects.filter(pk=f.region).first()
         if region is None:
-            raise InvalidInput(f"区划「{f.region}」不存在", field="region")
+            raise InvalidInput(_("区划「{region}」不存在").format(region=f.region), field="region")
         qs = qs.filter(region_id__in=Region.objects.subtree(region).values("id"))
     if f.created_from:
         qs = qs.filter(created_at__gte=_day_start(f.created_from))
@@ -127,7 +133,7 @@ def _decode(cursor: str) -> list[Any]:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         return [values[0] and datetime.fromisoformat(values[0]), int(values[1])]
     except (ValueError, TypeError, IndexError, json.JSONDecodeError):
-        raise InvalidInput("翻页游标无效", field="cursor") from None
+        raise InvalidInput(_("翻页游标无效"), field="cursor") from None
 
 
 def paginate(
@@ -136,9 +142,12 @@ def paginate(
     """Keyset paging: the next page starts after the last row seen, so page 1,000 costs what
     page 1 does and nothing counts the whole table."""
     if sort not in SORTS:
-        raise InvalidInput(f"排序「{sort}」不支持，可用：{'、'.join(SORTS)}", field="sort")
+        raise InvalidInput(
+            _("排序「{sort}」不支持，可用：{values}").format(sort=sort, values=_("、").join(SORTS)),
+            field="sort",
+        )
     if not 1 <= size <= 500:
-        raise InvalidInput("每页条数应为 1–500", field="size")
+        raise InvalidInput(_("每页条数应为 1–500"), field="size")
     keys = SORTS[sort]
     field = keys[0].lstrip("-")
     descending = keys[0].startswith("-")

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.accounts.choices import CENTRE_KINDS, Role
 from hotline.accounts.models import Region, Unit, User
@@ -54,20 +55,25 @@ def _intake_centre(actor: User) -> Unit:
     if actor.is_system or actor.is_superuser:
         centre = Unit.objects.filter(kind="centre", parent__isnull=True, is_active=True).first()
         if centre is None:
-            raise InvalidInput("尚未配置热线中心（类型为“热线中心”的顶级单位）")
+            raise InvalidInput(_("尚未配置热线中心（类型为“热线中心”的顶级单位）"))
         return centre
     for m in actor.active_memberships():
         if m.role in INTAKE_ROLES and m.unit.kind in CENTRE_KINDS:
             return m.unit
-    raise NotPermitted("只有热线中心的话务员、派单员、督办员可以受理工单")
+    raise NotPermitted(_("只有热线中心的话务员、派单员、督办员可以受理工单"))
 
 
 def _text(value: str, name: str, label: str, limit: int, *, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise InvalidInput(f"请填写{label}", field=name)
+        raise InvalidInput(_("请填写{label}").format(label=label), field=name)
     if len(value) > limit:
-        raise InvalidInput(f"{label}不能超过 {limit} 字（现为 {len(value)} 字）", field=name)
+        raise InvalidInput(
+            _("{label}不能超过 {limit} 字（现为 {count} 字）").format(
+                label=label, limit=limit, count=len(value)
+            ),
+            field=name,
+        )
     return value
 
 
@@ -78,7 +84,9 @@ def _ref(model: Any, value: Any, name: str, label: str, *, by: str = "code") -> 
     if obj is None and str(value).isdigit():
         obj = model.objects.filter(pk=int(value)).first()
     if obj is None:
-        raise InvalidInput(f"{label}「{value}」不存在", field=name)
+        raise InvalidInput(
+            _("{label}「{value}」不存在").format(label=label, value=value), field=name
+        )
     return obj
 
 
@@ -105,28 +113,38 @@ def workorder_register(
     `at` back-dates the record (demo data, imports of historical orders); it defaults to now."""
     at = at or timezone.now()
     if channel not in Channel.values:
-        raise InvalidInput(f"渠道「{channel}」不存在", field="channel")
-    title = _text(title, "title", "标题", hotline_int("TITLE_MAX_LENGTH"))
-    content = _text(content, "content", "诉求内容", hotline_int("CONTENT_MAX_LENGTH"))
-    address = _text(address, "address", "地址", 200, required=False)
-    requester_name = _text(requester_name, "requester_name", "诉求人姓名", 50, required=False)
+        raise InvalidInput(_("渠道「{channel}」不存在").format(channel=channel), field="channel")
+    title = _text(title, "title", _("标题"), hotline_int("TITLE_MAX_LENGTH"))
+    content = _text(content, "content", _("诉求内容"), hotline_int("CONTENT_MAX_LENGTH"))
+    address = _text(address, "address", _("地址"), 200, required=False)
+    requester_name = _text(requester_name, "requester_name", _("诉求人姓名"), 50, required=False)
     phone = re.sub(r"[\s()（）]", "", requester_phone or "")
     if phone and not PHONE_RE.match(phone):
-        raise InvalidInput(f"联系电话「{requester_phone}」格式不正确", field="requester_phone")
+        raise InvalidInput(
+            _("联系电话「{requester_phone}」格式不正确").format(requester_phone=requester_phone),
+            field="requester_phone",
+        )
     if not phone and not is_anonymous:
-        raise InvalidInput("请填写联系电话（匿名诉求除外）", field="requester_phone")
+        raise InvalidInput(_("请填写联系电话（匿名诉求除外）"), field="requester_phone")
     if requester_id_number and not ID_RE.match(requester_id_number):
-        raise InvalidInput("证件号码应为 18 位身份证号", field="requester_id_number")
-    rtype = _ref(RequestType, request_type, "request_type", "诉求类型")
-    urg = _ref(Urgency, urgency, "urgency", "紧急程度")
-    cat = _ref(Category, category, "category", "诉求分类", by="pk")
+        raise InvalidInput(_("证件号码应为 18 位身份证号"), field="requester_id_number")
+    rtype = _ref(RequestType, request_type, "request_type", _("诉求类型"))
+    urg = _ref(Urgency, urgency, "urgency", _("紧急程度"))
+    cat = _ref(Category, category, "category", _("诉求分类"), by="pk")
     if cat is not None and not cat.is_active:
-        raise InvalidInput(f"诉求分类「{cat.name}」已停用", field="category")
-    reg = _ref(Region, region, "region", "区划")
+        raise InvalidInput(
+            _("诉求分类「{category}」已停用").format(category=cat.name), field="category"
+        )
+    reg = _ref(Region, region, "region", _("区划"))
     with transaction.atomic():
         centre = _intake_centre(actor)
         if reg is not None and not reg.path.startswith(centre.region.path):
-            raise InvalidInput(f"区划「{reg.name}」不在{centre.name}的受理范围内", field="region")
+            raise InvalidInput(
+                _("区划「{region}」不在{centre}的受理范围内").format(
+                    region=reg.name, centre=centre.name
+                ),
+                field="region",
+            )
         order = WorkOrder.objects.create(
             number=_next_number(at),
             status=Status.REGISTERED,
@@ -202,12 +220,14 @@ def workorder_transition(
     state it never saw."""
     transition = TRANSITIONS.get(action)
     if transition is None:
-        raise InvalidInput(f"未知的操作「{action}」", field="action")
+        raise InvalidInput(_("未知的操作「{action}」").format(action=action), field="action")
     note = (note or "").strip()
     if transition.note_required and not note:
-        raise InvalidInput(f"「{transition.action.label}」须填写说明", field="note")
+        raise InvalidInput(
+            _("「{action}」须填写说明").format(action=transition.action.label), field="note"
+        )
     if len(note) > hotline_int("CONTENT_MAX_LENGTH"):
-        raise InvalidInput("说明过长", field="note")
+        raise InvalidInput(_("说明过长"), field="note")
     at = at or timezone.now()
     pk = order.pk if isinstance(order, WorkOrder) else order
     with transaction.atomic():
@@ -221,13 +241,19 @@ def workorder_transition(
         )
         if expected_version is not None and locked.version != expected_version:
             raise ConcurrentUpdate(
-                f"工单 {locked.number} 已被他人更新（版本 {expected_version} → {locked.version}），"
-                "请刷新后重试"
+                _(
+                    "工单 {number} 已被他人更新（版本 {expected_version} → {version}），请刷新后重试"
+                ).format(
+                    number=locked.number, expected_version=expected_version, version=locked.version
+                )
             )
         if locked.status not in transition.sources:
             raise IllegalTransition(
-                f"工单 {locked.number} 当前状态为「{locked.get_status_display()}」，"
-                f"不能执行「{transition.action.label}」"
+                _("工单 {number} 当前状态为「{status}」，不能执行「{action}」").format(
+                    number=locked.number,
+                    status=locked.get_status_display(),
+                    action=transition.action.label,
+                )
             )
         actor_unit = actor_unit_for(actor, locked, transition)
         ctx = Context(locked, actor, actor_unit, transition, note, params, at)
@@ -241,7 +267,9 @@ def workorder_transition(
             **{f: getattr(locked, f) for f in _MUTABLE},
         )
         if not updated:  # only reachable where no row lock exists; the CAS still holds
-            raise ConcurrentUpdate(f"工单 {locked.number} 已被他人更新，请刷新后重试")
+            raise ConcurrentUpdate(
+                _("工单 {number} 已被他人更新，请刷新后重试").format(number=locked.number)
+            )
         locked.version = version + 1
         event = WorkOrderEvent.objects.create(
             order=locked,
@@ -300,15 +328,19 @@ def workorder_attach(
     """Attach a file to an order; the attachment is an event like any other change."""
     limit = hotline_int("ATTACHMENT_MAX_BYTES")
     if file.size is None or file.size == 0:
-        raise InvalidInput("文件为空", field="file")
+        raise InvalidInput(_("文件为空"), field="file")
     if file.size > limit:
-        raise InvalidInput(f"文件超过 {limit // (1024 * 1024)} MB", field="file")
+        raise InvalidInput(
+            _("文件超过 {limit} MB").format(limit=limit // (1024 * 1024)), field="file"
+        )
     name = (file.name or "file")[-200:]
     transition = TRANSITIONS[Action.ATTACH]
     # Refuse before the file is written to storage: a refused upload must leave nothing behind.
     if order.status not in transition.sources:
         raise IllegalTransition(
-            f"工单 {order.number} 当前状态为「{order.get_status_display()}」，不能上传附件"
+            _("工单 {number} 当前状态为「{status}」，不能上传附件").format(
+                number=order.number, status=order.get_status_display()
+            )
         )
     actor_unit_for(actor, order, transition)
     attachment = Attachment(
@@ -337,7 +369,7 @@ def workorder_attach(
 def workorder_reveal_phone(*, order: WorkOrder, actor: User, reason: str = "") -> str:
     """Show the requester's number in full and record who saw it."""
     if order.is_confidential and not actor.is_hotline_staff and not actor.is_superuser:
-        raise NotPermitted("诉求人要求保密，承办单位不能查看其联系方式")
+        raise NotPermitted(_("诉求人要求保密，承办单位不能查看其联系方式"))
     ContactReveal.objects.create(order=order, user=actor, reason=reason[:200])
     return order.requester_phone
 

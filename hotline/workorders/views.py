@@ -13,6 +13,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryD
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from hotline.accounts.choices import UNIT_ROLES, Role
@@ -85,7 +87,7 @@ def _size(query: QueryDict) -> int:
     try:
         return int(query.get("size") or PAGE_SIZE)
     except ValueError:
-        raise InvalidInput("每页条数应为整数", field="size") from None
+        raise InvalidInput(gettext("每页条数应为整数"), field="size") from None
 
 
 @login_required
@@ -131,7 +133,7 @@ def _get(user: User, number: str) -> WorkOrder:
     try:
         return workorder_get(user=user, number=number)
     except NotFound:
-        raise Http404(f"工单 {number} 不存在") from None
+        raise Http404(gettext("工单 {number} 不存在").format(number=number)) from None
 
 
 # The move that carries an order forward from each desk; it is listed first and shown open,
@@ -157,24 +159,24 @@ def available_actions(user: User, order: WorkOrder) -> list[str]:
 
 UNIT_KEYS = ("previous_unit", "returned_by")
 PAYLOAD_LABELS = {
-    "channel": "渠道",
-    "lead_unit_name": "主办单位",
-    "assisting_units": "协办单位",
-    "previous_unit": "原承办单位",
-    "returned_by": "退单单位",
-    "legal_basis": "退单依据",
-    "days": "延期工作日",
-    "count": "催办次数",
-    "level": "督办级别",
-    "rating": "评价",
-    "solved": "是否解决",
-    "attempt": "未接通次数",
-    "closed_unreachable": "多次未接通办结",
-    "master": "主单",
-    "merged": "并入工单",
-    "target": "转出去向",
-    "other": "关联工单",
-    "name": "附件",
+    "channel": _("渠道"),
+    "lead_unit_name": _("主办单位"),
+    "assisting_units": _("协办单位"),
+    "previous_unit": _("原承办单位"),
+    "returned_by": _("退单单位"),
+    "legal_basis": _("退单依据"),
+    "days": _("延期工作日"),
+    "count": _("催办次数"),
+    "level": _("督办级别"),
+    "rating": _("评价"),
+    "solved": _("是否解决"),
+    "attempt": _("未接通次数"),
+    "closed_unreachable": _("多次未接通办结"),
+    "master": _("主单"),
+    "merged": _("并入工单"),
+    "target": _("转出去向"),
+    "other": _("关联工单"),
+    "name": _("附件"),
 }
 # Keys repeated elsewhere on the row (the note, the unit name) or only ids for machines.
 PAYLOAD_SKIP = {"lead_unit", "extension", "attachment", "reason", "reply", "answer"}
@@ -188,13 +190,13 @@ def _payload_value(key: str, value: Any, unit_names: dict[str, str]) -> str:
     if key == "target":
         return str(TransferTarget(value).label) if value in TransferTarget.values else str(value)
     if key == "solved":
-        return "已解决" if value else "未解决"
+        return gettext("已解决") if value else gettext("未解决")
     if key == "closed_unreachable":
-        return "是" if value else "否"
+        return gettext("是") if value else gettext("否")
     if key == "level":
-        return f"{value} 级"
+        return gettext("{value} 级").format(value=value)
     if key == "assisting_units":
-        return "、".join(unit_names.get(c, c) for c in value) or "无"
+        return gettext("、").join(unit_names.get(c, c) for c in value) or gettext("无")
     if key in UNIT_KEYS:
         return unit_names.get(value, value)
     return str(value)
@@ -295,7 +297,7 @@ def order_act(request: AuthedRequest, number: str, action: str) -> HttpResponse:
     """Post one action's form; success redirects back, a refusal re-renders with the reason."""
     order = _get(request.user, number)
     if action not in TRANSITIONS or action == Action.ATTACH:
-        raise Http404(f"没有「{action}」这一操作")
+        raise Http404(gettext("没有「{action}」这一操作").format(action=action))
     form = ActionForm(request.POST, order=order, action=action)
     if not form.is_valid():
         return _render_detail(request, order, status=400, bound=form)
@@ -318,7 +320,9 @@ def order_act(request: AuthedRequest, number: str, action: str) -> HttpResponse:
             form.add_error(e.field, e.message)
             return _render_detail(request, order, status=e.http_status, bound=form)
         return _render_detail(request, order, status=e.http_status, bound=form, error=e.message)
-    messages.success(request, f"已{form.label}：工单 {number}")
+    messages.success(
+        request, gettext("已{label}：工单 {number}").format(label=form.label, number=number)
+    )
     return redirect("workorder_detail", number=number)
 
 
@@ -355,7 +359,9 @@ def order_attach(request: AuthedRequest, number: str) -> HttpResponse:
             form.add_error(e.field, e.message)
             return _render_detail(request, order, status=e.http_status, attach_form=form)
         return _render_detail(request, order, status=e.http_status, error=e.message)
-    messages.success(request, f"已上传附件：{form.cleaned_data['file'].name}")
+    messages.success(
+        request, gettext("已上传附件：{name}").format(name=form.cleaned_data["file"].name)
+    )
     return redirect("workorder_detail", number=number)
 
 
@@ -365,5 +371,5 @@ def order_attachment(request: AuthedRequest, number: str, pk: int) -> FileRespon
     order = _get(request.user, number)
     attachment = order.attachments.filter(pk=pk).first()
     if attachment is None:
-        raise Http404("附件不存在")
+        raise Http404(gettext("附件不存在"))
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from hotline.catalog.services import ImportResult
 
@@ -12,7 +13,7 @@ from hotline.catalog.services import ImportResult
 def existing_file(path: str) -> Path:
     p = Path(path)
     if not p.is_file():
-        raise CommandError(f"文件不存在：{path}")
+        raise CommandError(_("文件不存在：{path}").format(path=path))
     return p
 
 
@@ -25,5 +26,7 @@ def report(command: BaseCommand, result: ImportResult, *, written_on_error: bool
         return
     command.stdout.write(result.summary())
     if written_on_error:
-        raise CommandError(f"{len(result.errors)} 行有错误未导入，其余各行已导入")
-    raise CommandError(f"{len(result.errors)} 处错误，未写入任何数据")
+        raise CommandError(
+            _("{count} 行有错误未导入，其余各行已导入").format(count=len(result.errors))
+        )
+    raise CommandError(_("{count} 处错误，未写入任何数据").format(count=len(result.errors)))

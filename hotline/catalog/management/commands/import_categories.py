@@ -1,4 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hotline.catalog.services import SpreadsheetError, category_import, category_read_rows
 
@@ -6,10 +8,10 @@ from ._importing import existing_file, report
 
 
 class Command(BaseCommand):
-    help = "从 CSV/XLSX 导入诉求分类（表头：一级分类,二级分类,三级分类），可重复执行"
+    help = _("从 CSV/XLSX 导入诉求分类（表头：一级分类,二级分类,三级分类），可重复执行")  # type: ignore[assignment]
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="CSV（UTF-8 或 GBK）或 XLSX 文件")
+        parser.add_argument("path", help=gettext("CSV（UTF-8 或 GBK）或 XLSX 文件"))
 
     def handle(self, *args, path, **options):
         file = existing_file(path)

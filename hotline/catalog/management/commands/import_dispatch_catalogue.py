@@ -1,4 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hotline.catalog.services import SpreadsheetError, dispatch_read_rows, dispatch_rule_import
 
@@ -6,13 +8,12 @@ from ._importing import existing_file, report
 
 
 class Command(BaseCommand):
-    help = (
-        "从 CSV/XLSX 导入派单目录（一级分类,二级分类,三级分类,区划代码,主办单位,协办单位,职责依据）；"
-        "任何一行有错则不写入"
+    help = _(  # type: ignore[assignment]
+        "从 CSV/XLSX 导入派单目录（一级分类,二级分类,三级分类,区划代码,主办单位,协办单位,职责依据）；任何一行有错则不写入"
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="CSV（UTF-8 或 GBK）或 XLSX 文件")
+        parser.add_argument("path", help=gettext("CSV（UTF-8 或 GBK）或 XLSX 文件"))
 
     def handle(self, *args, path, **options):
         file = existing_file(path)

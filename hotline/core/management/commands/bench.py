@@ -8,16 +8,20 @@ from datetime import date
 
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hotline.core.bench import Bench, machine_line
 
 
 class Command(BaseCommand):
-    help = "运行性能基准（make bench），结果记入 docs/benchmarks.md"
+    help = _("运行性能基准（make bench），结果记入 docs/benchmarks.md")  # type: ignore[assignment]
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--orders", type=int, default=10_000, help="工单数（默认 10000）")
-        parser.add_argument("--only", default="", help="只运行名称包含此字符串的基准")
+        parser.add_argument(
+            "--orders", type=int, default=10_000, help=gettext("工单数（默认 10000）")
+        )
+        parser.add_argument("--only", default="", help=gettext("只运行名称包含此字符串的基准"))
 
     def handle(self, *args, orders: int, only: str, **options) -> None:
         bench = Bench(orders=orders, out=self.stdout.write)

@@ -7,13 +7,15 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.choices import UNIT_ROLES, Role
 from hotline.accounts.models import Membership
 from hotline.core.demo import DEMO_PASSWORD
 
 BASE_URL = "http://127.0.0.1:8000"
-URLS = [("工作台", "/"), ("管理后台", "/admin/"), ("接口文档", "/api/docs")]
+URLS = [(_("工作台"), "/"), (_("管理后台"), "/admin/"), (_("接口文档"), "/api/docs")]
 # Hotline desks in the order a visitor would try them.
 ROLE_ORDER: list[str] = [
     Role.ADMIN,
@@ -41,7 +43,7 @@ def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "列出演示账号（用户名、角色、单位、密码）和访问地址"
+    help = _("列出演示账号（用户名、角色、单位、密码）和访问地址")  # type: ignore[assignment]
 
     def handle(self, *args, **opts) -> None:
         memberships = list(
@@ -50,7 +52,7 @@ class Command(BaseCommand):
             .order_by("unit_id", "user__username")
         )
         if not memberships:
-            self.stdout.write("还没有演示账号：请先运行 manage.py seed_demo")
+            self.stdout.write(gettext("还没有演示账号：请先运行 manage.py seed_demo"))
             return
         desk = sorted(
             (m for m in memberships if m.role not in UNIT_ROLES),
@@ -59,17 +61,19 @@ class Command(BaseCommand):
                 m.user.username,
             ),
         )
-        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）")
-        self.stdout.write("热线中心：")
-        rows: list[tuple[str, ...]] = [("用户名", "角色", "单位", "密码")]
+        self.stdout.write(gettext("演示账号（密码均为 {password}）").format(password=DEMO_PASSWORD))
+        self.stdout.write(gettext("热线中心："))
+        rows: list[tuple[str, ...]] = [
+            (gettext("用户名"), gettext("角色"), gettext("单位"), gettext("密码"))
+        ]
         rows += [(m.user.username, m.get_role_display(), m.unit.name, DEMO_PASSWORD) for m in desk]
         self.stdout.write("\n".join(_table(rows)))
         by_unit: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for m in memberships:
             if m.role in UNIT_ROLES:
                 by_unit[m.unit.name][m.role].append(m.user.username)
-        self.stdout.write("承办单位：")
-        rows = [("单位", "承办人", "单位管理员")]
+        self.stdout.write(gettext("承办单位："))
+        rows = [(gettext("单位"), gettext("承办人"), gettext("单位管理员"))]
         rows += [
             (
                 unit,
@@ -79,6 +83,7 @@ class Command(BaseCommand):
             for unit, roles in by_unit.items()
         ]
         self.stdout.write("\n".join(_table(rows)))
-        self.stdout.write("访问地址：")
-        for label, path in URLS:
+        self.stdout.write(gettext("访问地址："))
+        for lazy_label, path in URLS:
+            label = str(lazy_label)
             self.stdout.write(f"  {label}{' ' * (10 - _width(label))}{BASE_URL}{path}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from hotline.core.demo import DEMO_PASSWORD
 from hotline.core.demo.runner import seed_demo
@@ -15,31 +17,43 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"--end-date 应为 YYYY-MM-DD，收到「{value}」") from None
+        raise CommandError(
+            gettext("--end-date 应为 YYYY-MM-DD，收到「{value}」").format(value=value)
+        ) from None
 
 
 class Command(BaseCommand):
-    help = "生成演示数据：子洲县 12345 热线的组织机构、派单目录和一年的工单（全部经由工单服务写入）"
+    help = _(  # type: ignore[assignment]
+        "生成演示数据：子洲县 12345 热线的组织机构、派单目录和一年的工单（全部经由工单服务写入）"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--orders", type=int, default=20000, help="工单数（默认 20000）")
-        parser.add_argument("--seed", type=int, default=12345, help="随机种子（默认 12345）")
-        parser.add_argument("--days", type=int, default=365, help="覆盖天数（默认 365）")
-        parser.add_argument("--end-date", type=_date, default=None, help="最后一天，默认今天")
         parser.add_argument(
-            "--if-empty", action="store_true", help="已有工单时什么也不做（供 make run 使用）"
+            "--orders", type=int, default=20000, help=gettext("工单数（默认 20000）")
         )
         parser.add_argument(
-            "--builtin-texts", action="store_true", help="不读共享语料，只用内置样例文本"
+            "--seed", type=int, default=12345, help=gettext("随机种子（默认 12345）")
+        )
+        parser.add_argument("--days", type=int, default=365, help=gettext("覆盖天数（默认 365）"))
+        parser.add_argument(
+            "--end-date", type=_date, default=None, help=gettext("最后一天，默认今天")
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help=gettext("已有工单时什么也不做（供 make run 使用）"),
+        )
+        parser.add_argument(
+            "--builtin-texts", action="store_true", help=gettext("不读共享语料，只用内置样例文本")
         )
 
     def handle(self, *args, **opts) -> None:
         if opts["orders"] < 0:
-            raise CommandError("--orders 不能为负数")
+            raise CommandError(gettext("--orders 不能为负数"))
         if opts["days"] < 1:
-            raise CommandError("--days 至少为 1")
+            raise CommandError(gettext("--days 至少为 1"))
         if opts["if_empty"] and WorkOrder.objects.exists():
-            self.stdout.write("已有工单，跳过演示数据生成（--if-empty）。")
+            self.stdout.write(gettext("已有工单，跳过演示数据生成（--if-empty）。"))
             return
         report = seed_demo(
             orders=opts["orders"],
@@ -49,16 +63,28 @@ class Command(BaseCommand):
             use_corpus=not opts["builtin_texts"],
             progress=self.stdout.write,
         )
-        statuses = "，".join(f"{k} {v}" for k, v in report.statuses.most_common())
+        statuses = gettext("，").join(f"{k} {v}" for k, v in report.statuses.most_common())
         self.stdout.write(
-            f"完成：规划 {report.planned} 件，写入 {report.created} 件工单、{report.steps} 步，"
-            f"用时 {report.seconds:.1f} 秒。"
+            gettext(
+                "完成：规划 {planned} 件，写入 {created} 件工单、{steps} 步，用时 {seconds:.1f} 秒。"
+            ).format(
+                planned=report.planned,
+                created=report.created,
+                steps=report.steps,
+                seconds=report.seconds,
+            )
         )
-        self.stdout.write(f"状态分布：{statuses}")
+        self.stdout.write(gettext("状态分布：{statuses}").format(statuses=statuses))
         if report.failures:
-            self.stderr.write(f"{len(report.failures)} 件工单的步骤被拒绝（前 5 条）：")
+            self.stderr.write(
+                gettext("{count} 件工单的步骤被拒绝（前 5 条）：").format(
+                    count=len(report.failures)
+                )
+            )
             for line in report.failures[:5]:
                 self.stderr.write(f"  {line}")
         self.stdout.write(
-            f"演示账号密码均为 {DEMO_PASSWORD}；运行 manage.py demo_logins 查看账号。"
+            gettext("演示账号密码均为 {password}；运行 manage.py demo_logins 查看账号。").format(
+                password=DEMO_PASSWORD
+            )
         )
