@@ -1,16 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.translation import gettext_lazy as _
 
 from hotline.api import api
 
-admin.site.site_header = "12345 政务服务便民热线平台"
-admin.site.site_title = "12345 热线"
-admin.site.index_title = "基础数据与系统管理"
+admin.site.site_header = _("12345 政务服务便民热线平台")
+admin.site.site_title = _("12345 热线")
+admin.site.index_title = _("基础数据与系统管理")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    # POST language=en|zh-hans switches the interface (Django's set_language view).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
     path("", include("hotline.workorders.urls")),
 ]

@@ -49,7 +49,7 @@ def _login(browser, live_server, username):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("#main button[type=submit]")
     page.wait_for_url("**/orders/**")
     return page
 
