@@ -93,6 +93,12 @@ def test_it_speaks_chinese_by_default(client):
     assert str(Status.CLOSED.label) == "已办结"
 
 
+@pytest.mark.parametrize("accept", ["zh-CN,zh;q=0.9,en;q=0.8", "zh-TW", "fr-FR,fr;q=0.9"])
+def test_it_keeps_chinese_for_browsers_that_do_not_prefer_english(client, accept):
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE=accept).content.decode()
+    assert '<html lang="zh-hans">' in page and "<title>登录 ·" in page
+
+
 def test_it_shows_the_login_page_in_english(client):
     page = client.get(reverse("login"), **ENGLISH).content.decode()
     assert '<html lang="en">' in page
