@@ -1,12 +1,6 @@
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # make_org() hashes ten passwords per test; the real hasher's cost is not under test here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def register(org):
     """Register an order as alice; keyword arguments override the defaults."""
