@@ -23,16 +23,6 @@ from .texts import TextSource
 from .topics import Topic
 
 REGISTER = "register"
-# Chance an agent answers at once (直办), by request type.
-DIRECT = {
-    "inquiry": 0.95,
-    "help": 0.45,
-    "complaint": 0.2,
-    "report": 0.05,
-    "suggestion": 0.6,
-    "praise": 0.95,
-    "other": 0.7,
-}
 # Median working days from acknowledgement to reply, by request type.
 HANDLING_DAYS = {
     "inquiry": 1.0,
@@ -98,6 +88,8 @@ class OrderSpec:
     assisting: tuple[str, ...]
     register: dict[str, Any]
     master: int | None = None  # a repeat request merges into this order
+    answer: str = ""  # the knowledge-base answer, when the request is a question it holds
+    direct: bool = False  # the agent answers it at once (直办) with `answer`
 
 
 @dataclass
@@ -154,9 +146,8 @@ class Planner:
             return path
         if self._ends_at_intake(path, agent):
             return path
-        direct = DIRECT[spec.request_type] * (1 if spec.urgency == "normal" else 0.2)
-        if rng.random() < direct:
-            answer = self.texts.answer(rng, spec.topic.key)
+        if spec.direct:
+            answer = self.texts.answer(rng, spec.answer)
             path.add(spec.at + minutes(rng.uniform(3, 20)), Action.RESOLVE_AT_INTAKE, agent, answer)
             self._callback(path, spec, holder=None, second=False)
         else:
@@ -300,7 +291,7 @@ class Planner:
             if at < reply_at:
                 path.add(at, action, actor, note, params)
         unit_name = self.org.units[holder].name
-        reply = self.texts.reply(rng, spec.topic.key, unit_name)
+        reply = self._reply(spec, unit_name)
         path.add(reply_at, Action.REPLY, self._person(holder), reply)
         reviewer = rng.choice(self.dispatchers + self.supervisors[:1])
         if rng.random() < 0.03:
@@ -310,7 +301,7 @@ class Planner:
                 reviewer,
                 rng.choice(phrases.SEND_BACK),
             )
-            reply = self.texts.reply(rng, spec.topic.key, unit_name)
+            reply = self._reply(spec, unit_name)
             path.add(
                 add_work(path.t, rng.uniform(0.5, 3) * WORKDAY),
                 Action.REPLY,
@@ -319,6 +310,10 @@ class Planner:
             )
         path.add(to_desk(path.t + minutes(rng.uniform(20, 360))), Action.ACCEPT_REPLY, reviewer)
         self._callback(path, spec, holder=holder, second=second)
+
+    def _reply(self, spec: OrderSpec, unit: str) -> str:
+        praise = spec.request_type == "praise"
+        return self.texts.reply(self.rng, spec.topic.key, unit, answer=spec.answer, praise=praise)
 
     def _meanwhile(
         self, start: datetime, days: float, holder: str, assisting: tuple[str, ...]
@@ -332,7 +327,7 @@ class Planner:
             out.append(
                 (at, Action.ASSIST_REPLY, self._person(unit), rng.choice(phrases.ASSIST), {})
             )
-        if days > 5 and rng.random() < 0.2:
+        if days > 4 and rng.random() < 0.3:
             asked = add_work(start, rng.uniform(0.3, 0.5) * days * WORKDAY)
             decided = add_work(asked, rng.uniform(60, 480))
             if decided < add_work(start, days * WORKDAY):

@@ -21,8 +21,10 @@ from hotline.workorders.errors import WorkOrderError
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.services import workorder_register, workorder_transition
 
+from .backlog import hold_in_queues
 from .catalogue import Catalogue, build_catalogue
 from .clock import LOCAL, local, registration_times
+from .knowledge import KNOWLEDGE
 from .lifecycle import REGISTER, OrderSpec, Path, Planner, Step
 from .organisation import STREET_WEIGHTS, DemoOrg, build_organisation
 from .people import Requesters, address
@@ -43,10 +45,13 @@ URGENCY_WEIGHTS: dict[bool, list[float]] = {
     True: [83, 12, 5],
     False: [91.2, 7.5, 1.3],
 }  # by topic.critical_prone
+# Chance the agent answers a knowledge-base question at once (直办), by request type; critical
+# ones never (life or property at risk needs a unit). Complaints and reports are never answered
+# at intake: what they are about is going on and needs a unit to act.
+DIRECT = {"inquiry": 0.95, "help": 0.85}
+# Share of requests for help that are simple, i.e. a knowledge-base question (where it has one).
+SIMPLE_HELP = 0.6
 MERGE_RATE = 0.02
-# Orders whose next step falls in the last BACKLOG_DAYS days are left there at this rate.
-BACKLOG_DAYS = 4
-BACKLOG_RATE = 0.25
 BATCH_STEPS = 1500  # steps per transaction (about 200 orders)
 
 
@@ -58,6 +63,7 @@ class SeedReport:
     seconds: float = 0.0
     corpus: bool = False
     statuses: Counter = field(default_factory=Counter)
+    queues: dict[str, int] = field(default_factory=dict)  # orders waiting at the cutoff
     failures: list[str] = field(default_factory=list)
 
 
@@ -83,7 +89,7 @@ def seed_demo(
     report = SeedReport(planned=orders, corpus=texts.from_corpus)
     progress(f"组织机构：{len(org.units)} 个单位，{len(org.users)} 个账号；"
              f"文本来源：{'共享语料' if texts.from_corpus else '内置样例'}")  # fmt: skip
-    steps = _plan(rng, org, catalogue, texts, orders, end_date, days)
+    steps = _plan(rng, org, catalogue, texts, orders, end_date, days, cutoff, report)
     steps.sort(key=lambda s: (s.at, s.idx, s.k))
     elapsed = timer.monotonic() - started
     progress(f"已规划 {orders} 件工单、{len(steps)} 个步骤（{elapsed:.0f} 秒），开始写入…")
@@ -100,13 +106,14 @@ def _plan(
     n: int,
     end_date: date,
     days: int,
+    cutoff: datetime,
+    report: SeedReport,
 ) -> list[Step]:
     intake = _Intake(rng, org, catalogue, texts)
     planner = Planner(rng, org, texts)
     # Dispatched orders that a repeat request may still join: (idx, spec, path).
     recent: list[tuple[int, OrderSpec, Path]] = []
-    steps: list[Step] = []
-    backlog_from = local(end_date, time(0)) - timedelta(days=BACKLOG_DAYS - 1)
+    planned: list[tuple[OrderSpec, Path]] = []
     for idx, at in enumerate(registration_times(rng, n, end_date, days)):
         recent = [r for r in recent if r[1].at > at - timedelta(days=7)]
         master = _master(rng, recent, at) if rng.random() < MERGE_RATE else None
@@ -116,11 +123,11 @@ def _plan(
         else:
             spec = intake.new(idx, at)
         path = planner.plan(spec)
-        _leave_in_backlog(rng, path, backlog_from)
         if path.dispatched:
             recent.append((idx, spec, path))
-        steps.extend(path.steps)
-    return steps
+        planned.append((spec, path))
+    report.queues = hold_in_queues(rng, planned, cutoff)
+    return [step for _, path in planned for step in path.steps]
 
 
 class _Intake:
@@ -137,6 +144,7 @@ class _Intake:
         # Fetched once, so intake costs no lookups.
         self.types = {t.code: t for t in RequestType.objects.all()}
         self.urgencies = {u.code: u for u in Urgency.objects.all()}
+        self.kinds = {t.key: {e.kind for e in KNOWLEDGE.get(t.key, [])} for t in TOPICS}
 
     def new(self, idx: int, at: datetime) -> OrderSpec:
         rng, org = self.rng, self.org
@@ -153,7 +161,7 @@ class _Intake:
         rtype = rng.choices(list(types), weights=list(types.values()))[0]
         urgency = rng.choices(URGENCIES, URGENCY_WEIGHTS[topic.critical_prone])[0]
         place = region.name if region == street_region else street_region.name + community.name
-        title, content = self.texts.request(rng, topic.key, place)
+        title, content, answer, direct = self._text(topic.key, rtype, urgency, lead, place)
         rural = street != self.streets[0]
         register: dict[str, Any] = {
             "channel": rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0],
@@ -171,7 +179,27 @@ class _Intake:
         }
         unit = f"{street}_c{i + 1}"
         below = unit if unit in org.units and region == community else None
-        return OrderSpec(idx, at, topic, rtype, urgency, street, below, lead, assisting, register)
+        return OrderSpec(
+            idx, at, topic, rtype, urgency, street, below, lead, assisting, register,
+            answer=answer, direct=direct,
+        )  # fmt: skip
+
+    def _text(
+        self, topic: str, rtype: str, urgency: str, lead: str, place: str
+    ) -> tuple[str, str, str, bool]:
+        """Title, content, knowledge answer and whether the agent answers at once. Questions
+        the knowledge base holds (inquiries, simple help) come from it with their answer, and
+        most are answered at intake; everything else needs a unit and is dispatched."""
+        rng = self.rng
+        if rtype == "praise":
+            return (*self.texts.praise(rng, topic, self.org.units[lead].name, place), "", False)
+        if rtype in self.kinds[topic] and (rtype == "inquiry" or rng.random() < SIMPLE_HELP):
+            title, content, answer = self.texts.question(rng, topic, rtype, place)
+            odds = 0.0 if urgency == "critical" else DIRECT[rtype]
+            if rtype == "help" and urgency == "urgent":
+                odds *= 0.2  # urgent help mostly needs someone on site
+            return title, content, answer, rng.random() < odds
+        return (*self.texts.request(rng, topic, place), "", False)
 
     def repeat(self, idx: int, at: datetime, master: OrderSpec) -> OrderSpec:
         """Another call about the master's matter: the same caller again, or a neighbour."""
@@ -186,15 +214,6 @@ class _Intake:
             idx, at, master.topic, master.request_type, master.urgency, master.street,
             None, master.lead, (), register,
         )  # fmt: skip
-
-
-def _leave_in_backlog(rng: random.Random, path: Path, since: datetime) -> None:
-    """Some recent orders wait in a queue: the step due in the last days has not been taken
-    yet, so every desk (dispatch, review, returns, extensions, callbacks) has work open."""
-    due = [i for i, s in enumerate(path.steps) if i > 0 and s.at >= since]
-    if due and rng.random() < BACKLOG_RATE:
-        del path.steps[rng.choice(due) :]
-        path.closed = None
 
 
 def _master(

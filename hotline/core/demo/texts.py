@@ -12,9 +12,17 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .knowledge import KNOWLEDGE
 from .organisation import COUNTY_NAME
-from .samples import DIRECT_TEMPLATES, REPLY_TEMPLATES, SAMPLES
-from .topics import TOPICS
+from .samples import (
+    ANSWER_TEMPLATES,
+    DIRECT_TEMPLATES,
+    PRAISE,
+    PRAISE_REPLIES,
+    REPLY_TEMPLATES,
+    SAMPLES,
+)
+from .topics import TOPIC_BY_KEY, TOPICS
 
 TITLE_LIMIT = 80
 CONTENT_LIMIT = 1200
@@ -74,14 +82,40 @@ class TextSource:
         title, content = rng.choice(SAMPLES[topic][0])
         return title.format(place=place), content.format(place=place)
 
-    def answer(self, rng: random.Random, topic: str) -> str:
-        return rng.choice(DIRECT_TEMPLATES).format(answer=SAMPLES[topic][1])
+    @staticmethod
+    def question(rng: random.Random, topic: str, kind: str, place: str) -> tuple[str, str, str]:
+        """A knowledge-base question of `kind` on `topic`, as asked from `place`, with its
+        answer: (title, content, answer). Raises IndexError when the topic has none."""
+        entry = rng.choice([e for e in KNOWLEDGE[topic] if e.kind == kind])
+        return (
+            entry.title.format(place=place),
+            entry.content.format(place=place),
+            entry.answer.format(place=place),
+        )
 
-    def reply(self, rng: random.Random, topic: str, unit: str) -> str:
+    @staticmethod
+    def praise(rng: random.Random, topic: str, unit: str, place: str) -> tuple[str, str]:
+        title, content = rng.choice(PRAISE)
+        name = TOPIC_BY_KEY[topic].name
+        return title.format(unit=unit), content.format(unit=unit, topic=name, place=place)
+
+    @staticmethod
+    def answer(rng: random.Random, answer: str) -> str:
+        """The note of a direct answer: the knowledge-base answer to the question asked."""
+        return rng.choice(DIRECT_TEMPLATES).format(answer=answer)
+
+    def reply(
+        self, rng: random.Random, topic: str, unit: str, *, answer: str = "", praise: bool = False
+    ) -> str:
+        """A unit's reply: thanks for praise, the answer to an inquiry, else what it did."""
+        if praise:
+            return rng.choice(PRAISE_REPLIES).format(topic=TOPIC_BY_KEY[topic].name, unit=unit)
+        if answer:
+            return rng.choice(ANSWER_TEMPLATES).format(answer=answer, unit=unit)
         pool = self.replies.get(topic, [])
         if len(pool) >= 3 and rng.random() < 0.5:
             return rng.choice(pool)
-        return rng.choice(REPLY_TEMPLATES).format(action=SAMPLES[topic][2], unit=unit)
+        return rng.choice(REPLY_TEMPLATES).format(action=SAMPLES[topic][1], unit=unit)
 
 
 def load_texts(directory: Path | None = None, *, use_corpus: bool = True) -> TextSource:

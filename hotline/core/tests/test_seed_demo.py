@@ -19,15 +19,19 @@ from hotline.accounts.models import Membership, Region, Unit, User
 from hotline.catalog.models import DispatchRule
 from hotline.catalog.selectors import dispatch_rule_for
 from hotline.core.demo import DEMO_PASSWORD
+from hotline.core.demo.catalogue import DEFAULT_TREE
 from hotline.core.demo.clock import LOCAL
+from hotline.core.demo.knowledge import KNOWLEDGE
 from hotline.core.demo.runner import seed_demo
 from hotline.core.demo.texts import localise
+from hotline.core.demo.topics import TOPICS
 from hotline.workorders.choices import OPEN, Action, Rating, Status
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
 
 END = date(2025, 6, 30)
 MD5 = "django.contrib.auth.hashers.MD5PasswordHasher"
 DAYS = 90
+EXTENSION_ACTIONS = [Action.REQUEST_EXTENSION, Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION]
 
 
 @pytest.fixture(scope="class")
@@ -189,3 +193,105 @@ class TestSeededCounty:
         for expected in ["agent1", "dispatcher1", "water_handler", "water_manager", DEMO_PASSWORD]:
             assert expected in text
         assert "http://127.0.0.1:8000/admin/" in text and "/api/docs" in text
+
+    def test_it_answers_at_intake_only_questions_it_can_answer(self, seeded, db):
+        direct = WorkOrder.objects.filter(events__action=Action.RESOLVE_AT_INTAKE)
+        kinds = Counter(direct.values_list("request_type__code", flat=True))
+        assert set(kinds) <= {"inquiry", "help"} and kinds["inquiry"] > 50
+        # Complaints and reports are about something going on: a unit must act on every one
+        # that the hotline did not close otherwise at intake (invalid, transferred, merged),
+        # or that is not still waiting for the dispatcher.
+        for code in ("complaint", "report"):
+            orders = WorkOrder.objects.filter(request_type__code=code)
+            assert orders.exists()
+            orders = orders.exclude(status=Status.REGISTERED)
+            for order in orders:
+                actions = set(order.events.values_list("action", flat=True))
+                assert Action.RESOLVE_AT_INTAKE not in actions, order.number
+                assert actions & {Action.DISPATCH, Action.MARK_INVALID, Action.TRANSFER_OUT,
+                                  Action.WITHDRAW, Action.MERGE}, order.number  # fmt: skip
+
+    def test_it_answers_each_question_from_its_own_topic(self, seeded, db):
+        # Leaf names of the default tree, or of the message-board taxonomy when seeded on it.
+        topic_of = {t.category[2]: t.key for t in TOPICS}
+        topic_of |= {path[2]: key for key, path in DEFAULT_TREE.items()}
+        events = WorkOrderEvent.objects.filter(action=Action.RESOLVE_AT_INTAKE)
+        checked = 0
+        for event in events.select_related("order__category"):
+            order = event.order
+            entries = KNOWLEDGE[topic_of[order.category.name]]
+            asked = [e for e in entries if _fits(e.title, order.title)]
+            assert asked, (order.number, order.title)
+            assert any(_fits(e.answer, event.note) for e in asked), (order.title, event.note)
+            checked += 1
+        assert checked > 50
+
+
+def _fits(template: str, text: str) -> bool:
+    """`text` contains `template` with its `{place}` filled in."""
+    return all(part in text for part in template.split("{place}"))
+
+
+# Queue lengths on a Monday morning at a county hotline of ~55 orders a day (the full demo),
+# from the brief: (low, high) per open state, and for pending extensions and dissatisfied
+# callbacks awaiting a decision.
+MONDAY = {
+    Status.REGISTERED: (10, 20),
+    Status.DISPATCHED: (30, 60),
+    Status.IN_PROGRESS: (100, 200),
+    Status.RETURNED: (5, 15),
+    Status.REPLIED: (20, 40),
+    Status.AWAITING_CALLBACK: (60, 120),
+    "extension": (5, 10),
+    "dissatisfied": (2, 8),
+}
+FULL_RATE = 20000 / 365
+
+
+@pytest.fixture(scope="class")
+def monday(django_db_setup, django_db_blocker):
+    """Three weeks at about the full demo's daily intake, ending on a Monday (END)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seed_demo(orders=1150, seed=3, days=21, end_date=END, use_corpus=False)
+        transaction.set_rollback(True)
+
+
+class TestQueuesAtTheEnd:
+    """Every desk finds work waiting when the demo stops, in numbers like a real hotline's."""
+
+    def test_it_leaves_every_open_state_in_proportion_to_intake(self, monday, db):
+        assert END.weekday() == 0 and monday.failures == []
+        last_week = WorkOrder.objects.filter(created_at__date__gt=END - timedelta(days=7))
+        scale = last_week.count() / 7 / FULL_RATE
+        assert 0.8 < scale < 1.25
+        counts = Counter(WorkOrder.objects.values_list("status", flat=True))
+        open_orders = WorkOrder.objects.filter(status__in=OPEN)
+        extension_events = WorkOrderEvent.objects.filter(
+            order__in=open_orders, action__in=EXTENSION_ACTIONS
+        ).order_by("order_id", "seq")
+        last = {e.order_id: e.action for e in extension_events}
+        counts["extension"] = sum(1 for a in last.values() if a == Action.REQUEST_EXTENSION)
+        counts["dissatisfied"] = open_orders.filter(
+            status=Status.AWAITING_CALLBACK, rating=Rating.DISSATISFIED
+        ).count()
+        for state, (low, high) in MONDAY.items():
+            assert round(low * scale) <= counts[state] <= round(high * scale), (state, counts)
+
+    def test_it_leaves_urged_and_supervised_orders_open(self, monday, db):
+        open_events = WorkOrderEvent.objects.filter(order__status__in=OPEN)
+        urged = open_events.filter(action=Action.URGE).values("order").distinct().count()
+        supervised = open_events.filter(action=Action.SUPERVISE).values("order").distinct()
+        assert urged >= 20 and supervised.count() >= 3
+
+    def test_it_holds_queued_orders_at_the_move_that_would_take_them_out(self, monday, db):
+        # A returned order's last move is the return; a replied one's the reply: nothing later
+        # was played for them, and nothing was played after the end.
+        for status, action in [
+            (Status.RETURNED, Action.RETURN),
+            (Status.REPLIED, Action.REPLY),
+            (Status.REGISTERED, Action.REGISTER),
+        ]:
+            for order in WorkOrder.objects.filter(status=status):
+                assert order.events.order_by("-seq").first().action == action, order.number
+        last = WorkOrderEvent.objects.order_by("-created_at").first().created_at
+        assert last.astimezone(LOCAL).date() <= END
