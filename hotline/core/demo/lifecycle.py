@@ -25,13 +25,13 @@ from .topics import Topic
 REGISTER = "register"
 # Median working days from acknowledgement to reply, by request type.
 HANDLING_DAYS = {
-    "inquiry": 1.0,
-    "help": 2.5,
-    "complaint": 4.0,
-    "report": 5.0,
-    "suggestion": 4.0,
+    "inquiry": 1.5,
+    "help": 3.0,
+    "complaint": 4.5,
+    "report": 6.0,
+    "suggestion": 5.0,
     "praise": 1.0,
-    "other": 2.0,
+    "other": 2.5,
 }
 RATINGS = [Rating.SATISFIED, Rating.FAIRLY_SATISFIED, Rating.DISSATISFIED]
 # A unit that a dispatcher plausibly confuses with the right one (the order then comes back).

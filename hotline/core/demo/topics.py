@@ -10,10 +10,10 @@ STREET = "street"
 
 WINTER = {11: 3.0, 12: 4.0, 1: 4.0, 2: 3.0, 3: 1.5, 10: 1.2}
 SUMMER = {6: 1.4, 7: 1.8, 8: 1.8, 9: 1.1}
-# Relative weights of request types. About half of all calls are questions (咨询), most of which
+# Relative weights of request types. More than half of all calls are questions (咨询), most of which
 # the knowledge base answers at once; complaints and reports go to a unit.
 DEFAULT_TYPES = {
-    "inquiry": 100,
+    "inquiry": 125,
     "help": 20,
     "complaint": 22,
     "report": 4,
@@ -63,7 +63,7 @@ TOPICS: list[Topic] = [
         7,
         ("停水", "自来水", "水压", "供水", "水质", "水管"),
         season=SUMMER,
-        types={"inquiry": 145, "help": 30, "complaint": 34},
+        types={"inquiry": 180, "help": 30, "complaint": 34},
         critical_prone=True,
     ),
     Topic(
@@ -74,7 +74,7 @@ TOPICS: list[Topic] = [
         5,
         ("停电", "供电", "电压", "电费", "电线", "变压器"),
         season={**SUMMER, 1: 1.2, 12: 1.2},
-        types={"inquiry": 145, "help": 30, "complaint": 32},
+        types={"inquiry": 180, "help": 30, "complaint": 32},
         critical_prone=True,
     ),
     Topic(
@@ -85,7 +85,7 @@ TOPICS: list[Topic] = [
         5,
         ("暖气", "供暖", "采暖", "供热", "取暖"),
         season=_off(WINTER, 0.08),
-        types={"inquiry": 125, "complaint": 40, "help": 26},
+        types={"inquiry": 155, "complaint": 40, "help": 26},
         critical_prone=True,
     ),
     Topic(
@@ -107,7 +107,7 @@ TOPICS: list[Topic] = [
         ("垃圾", "环境卫生", "卫生死角", "清运", "公厕", "脏乱"),
         assisting=("urban",),
         season={5: 1.2, 6: 1.3, 7: 1.4, 8: 1.4},
-        types={"complaint": 45, "inquiry": 55},
+        types={"complaint": 45, "inquiry": 70},
     ),
     Topic(
         "enforcement",
@@ -117,7 +117,7 @@ TOPICS: list[Topic] = [
         5,
         ("占道", "摊贩", "城管", "乱摆", "流动摊点", "广告牌"),
         season={5: 1.3, 6: 1.3, 7: 1.2, 8: 1.2},
-        types={"complaint": 50, "report": 10, "inquiry": 20},
+        types={"complaint": 50, "report": 10, "inquiry": 25},
     ),
     Topic(
         "facilities",
@@ -126,7 +126,7 @@ TOPICS: list[Topic] = [
         "housing",
         5,
         ("路灯", "井盖", "坑洼", "下水道", "排水", "人行道"),
-        types={"inquiry": 80, "help": 30, "complaint": 30},
+        types={"inquiry": 100, "help": 30, "complaint": 30},
     ),
     Topic(
         "property",
@@ -136,7 +136,7 @@ TOPICS: list[Topic] = [
         6,
         ("物业", "业委会", "电梯", "停车费", "物业费"),
         assisting=(STREET,),
-        types={"complaint": 45, "inquiry": 70},
+        types={"complaint": 45, "inquiry": 90},
     ),
     Topic(
         "realestate",
@@ -146,7 +146,7 @@ TOPICS: list[Topic] = [
         3,
         ("房产证", "不动产", "交房", "开发商", "购房"),
         assisting=("land",),
-        types={"complaint": 40, "inquiry": 65},
+        types={"complaint": 40, "inquiry": 80},
     ),
     Topic(
         "illegal_building",
@@ -156,7 +156,7 @@ TOPICS: list[Topic] = [
         3,
         ("违建", "违章", "私搭", "乱建", "加盖"),
         assisting=("land",),
-        types={"report": 30, "complaint": 40, "inquiry": 20},
+        types={"report": 30, "complaint": 40, "inquiry": 25},
     ),
     Topic(
         "noise",
@@ -166,7 +166,7 @@ TOPICS: list[Topic] = [
         4,
         ("噪音", "噪声", "扰民", "施工", "音响"),
         season={5: 1.3, 6: 1.4, 7: 1.5, 8: 1.4},
-        types={"complaint": 60, "inquiry": 20},
+        types={"complaint": 60, "inquiry": 25},
     ),
     Topic(
         "air",
@@ -186,7 +186,7 @@ TOPICS: list[Topic] = [
         4,
         ("工资", "欠薪", "拖欠", "农民工", "工钱"),
         season={12: 2.5, 1: 2.8, 2: 1.5, 11: 1.4},
-        types={"help": 40, "complaint": 40, "inquiry": 65},
+        types={"help": 40, "complaint": 40, "inquiry": 80},
     ),
     Topic(
         "pension",
@@ -195,7 +195,7 @@ TOPICS: list[Topic] = [
         "hrss",
         4,
         ("养老", "退休", "社保", "养老金", "缴费年限"),
-        types={"inquiry": 115, "complaint": 12},
+        types={"inquiry": 145, "complaint": 12},
     ),
     Topic(
         "medical_insurance",
@@ -205,7 +205,7 @@ TOPICS: list[Topic] = [
         4,
         ("医保", "报销", "医疗保险", "异地就医", "参保"),
         season={9: 1.4, 10: 1.6, 11: 1.8, 12: 1.6},
-        types={"inquiry": 115, "complaint": 12},
+        types={"inquiry": 145, "complaint": 12},
     ),
     Topic(
         "school",
@@ -224,7 +224,7 @@ TOPICS: list[Topic] = [
         1.5,
         ("收费", "补课", "辅导费", "资料费"),
         season={3: 1.4, 9: 1.8},
-        types={"complaint": 50, "report": 15, "inquiry": 35},
+        types={"complaint": 50, "report": 15, "inquiry": 45},
     ),
     Topic(
         "exam",
@@ -234,7 +234,7 @@ TOPICS: list[Topic] = [
         1.5,
         ("高考", "中考", "招生", "录取", "考试"),
         season=_off({5: 1.5, 6: 4.0, 7: 3.0, 8: 1.5}, 0.3),
-        types={"inquiry": 135, "complaint": 10},
+        types={"inquiry": 170, "complaint": 10},
     ),
     Topic(
         "medical",
@@ -243,7 +243,7 @@ TOPICS: list[Topic] = [
         "health",
         3,
         ("医院", "医生", "看病", "诊所", "挂号", "疫苗"),
-        types={"complaint": 40, "inquiry": 90},
+        types={"complaint": 40, "inquiry": 110},
     ),
     Topic(
         "food",
@@ -262,7 +262,7 @@ TOPICS: list[Topic] = [
         "market",
         5,
         ("价格", "涨价", "消费", "商家", "退款", "质量", "欺诈"),
-        types={"complaint": 55, "help": 15, "inquiry": 90},
+        types={"complaint": 55, "help": 15, "inquiry": 110},
     ),
     Topic(
         "traffic",
@@ -271,7 +271,7 @@ TOPICS: list[Topic] = [
         "police",
         4,
         ("违停", "交警", "红绿灯", "停车", "车辆", "超速"),
-        types={"inquiry": 110, "complaint": 40, "suggestion": 15, "report": 10},
+        types={"inquiry": 140, "complaint": 40, "suggestion": 15, "report": 10},
     ),
     Topic(
         "public_security",
@@ -289,7 +289,7 @@ TOPICS: list[Topic] = [
         "police",
         3,
         ("户口", "身份证", "落户", "迁户", "居住证"),
-        types={"inquiry": 135, "complaint": 10},
+        types={"inquiry": 170, "complaint": 10},
     ),
     Topic(
         "bus",
@@ -299,7 +299,7 @@ TOPICS: list[Topic] = [
         3,
         ("公交", "客运", "班车", "出租车", "司机"),
         season={1: 1.5, 2: 1.6, 10: 1.2},
-        types={"complaint": 40, "suggestion": 15, "inquiry": 45},
+        types={"complaint": 40, "suggestion": 15, "inquiry": 55},
     ),
     Topic(
         "road",
@@ -320,7 +320,7 @@ TOPICS: list[Topic] = [
         ("补贴", "补助", "农机", "种粮", "惠农"),
         assisting=(STREET,),
         season={3: 1.6, 4: 1.8, 5: 1.4, 10: 1.3},
-        types={"inquiry": 100, "complaint": 25},
+        types={"inquiry": 125, "complaint": 25},
     ),
     Topic(
         "village_affairs",
@@ -329,7 +329,7 @@ TOPICS: list[Topic] = [
         STREET,
         3,
         ("村委", "村干部", "村务", "集体", "村里"),
-        types={"complaint": 45, "report": 20, "inquiry": 25},
+        types={"complaint": 45, "report": 20, "inquiry": 30},
     ),
     Topic(
         "land",
@@ -350,7 +350,7 @@ TOPICS: list[Topic] = [
         ("低保", "救助", "困难", "养老院", "残疾", "高龄"),
         assisting=(STREET,),
         season={1: 1.3, 12: 1.3},
-        types={"inquiry": 80, "help": 30},
+        types={"inquiry": 100, "help": 30},
     ),
     Topic(
         "culture",
@@ -360,7 +360,7 @@ TOPICS: list[Topic] = [
         1.5,
         ("旅游", "景区", "文化", "广场舞", "图书馆", "网吧"),
         season={5: 1.4, 10: 1.6, 2: 1.3},
-        types={"suggestion": 20, "inquiry": 65},
+        types={"suggestion": 20, "inquiry": 80},
     ),
     Topic(
         "flood",
@@ -388,7 +388,7 @@ TOPICS: list[Topic] = [
         STREET,
         3,
         ("社区", "邻居", "楼道", "居委会", "养狗"),
-        types={"complaint": 35, "help": 25, "inquiry": 35},
+        types={"complaint": 35, "help": 25, "inquiry": 45},
     ),
 ]
 TOPIC_BY_KEY = {t.key: t for t in TOPICS}

@@ -250,9 +250,10 @@ FULL_RATE = 20000 / 365
 
 @pytest.fixture(scope="class")
 def monday(django_db_setup, django_db_blocker):
-    """Three weeks at about the full demo's daily intake, ending on a Monday (END)."""
+    """Four weeks at about the full demo's daily intake, ending on a Monday (END): long enough
+    for the slowest orders still in progress to have arrived."""
     with django_db_blocker.unblock(), transaction.atomic():
-        yield seed_demo(orders=1150, seed=3, days=21, end_date=END, use_corpus=False)
+        yield seed_demo(orders=1540, seed=3, days=28, end_date=END, use_corpus=False)
         transaction.set_rollback(True)
 
 
