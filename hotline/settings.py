@@ -132,6 +132,10 @@ HOTLINE = {
     "RETURN_LIMIT": envint("HOTLINE_RETURN_LIMIT", "3"),
     # A callback that fails this many times closes the order as unreachable.
     "CALLBACK_MAX_ATTEMPTS": envint("HOTLINE_CALLBACK_MAX_ATTEMPTS", "3"),
+    # Longest extension (延期) a unit may ask for, in working days.
+    "EXTENSION_MAX_DAYS": envint("HOTLINE_EXTENSION_MAX_DAYS", "60"),
+    # Levels of supervision (督办), 1 = lowest; a move can only raise the level.
+    "SUPERVISION_LEVELS": envint("HOTLINE_SUPERVISION_LEVELS", "3"),
     # Longest title and content accepted.
     "TITLE_MAX_LENGTH": envint("HOTLINE_TITLE_MAX_LENGTH", "200"),
     "CONTENT_MAX_LENGTH": envint("HOTLINE_CONTENT_MAX_LENGTH", "5000"),

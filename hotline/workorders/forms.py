@@ -5,15 +5,15 @@ move may do lives in the services, whose errors the views show beside the field 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category, RequestType, Urgency
+from hotline.core.conf import hotline_int
 
 from .choices import Action, Channel, Rating, Status, TransferTarget
 from .models import WorkOrder
@@ -133,7 +133,7 @@ class ActionForm(forms.Form):
         label=_("说明"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=cast(int, settings.HOTLINE["CONTENT_MAX_LENGTH"]),
+        max_length=hotline_int("CONTENT_MAX_LENGTH"),
     )
 
     def __init__(self, *args: Any, order: WorkOrder, action: str, **kwargs: Any) -> None:
@@ -223,10 +223,14 @@ def _field(name: str, order: WorkOrder, action: str) -> forms.Field:
     if name == "legal_basis":
         return forms.CharField(label=gettext("退单依据（法律法规或职责依据）"), max_length=500)
     if name == "days":
-        return forms.IntegerField(label=gettext("延期工作日"), min_value=1, max_value=60)
+        return forms.IntegerField(
+            label=gettext("延期工作日"), min_value=1, max_value=hotline_int("EXTENSION_MAX_DAYS")
+        )
     if name == "level":
         levels = [
-            (n, gettext("{n} 级督办").format(n=n)) for n in (1, 2, 3) if n > order.supervision_level
+            (n, gettext("{n} 级督办").format(n=n))
+            for n in range(1, hotline_int("SUPERVISION_LEVELS") + 1)
+            if n > order.supervision_level
         ]
         return forms.TypedChoiceField(label=gettext("督办级别"), choices=levels, coerce=int)
     if name == "rating":

@@ -200,7 +200,7 @@ def send_back(ctx: Context) -> None:
 
 
 def request_extension(ctx: Context) -> None:
-    days = _int(ctx.params.get("days"), "days", 1, 60)
+    days = _int(ctx.params.get("days"), "days", 1, hotline_int("EXTENSION_MAX_DAYS"))
     if ctx.order.extensions.filter(status=ExtensionStatus.PENDING).exists():
         raise IllegalTransition(
             _("工单 {number} 已有待审批的延期申请").format(number=ctx.order.number)
@@ -244,7 +244,7 @@ def urge(ctx: Context) -> None:
 
 
 def supervise(ctx: Context) -> None:
-    level = _int(ctx.params.get("level"), "level", 1, 3)
+    level = _int(ctx.params.get("level"), "level", 1, hotline_int("SUPERVISION_LEVELS"))
     if level <= ctx.order.supervision_level:
         raise IllegalTransition(
             _("工单 {number} 已是 {supervision_level} 级督办，只能提级").format(

@@ -95,7 +95,7 @@ def action_possible(order: WorkOrder, action: str) -> bool:
     if action == Action.RETURN:
         return order.return_count < hotline_int("RETURN_LIMIT")
     if action == Action.SUPERVISE:
-        return order.supervision_level < 3
+        return order.supervision_level < hotline_int("SUPERVISION_LEVELS")
     if action == Action.REDISPATCH:
         return order.lead_unit_id is not None
     return True

@@ -8,21 +8,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from django.conf import settings
 from ninja import Field, Schema
+
+from hotline.core.conf import hotline_int
 
 from .choices import Channel, Rating, TransferTarget
 
-
-def _limit(name: str) -> int:
-    value = settings.HOTLINE[name]
-    if not isinstance(value, int):
-        raise TypeError(f"settings.HOTLINE[{name!r}] should be an integer")
-    return value
-
-
-TITLE_MAX = _limit("TITLE_MAX_LENGTH")
-CONTENT_MAX = _limit("CONTENT_MAX_LENGTH")
+TITLE_MAX = hotline_int("TITLE_MAX_LENGTH")
+CONTENT_MAX = hotline_int("CONTENT_MAX_LENGTH")
 
 # Digits with the separators people type; the service checks the number itself.
 PHONE_PATTERN = r"^[0-9\s()（）+-]*$"
@@ -55,7 +48,9 @@ class ActionIn(Schema):
     assisting_units: list[UnitRef] | None = None
     legal_basis: str | None = Field(None, max_length=500)
     days: int | None = Field(None, description="延期工作日")
-    level: int | None = Field(None, description="督办级别 1–3")
+    level: int | None = Field(
+        None, description="督办级别，1 起（上限见 HOTLINE_SUPERVISION_LEVELS）"
+    )
     rating: Rating | None = None
     solved: bool | None = None
     master: str | None = Field(None, max_length=20, description="主单编号（并单）")

@@ -393,3 +393,16 @@ def test_it_lets_a_sub_centre_dispatcher_redispatch_below_it(org):
     assert order.assignments.get(is_active=True).dispatched_by == org.sub_centre
     with pytest.raises(NotPermitted):  # the county's street office is not the sub-centre's
         workorder_transition(order=order, action="redispatch", actor=org.mia, lead_unit=below.pk)
+
+
+def test_it_takes_supervision_levels_and_extension_cap_from_settings(org, settings):
+    settings.HOTLINE = {**settings.HOTLINE, "SUPERVISION_LEVELS": 5, "EXTENSION_MAX_DAYS": 10}
+    order = f.in_progress(org)
+    f.move(order, "supervise", org.sue, level=5)
+    assert order.supervision_level == 5
+    with pytest.raises(InvalidInput) as err:
+        workorder_transition(
+            order=order, action="request_extension", actor=org.bob, note="x", days=11
+        )
+    assert err.value.field == "days"
+    f.move(order, "request_extension", org.bob, note="需协调", days=10)
