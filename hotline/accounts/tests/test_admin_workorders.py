@@ -6,23 +6,12 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
-from hotline.workorders.services import workorder_register, workorder_transition
+from hotline.workorders.tests import factories
 
 
 @pytest.fixture
 def order(org) -> WorkOrder:
-    o = workorder_register(
-        actor=org.alice,
-        channel="phone",
-        request_type="complaint",
-        title="小区停水",
-        content="停水两天",
-        requester_name="张三丰",
-        requester_phone="13800138000",
-    )
-    workorder_transition(order=o, action="dispatch", actor=org.dave, lead_unit=org.water.pk)
-    o.refresh_from_db()
-    return o
+    return factories.dispatched(org, requester_name="张三丰", requester_phone="13800138000")
 
 
 def test_it_shows_an_order_with_masked_phone_events_and_assignments(admin_client, order):

@@ -9,7 +9,7 @@ from django.db import connections
 from hotline.core.testing import PASSWORD, make_org
 from hotline.workorders.choices import Status
 from hotline.workorders.models import WorkOrder
-from hotline.workorders.services import workorder_register
+from hotline.workorders.tests import factories
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -72,11 +72,8 @@ def _act(page, action, label):
 def test_it_runs_the_closed_loop_in_a_browser(browser, live_server, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     org = make_org()
-    order = workorder_register(
-        actor=org.alice,
-        channel="phone",
-        request_type="complaint",
-        title="小区停水",
+    order = factories.registered(
+        org,
         content="幸福小区 3 号楼停水两天，老人无法做饭。",
         address="双湖峪街道幸福小区 3 号楼",
         requester_name="张三",
