@@ -315,10 +315,22 @@ def _close(ctx: Context) -> str:
     return Status.CLOSED
 
 
+def _visible_pk(ctx: Context, number: Any) -> int | None:
+    """The id of the order numbered `number`, if the actor may see it."""
+    return (
+        WorkOrder.objects.visible_to(ctx.actor)
+        .filter(number=str(number or ""))
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def merge(ctx: Context) -> None:
     order = ctx.order
     ref = ctx.params.get("master")
-    master = WorkOrder.objects.select_for_update().filter(number=str(ref or "")).first()
+    # Only an order the actor may see: anything else "does not exist" (existence never leaks).
+    visible = _visible_pk(ctx, ref)
+    master = WorkOrder.objects.select_for_update().filter(pk=visible).first() if visible else None
     if master is None:
         raise InvalidInput(_("主单「{ref}」不存在").format(ref=ref), field="master")
     if master.pk == order.pk:
@@ -354,7 +366,8 @@ def terminal(ctx: Context) -> None:
 
 def link(ctx: Context) -> None:
     ref = str(ctx.params.get("other") or "")
-    other = WorkOrder.objects.filter(number=ref).first()
+    visible = _visible_pk(ctx, ref)
+    other = WorkOrder.objects.filter(pk=visible).first() if visible else None
     if other is None or other.pk == ctx.order.pk:
         raise InvalidInput(_("关联工单「{ref}」不存在").format(ref=ref), field="other")
     for a, b in ((ctx.order, other), (other, ctx.order)):

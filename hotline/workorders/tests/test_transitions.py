@@ -406,3 +406,21 @@ def test_it_takes_supervision_levels_and_extension_cap_from_settings(org, settin
         )
     assert err.value.field == "days"
     f.move(order, "request_extension", org.bob, note="需协调", days=10)
+
+
+def test_it_merges_and_links_only_with_orders_the_actor_may_see(org):
+    from hotline.accounts.choices import Role
+    from hotline.accounts.services import user_create
+
+    sub_agent = user_create(
+        username="subagent", password="x", memberships=[(org.sub_centre, Role.AGENT)]
+    )
+    outside = f.registered(org)  # in the county, outside the sub-centre's district
+    mine = f.registered(org, region=org.other_county.code)
+    for action, key in (("merge", "master"), ("link", "other")):
+        with pytest.raises(InvalidInput) as err:
+            workorder_transition(
+                order=mine, action=action, actor=sub_agent, **{key: outside.number}
+            )
+        assert err.value.field == key and "不存在" in err.value.message
+    assert outside.events.count() == 1 and mine.events.count() == 1
