@@ -140,8 +140,6 @@ HOTLINE = {
     "TITLE_MAX_LENGTH": envint("HOTLINE_TITLE_MAX_LENGTH", "200"),
     "CONTENT_MAX_LENGTH": envint("HOTLINE_CONTENT_MAX_LENGTH", "5000"),
     "ATTACHMENT_MAX_BYTES": envint("HOTLINE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)),
-    # Region code of the hotline's own area: orders without a region fall here.
-    "ROOT_REGION_CODE": os.getenv("HOTLINE_ROOT_REGION_CODE", ""),
 }
 
 LOGGING = {

@@ -10,7 +10,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CENTRE_KINDS, HOTLINE_ROLES, UNIT_ROLES, RegionLevel, Role, UnitKind
+from .choices import HOTLINE_ROLES, UNIT_ROLES, RegionLevel, Role, UnitKind
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -103,10 +103,6 @@ class Unit(TreeNode):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def is_centre(self) -> bool:
-        return self.kind in CENTRE_KINDS
 
 
 class User(AbstractUser):

@@ -10,7 +10,3 @@ def hotline_int(name: str) -> int:
     if not isinstance(value, int):
         raise TypeError(f"settings.HOTLINE[{name!r}] must be an integer, not {value!r}")
     return value
-
-
-def hotline_str(name: str) -> str:
-    return str(settings.HOTLINE[name])

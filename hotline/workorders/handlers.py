@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from hotline.accounts.choices import UnitKind
 from hotline.accounts.models import Unit, User
 from hotline.core.conf import hotline_int
 
@@ -68,7 +69,7 @@ def _assign(ctx: Context, lead: Unit, assisting: list[Unit], *, by: Unit) -> Non
         raise InvalidInput(
             _("「{lead}」不能既主办又协办").format(lead=lead.name), field="assisting_units"
         )
-    if lead.is_centre and lead.kind == "centre":
+    if lead.kind == UnitKind.CENTRE:
         raise InvalidInput(_("不能派单给热线中心本身"), field="lead_unit")
     order = ctx.order
     WorkOrderAssignment.objects.bulk_create(

@@ -10,7 +10,6 @@ from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category, RequestType, Urgency
 
 from .choices import (
-    OPEN,
     Action,
     AssignmentRole,
     Channel,
@@ -106,10 +105,6 @@ class WorkOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN
 
     def effective_status(self) -> str:
         """A merged order follows its master's outcome."""

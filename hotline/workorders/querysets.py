@@ -55,8 +55,3 @@ class WorkOrderQuerySet(models.QuerySet):
         if not conditions:
             return self.none()
         return self.filter(reduce(or_, conditions))
-
-    def open(self) -> WorkOrderQuerySet:
-        from .choices import OPEN
-
-        return self.filter(status__in=OPEN)
