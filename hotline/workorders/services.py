@@ -30,6 +30,7 @@ from .models import (
     WorkOrderSequence,
 )
 from .permissions import actor_unit_for
+from .privacy import sees_requester
 from .transitions import TRANSITIONS
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}|400\d{7}|95\d{3,6})$")
@@ -368,7 +369,7 @@ def workorder_attach(
 
 def workorder_reveal_phone(*, order: WorkOrder, actor: User, reason: str = "") -> str:
     """Show the requester's number in full and record who saw it."""
-    if order.is_confidential and not actor.is_hotline_staff and not actor.is_superuser:
+    if order.is_confidential and not sees_requester(actor):
         raise NotPermitted(_("诉求人要求保密，承办单位不能查看其联系方式"))
     ContactReveal.objects.create(order=order, user=actor, reason=reason[:200])
     return order.requester_phone
