@@ -18,7 +18,14 @@ from ninja.renderers import JSONRenderer
 
 from hotline.accounts.api import AUTH
 from hotline.accounts.api import router as accounts_router
+from hotline.analytics.api import router as analytics_router
+from hotline.callbacks.api import router as callbacks_router
 from hotline.catalog.api import router as catalog_router
+from hotline.dispatch.api import router as dispatch_router
+from hotline.evaluation.api import router as evaluation_router
+from hotline.intake.api import router as intake_router
+from hotline.sla.api import router as sla_router
+from hotline.telephony.api import router as telephony_router
 from hotline.workorders.api import router as workorders_router
 from hotline.workorders.errors import WorkOrderError
 
@@ -43,6 +50,13 @@ api = NinjaAPI(
 api.add_router("/", accounts_router)
 api.add_router("/", catalog_router)
 api.add_router("/", workorders_router)
+api.add_router("/", sla_router)
+api.add_router("/", callbacks_router)
+api.add_router("/", intake_router)
+api.add_router("/", telephony_router)
+api.add_router("/", dispatch_router)
+api.add_router("/", analytics_router)
+api.add_router("/", evaluation_router)
 
 # Chinese names of input fields, for error messages that name the field.
 FIELD_LABELS: dict[str, StrOrPromise] = {

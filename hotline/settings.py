@@ -33,6 +33,13 @@ INSTALLED_APPS = [
     "hotline.accounts",
     "hotline.catalog",
     "hotline.workorders",
+    "hotline.sla",
+    "hotline.callbacks",
+    "hotline.intake",
+    "hotline.telephony",
+    "hotline.dispatch",
+    "hotline.analytics",
+    "hotline.evaluation",
 ]
 
 MIDDLEWARE = [

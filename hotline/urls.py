@@ -15,6 +15,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # POST language=en|zh-hans switches the interface (Django's set_language view).
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
+    path("sla/", include("hotline.sla.urls")),
+    path("callbacks/", include("hotline.callbacks.urls")),
+    path("intake/", include("hotline.intake.urls")),
+    # The citizen portal: mobile-first, no login.
+    path("portal/", include("hotline.intake.portal_urls")),
+    path("telephony/", include("hotline.telephony.urls")),
+    path("dispatch/", include("hotline.dispatch.urls")),
+    path("analytics/", include("hotline.analytics.urls")),
+    path("evaluation/", include("hotline.evaluation.urls")),
     path("", include("hotline.workorders.urls")),
 ]
 

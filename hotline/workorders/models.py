@@ -87,6 +87,18 @@ class WorkOrder(models.Model):
     transfer_target = models.CharField(
         _("转出去向"), max_length=10, choices=TransferTarget.choices, blank=True
     )
+    # Given to the requester with the number: number + phone (or + this code) finds the order
+    # on the portal; the code also proves the requester when rating there.
+    query_code = models.CharField(_("查询码"), max_length=8, blank=True)
+
+    # The clocks of the current dispatch round, set and moved by the time-limit rules (sla) with
+    # an event each time; a late acknowledgement or reply is recorded for good.
+    acknowledge_due_at = models.DateTimeField(_("签收时限"), null=True, blank=True)
+    reply_due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
+    # When the reply clock turns yellow (预警).
+    reply_warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
+    acknowledged_late = models.BooleanField(_("超时签收"), default=False)
+    replied_late = models.BooleanField(_("超期办结"), default=False)
 
     objects = WorkOrderQuerySet.as_manager()
 
@@ -101,6 +113,7 @@ class WorkOrder(models.Model):
             models.Index(fields=["requester_phone", "created_at"], name="wo_phone_created"),
             models.Index(fields=["category", "created_at"], name="wo_category_created"),
             models.Index(fields=["centre", "created_at"], name="wo_centre_created"),
+            models.Index(fields=["status", "reply_due_at"], name="wo_status_reply_due"),
         ]
 
     def __str__(self) -> str:

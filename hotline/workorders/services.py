@@ -4,6 +4,7 @@ intake (`workorder_register`); both lock, check, write an event and notify after
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -91,6 +92,11 @@ def _ref(model: Any, value: Any, name: str, label: str, *, by: str = "code") -> 
     return obj
 
 
+def new_query_code() -> str:
+    """Six digits, easy to read out on the phone and to type on a phone keypad."""
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
 def workorder_register(
     *,
     actor: User,
@@ -164,6 +170,7 @@ def workorder_register(
             is_anonymous=is_anonymous,
             is_confidential=is_confidential,
             centre=centre,
+            query_code=new_query_code(),
             registered_by=actor,
             created_at=at,
             updated_at=at,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from hotline.accounts.choices import UNIT_ROLES, Role
 from hotline.accounts.models import Unit, User
+from hotline.core import nav
 
 from . import services
 from .choices import Action, Channel, Rating, Status, TransferTarget
@@ -72,6 +73,9 @@ def landing_query(user: User) -> QueryDict:
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
+    desk = nav.landing_for(request.user)
+    if desk is not None:
+        return redirect(desk)
     query = landing_query(request.user)
     url = reverse("workorder_list")
     return redirect(f"{url}?{query.urlencode()}" if query else url)

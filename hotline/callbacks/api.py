@@ -1,0 +1,5 @@
+"""The callbacks part of the REST API (mounted under /api/ by hotline.api)."""
+
+from ninja import Router
+
+router = Router(tags=["callbacks"])
