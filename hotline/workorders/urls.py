@@ -1,10 +1,13 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 # No namespace: settings.LOGIN_REDIRECT_URL names "home".
 urlpatterns = [
     path("", views.home, name="home"),
+    # Workbenches: the hotline's desks (dispatcher, supervisor) and the units' inbox.
+    path("desk/", include("hotline.workorders.desks.hotline_urls")),
+    path("desk/", include("hotline.workorders.desks.unit_urls")),
     path("orders/", views.order_list, name="workorder_list"),
     path("orders/<str:number>/", views.order_detail, name="workorder_detail"),
     path("orders/<str:number>/act/<str:action>/", views.order_act, name="workorder_act"),
