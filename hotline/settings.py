@@ -145,6 +145,8 @@ HOTLINE = {
     "EXTENSION_MAX_DAYS": envint("HOTLINE_EXTENSION_MAX_DAYS", "60"),
     # Levels of supervision (督办), 1 = lowest; a move can only raise the level.
     "SUPERVISION_LEVELS": envint("HOTLINE_SUPERVISION_LEVELS", "3"),
+    # A new request from the same phone or address repeats an open order of the last N days.
+    "REPEAT_WINDOW_DAYS": envint("HOTLINE_REPEAT_WINDOW_DAYS", "30"),
     # Longest title and content accepted.
     "TITLE_MAX_LENGTH": envint("HOTLINE_TITLE_MAX_LENGTH", "200"),
     "CONTENT_MAX_LENGTH": envint("HOTLINE_CONTENT_MAX_LENGTH", "5000"),

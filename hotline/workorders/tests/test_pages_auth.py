@@ -2,9 +2,7 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from hotline.core.testing import PASSWORD
 
@@ -36,26 +34,6 @@ def test_it_refuses_a_wrong_password(client, org):
     response = client.post(reverse("login"), {"username": "bob", "password": "nope"})
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-
-
-@pytest.mark.parametrize(
-    "persona, expected",
-    [
-        ("dave", {"status": ["registered", "returned"]}),
-        ("sue", {"status": ["replied"]}),
-        ("carl", {"status": ["awaiting_callback"]}),
-        ("bob", {"open": ["1"]}),
-        ("mia", {"open": ["1"]}),
-        ("ann", {}),
-    ],
-)
-def test_it_lands_each_role_on_its_default_filter(client, org, persona, expected):
-    assert _land(client, getattr(org, persona)) == expected
-
-
-def test_it_lands_the_agent_on_todays_orders(client, org):
-    today = timezone.localdate().isoformat()
-    assert _land(client, org.alice) == {"created_from": [today], "created_to": [today]}
 
 
 def test_it_logs_out_with_a_post(client, org):
