@@ -25,6 +25,7 @@ var:
 
 migrate: $(VENV)/.installed | var
 	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
 
 seed: migrate
 	$(MANAGE) seed_demo --if-empty
@@ -58,6 +59,11 @@ test: $(VENV)/.installed-dev browser | var
 bench: $(VENV)/.installed-dev | var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) bench $(BENCH_ARGS)
+
+# Reproducible evaluation of intelligent dispatch and repeat detection (docs/dispatch.md).
+eval: $(VENV)/.installed-dev | var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) eval_dispatch $(EVAL_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
