@@ -98,6 +98,9 @@ class WorkOrder(models.Model):
     # When the reply clock turns yellow (预警).
     reply_warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
     acknowledged_late = models.BooleanField(_("超时签收"), default=False)
+    # When the hotline should have called the requester back (回访时限), set when the order
+    # starts awaiting its callback.
+    callback_due_at = models.DateTimeField(_("回访时限"), null=True, blank=True)
     replied_late = models.BooleanField(_("超期办结"), default=False)
 
     objects = WorkOrderQuerySet.as_manager()

@@ -207,7 +207,11 @@ _MUTABLE = (
     "rating",
     "solved",
     "transfer_target",
+    *("acknowledge_due_at", "reply_due_at", "reply_warn_at", "callback_due_at"),
+    *("acknowledged_late", "replied_late"),
 )
+# The clock fields, set by receivers of signals.workorder_changing (the time-limit rules).
+CLOCK_FIELDS = _MUTABLE[-6:]
 
 
 def workorder_transition(
@@ -268,6 +272,18 @@ def workorder_transition(
         from_status = locked.status
         target = HANDLERS[transition.action](ctx) or transition.target or from_status
         locked.status = target
+        # The time-limit rules (sla) set or move the clocks in this same transaction, so no
+        # list ever shows a dispatched order without its deadlines.
+        signals.workorder_changing.send(
+            sender=WorkOrder,
+            order=locked,
+            action=transition.action,
+            actor=actor,
+            from_status=from_status,
+            at=at,
+            params=params,
+            payload=ctx.payload,
+        )
         version = locked.version
         updated = WorkOrder.objects.filter(pk=locked.pk, version=version).update(
             version=version + 1,

@@ -5,3 +5,11 @@ from django.dispatch import Signal
 
 # kwargs: event (WorkOrderEvent)
 workorder_event = Signal()
+
+# Sent inside the transaction of `services.workorder_transition`, after the move's handler ran
+# and the target state is known, while the order row is locked. Receivers (the time-limit rules
+# in sla) may set the clock fields listed in `services.CLOCK_FIELDS` on `order` (they are saved
+# with the move) and add keys to `payload` (stored on the move's event). Raising an error
+# from workorders.errors refuses the move. kwargs: order, action, actor, from_status, at,
+# params, payload.
+workorder_changing = Signal()
