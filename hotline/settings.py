@@ -137,6 +137,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Short messages: printed by default; a gateway adapter in production (README: SMS).
 SMS_BACKEND = os.getenv("SMS_BACKEND", "hotline.core.sms.ConsoleBackend")
+# hotline.core.sms.HttpGatewayBackend posts to this URL with this bearer token and signature.
+SMS_GATEWAY_URL = os.getenv("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.getenv("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_SIGN = os.getenv("SMS_GATEWAY_SIGN", "【12345热线】")
+SMS_GATEWAY_TIMEOUT = envint("SMS_GATEWAY_TIMEOUT", "5")
 EMAIL_BACKEND = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.getenv("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "25")
@@ -144,6 +149,16 @@ EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.getenv("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "12345@localhost")
+
+# KPI variants (docs/kpis.md): the choices cities make differently.
+HOTLINE_KPI = {
+    # 基本满意 counts as satisfied with this weight (1 = fully, 0 = not at all, 0.8 = partly).
+    "BASIC_SATISFIED_WEIGHT": float(os.getenv("HOTLINE_KPI_BASIC_SATISFIED_WEIGHT", "1")),
+    # The N of the N-second answer rate (GB/T 33358: 15 s).
+    "ANSWER_WITHIN_SECONDS": envint("HOTLINE_KPI_ANSWER_WITHIN_SECONDS", "15"),
+    # Weights of the 三率 composite (Beijing: 响应率 30, 解决率 35, 满意率 35).
+    "COMPOSITE_WEIGHTS": {"response": 30, "resolution": 35, "satisfaction": 35},
+}
 
 # Background work: eager in-process by default (no server); Redis when CELERY_BROKER_URL is set.
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "memory://")
