@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("intake/", include("hotline.intake.urls")),
     # The citizen portal: mobile-first, no login.
     path("portal/", include("hotline.intake.portal_urls")),
+    path("open311/v2/", include("hotline.intake.open311.urls")),
     path("telephony/", include("hotline.telephony.urls")),
     path("dispatch/", include("hotline.dispatch.urls")),
     path("analytics/", include("hotline.analytics.urls")),
