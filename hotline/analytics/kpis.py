@@ -1,0 +1,455 @@
+"""The figures every unit is judged on (domain.md §5), each defined once.
+
+A KPI is a numerator over a denominator, both counted from the platform's own records (work
+orders, their events, call records) for one period and one slice (region, unit, channel, request
+type, category). Pages, the API, reports and the self-evaluation all read them here, so a figure
+on the dashboard and the same figure in a report can never disagree. docs/kpis.md documents each
+formula, the records it reads and its settings.
+
+Counting rules shared by all:
+- A period is a range of whole days in Asia/Shanghai, both ends included.
+- Order-based figures slice by the order's region, channel, request type and category (each with
+  its subtree) and, for a unit, by the order's current lead unit.
+- Event-based figures (returns, redo, callbacks) count the events in the period and slice a unit
+  by the unit the event concerns (the returning unit for a return)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hotline.accounts.models import Region, Unit
+from hotline.catalog.models import Category
+from hotline.core.conf import hotline_int
+from hotline.telephony.choices import CallOutcome, Direction
+from hotline.telephony.models import CallRecord
+from hotline.workorders.choices import Action, Rating, Status
+from hotline.workorders.models import WorkOrder, WorkOrderEvent
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+def kpi_setting(name: str) -> object:
+    """A KPI variant (settings.HOTLINE_KPI): the choices cities make differently."""
+    return settings.HOTLINE_KPI[name]
+
+
+@dataclass(frozen=True)
+class KpiFilters:
+    """Which records a figure counts: a period of whole days and an optional slice."""
+
+    start: date
+    end: date  # included
+    region: Region | None = None
+    unit: Unit | None = None
+    unit_subtree: bool = True
+    channel: str | None = None
+    request_type: str | None = None  # RequestType code
+    category: Category | None = None  # with its subtree
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """[start of the first day, start of the day after the last) as aware datetimes."""
+        tz = timezone.get_default_timezone()
+        return (
+            datetime.combine(self.start, time.min, tzinfo=tz),
+            datetime.combine(self.end + timedelta(days=1), time.min, tzinfo=tz),
+        )
+
+    def units(self) -> QuerySet[Unit] | None:
+        if self.unit is None:
+            return None
+        if self.unit_subtree:
+            return Unit.objects.filter(path__startswith=self.unit.path)
+        return Unit.objects.filter(pk=self.unit.pk)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One KPI's value with the counts it came from, so every figure can be checked by hand."""
+
+    code: str
+    numerator: Decimal
+    denominator: Decimal | None  # None: the figure is a plain count or total
+
+    @property
+    def value(self) -> Decimal | None:
+        """The ratio (0..1) or the plain figure; None when there is nothing to divide by."""
+        if self.denominator is None:
+            return self.numerator
+        if not self.denominator:
+            return None
+        return self.numerator / self.denominator
+
+    def rounded(self, places: int = 4) -> Decimal | None:
+        value = self.value
+        if value is None:
+            return None
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    code: str
+    name: StrOrPromise
+    formula: StrOrPromise
+    # "ratio" (shown as a percentage), "count", "seconds" or "per_day".
+    kind: str
+    compute: Callable[[KpiFilters, QuerySet[WorkOrder]], Figure]
+
+
+# --- the records a figure reads ----------------------------------------------------------------
+
+
+def sliced_orders(f: KpiFilters, base: QuerySet[WorkOrder], *, by_unit: bool = True):
+    """The orders of the slice (not yet restricted to the period)."""
+    qs = base
+    if f.region is not None:
+        qs = qs.filter(region__path__startswith=f.region.path)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.request_type:
+        qs = qs.filter(request_type__code=f.request_type)
+    if f.category is not None:
+        qs = qs.filter(category__path__startswith=f.category.path)
+    units = f.units()
+    if by_unit and units is not None:
+        qs = qs.filter(lead_unit__in=units)
+    return qs
+
+
+def _between(f: KpiFilters, field: str) -> Q:
+    start, end = f.bounds()
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def cohort(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """Orders registered in the period."""
+    return sliced_orders(f, base).filter(_between(f, "created_at"))
+
+
+def period_events(
+    f: KpiFilters, base: QuerySet[WorkOrder], actions: list[str], *, unit_field: str = "unit"
+) -> QuerySet[WorkOrderEvent]:
+    """Events of these actions in the period on the slice's orders; a unit slice reads
+    `unit_field` of the event (the unit the move concerns)."""
+    qs = WorkOrderEvent.objects.filter(
+        _between(f, "created_at"),
+        action__in=actions,
+        order__in=sliced_orders(f, base, by_unit=False).values("pk"),
+    )
+    units = f.units()
+    if units is not None:
+        qs = qs.filter(**{f"{unit_field}__in": units})
+    return qs
+
+
+def _d(n: int | float | Decimal | None) -> Decimal:
+    return Decimal(str(n or 0))
+
+
+def _ratio(code: str, numerator: int | Decimal, denominator: int | Decimal) -> Figure:
+    return Figure(code, _d(numerator), _d(denominator))
+
+
+# --- work-order figures ------------------------------------------------------------------------
+
+
+def registered(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    return Figure("registered", _d(cohort(f, base).count()), None)
+
+
+def daily_average(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    return _ratio("daily_average", cohort(f, base).count(), f.days)
+
+
+def direct_resolution(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    orders = cohort(f, base)
+    resolved = WorkOrderEvent.objects.filter(order=OuterRef("pk"), action=Action.RESOLVE_AT_INTAKE)
+    return _ratio("direct_resolution", orders.filter(Exists(resolved)).count(), orders.count())
+
+
+def closure(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    orders = cohort(f, base)
+    return _ratio("closure", orders.filter(status=Status.CLOSED).count(), orders.count())
+
+
+def on_time_acknowledge(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    """Orders whose current round was dispatched in the period; on time when the lead unit
+    acknowledged and the time-limit rules did not record it late."""
+    dispatched = sliced_orders(f, base).filter(_between(f, "dispatched_at"))
+    acknowledged = Q(
+        assignments__role="lead",
+        assignments__is_active=True,
+        assignments__acknowledged_at__isnull=False,
+    )
+    on_time = dispatched.filter(acknowledged, acknowledged_late=False).distinct()
+    return _ratio("on_time_acknowledge", on_time.count(), dispatched.count())
+
+
+def _due(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    return sliced_orders(f, base).filter(_between(f, "reply_due_at"))
+
+
+def on_time_reply(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    """Orders whose reply deadline (after approved extensions) falls in the period; on time when
+    replied and never recorded late."""
+    due = _due(f, base)
+    on_time = due.filter(replied_at__isnull=False, replied_late=False)
+    return _ratio("on_time_reply", on_time.count(), due.count())
+
+
+def overdue_rate(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    """Of the orders due in the period, those replied late or still unanswered past the deadline."""
+    due = _due(f, base)
+    late = due.filter(
+        Q(replied_late=True) | Q(replied_at__isnull=True, reply_due_at__lt=timezone.now())
+    )
+    return _ratio("overdue_rate", late.count(), due.count())
+
+
+def return_rate(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    returns = period_events(f, base, [Action.RETURN], unit_field="actor_unit")
+    dispatches = period_events(f, base, [Action.DISPATCH, Action.REASSIGN, Action.REDISPATCH])
+    return _ratio("return_rate", returns.count(), dispatches.count())
+
+
+def redo_rate(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    redo = period_events(f, base, [Action.REDO])
+    replies = period_events(f, base, [Action.REPLY])
+    return _ratio("redo_rate", redo.count(), replies.count())
+
+
+def _callbacks(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrderEvent]:
+    return period_events(f, base, [Action.CALLBACK])
+
+
+def callback_rate(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    """Callbacks completed in the period ÷ orders that entered the callback queue in it (a reply
+    accepted, or an answer given at intake)."""
+    queued = period_events(f, base, [Action.ACCEPT_REPLY, Action.RESOLVE_AT_INTAKE])
+    return _ratio("callback_rate", _callbacks(f, base).count(), queued.count())
+
+
+def satisfaction(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    """(满意 + w × 基本满意) ÷ rated; w = HOTLINE_KPI["BASIC_SATISFIED_WEIGHT"] (1 counts it fully,
+    0 not at all)."""
+    rated = _callbacks(f, base)
+    satisfied = rated.filter(payload__rating=Rating.SATISFIED).count()
+    basic = rated.filter(payload__rating=Rating.FAIRLY_SATISFIED).count()
+    weight = _d(kpi_setting("BASIC_SATISFIED_WEIGHT"))  # type: ignore[arg-type]
+    return _ratio("satisfaction", _d(satisfied) + weight * basic, rated.count())
+
+
+def resolution(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    rated = _callbacks(f, base)
+    return _ratio("resolution", rated.filter(payload__solved=True).count(), rated.count())
+
+
+def composite(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    """三率: weighted 响应率 / 解决率 / 满意率. 响应率 is read as 按时签收率 until contact records exist.
+    The numerator is the weighted sum of the three rates, the denominator the sum of weights of
+    the rates that have data, so a missing rate does not drag the composite to zero."""
+    weights = kpi_setting("COMPOSITE_WEIGHTS")
+    parts = [
+        (on_time_acknowledge(f, base), weights["response"]),  # type: ignore[index]
+        (resolution(f, base), weights["resolution"]),  # type: ignore[index]
+        (satisfaction(f, base), weights["satisfaction"]),  # type: ignore[index]
+    ]
+    total = sum((_d(w) * p.value for p, w in parts if p.value is not None), Decimal(0))
+    weight = sum((_d(w) for p, w in parts if p.value is not None), Decimal(0))
+    return Figure("composite", total, weight)
+
+
+def repeat_calls(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    """Requests of the period from a number that asked about the same category within the
+    repeat window before (HOTLINE_REPEAT_WINDOW_DAYS) ÷ requests of the period."""
+    orders = cohort(f, base)
+    window = timedelta(days=hotline_int("REPEAT_WINDOW_DAYS"))
+    earlier = WorkOrder.objects.filter(
+        requester_phone=OuterRef("requester_phone"),
+        category=OuterRef("category"),
+        created_at__lt=OuterRef("created_at"),
+        created_at__gte=OuterRef("created_at") - window,
+    ).exclude(pk=OuterRef("pk"))
+    repeats = orders.exclude(requester_phone="").filter(
+        category__isnull=False, id__in=orders.filter(Exists(earlier)).values("pk")
+    )
+    return _ratio("repeat_calls", repeats.count(), orders.count())
+
+
+# --- telephony figures -------------------------------------------------------------------------
+
+
+def _calls(f: KpiFilters) -> QuerySet[CallRecord]:
+    """Inbound calls offered to a human in the period (the IVR's self-served calls excluded);
+    a region slice keeps the calls of the centres located in it (calls belong to a centre, not to
+    a street)."""
+    qs = CallRecord.objects.filter(
+        _between(f, "started_at"),
+        direction=Direction.INBOUND,
+        outcome__in=[CallOutcome.ANSWERED, CallOutcome.ABANDONED],
+    )
+    if f.region is not None:
+        qs = qs.filter(centre__region__path__startswith=f.region.path)
+    return qs
+
+
+def answer_rate(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    offered = _calls(f)
+    return _ratio(
+        "answer_rate", offered.filter(outcome=CallOutcome.ANSWERED).count(), offered.count()
+    )
+
+
+def answer_within(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    """N 秒接通率: answered within N seconds (HOTLINE_KPI["ANSWER_WITHIN_SECONDS"], 15 by the
+    national rule) ÷ offered."""
+    offered = _calls(f)
+    n = kpi_setting("ANSWER_WITHIN_SECONDS")
+    fast = offered.filter(outcome=CallOutcome.ANSWERED, wait_seconds__lte=n)
+    return _ratio("answer_within", fast.count(), offered.count())
+
+
+def abandonment(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    offered = _calls(f)
+    return _ratio(
+        "abandonment", offered.filter(outcome=CallOutcome.ABANDONED).count(), offered.count()
+    )
+
+
+def _answered_total(f: KpiFilters, field: str) -> tuple[Decimal, int]:
+    answered = _calls(f).filter(outcome=CallOutcome.ANSWERED)
+    total = answered.aggregate(total=Sum(field))["total"]
+    return _d(total), answered.count()
+
+
+def average_wait(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    total, answered = _answered_total(f, "wait_seconds")
+    return Figure("average_wait", total, _d(answered))
+
+
+def average_talk(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    total, answered = _answered_total(f, "talk_seconds")
+    return Figure("average_talk", total, _d(answered))
+
+
+KPIS: dict[str, Kpi] = {
+    k.code: k
+    for k in [
+        Kpi("registered", _("受理量"), _("期内受理的工单数"), "count", registered),
+        Kpi("daily_average", _("日均受理量"), _("期内受理工单数 ÷ 天数"), "per_day", daily_average),
+        Kpi(
+            "direct_resolution",
+            _("直办率"),
+            _("受理时直接办结的工单 ÷ 期内受理工单"),
+            "ratio",
+            direct_resolution,
+        ),
+        Kpi("closure", _("办结率"), _("期内受理且已办结的工单 ÷ 期内受理工单"), "ratio", closure),
+        Kpi(
+            "on_time_acknowledge",
+            _("按时签收率"),
+            _("期内派单且按时签收的工单 ÷ 期内派单的工单"),
+            "ratio",
+            on_time_acknowledge,
+        ),
+        Kpi(
+            "on_time_reply",
+            _("按时办结率"),
+            _("办结时限在期内且按时答复的工单 ÷ 办结时限在期内的工单（含批准的延期）"),
+            "ratio",
+            on_time_reply,
+        ),
+        Kpi(
+            "overdue_rate",
+            _("超期率"),
+            _("办结时限在期内且超期答复或逾期未答复的工单 ÷ 办结时限在期内的工单"),
+            "ratio",
+            overdue_rate,
+        ),
+        Kpi("return_rate", _("退单率"), _("期内退单次数 ÷ 期内派单次数"), "ratio", return_rate),
+        Kpi("redo_rate", _("重办率"), _("期内重办次数 ÷ 期内答复次数"), "ratio", redo_rate),
+        Kpi(
+            "callback_rate",
+            _("回访率"),
+            _("期内完成回访数 ÷ 期内转入待回访的工单数（审核通过或受理时直接答复）"),
+            "ratio",
+            callback_rate,
+        ),
+        Kpi(
+            "satisfaction",
+            _("满意率"),
+            _("（满意 + 权重 × 基本满意）÷ 期内评价数"),
+            "ratio",
+            satisfaction,
+        ),
+        Kpi("resolution", _("解决率"), _("评价为已解决 ÷ 期内评价数"), "ratio", resolution),
+        Kpi(
+            "composite",
+            _("三率综合"),
+            _("按权重合计的响应率、解决率、满意率（响应率暂以按时签收率计）"),
+            "ratio",
+            composite,
+        ),
+        Kpi(
+            "repeat_calls",
+            _("重复来电率"),
+            _("期内受理的、同一号码在重复诉求窗口内已反映过同一分类的工单 ÷ 期内受理工单"),
+            "ratio",
+            repeat_calls,
+        ),
+        Kpi(
+            "answer_rate",
+            _("接通率"),
+            _("人工接听的呼入 ÷ 进入人工队列的呼入"),
+            "ratio",
+            answer_rate,
+        ),
+        Kpi(
+            "answer_within",
+            _("N 秒接通率"),
+            _("N 秒内人工接听的呼入 ÷ 进入人工队列的呼入"),
+            "ratio",
+            answer_within,
+        ),
+        Kpi(
+            "abandonment",
+            _("呼损率"),
+            _("排队中放弃的呼入 ÷ 进入人工队列的呼入"),
+            "ratio",
+            abandonment,
+        ),
+        Kpi(
+            "average_wait",
+            _("平均等待时长"),
+            _("接听前等待秒数合计 ÷ 接听数"),
+            "seconds",
+            average_wait,
+        ),
+        Kpi("average_talk", _("平均通话时长"), _("通话秒数合计 ÷ 接听数"), "seconds", average_talk),
+    ]
+}
+
+
+def kpi_compute(code: str, filters: KpiFilters, base: QuerySet[WorkOrder] | None = None) -> Figure:
+    """One KPI over the orders of `base` (a person's `visible_to` scope; all orders if None)."""
+    return KPIS[code].compute(filters, base if base is not None else WorkOrder.objects.all())
+
+
+def kpi_table(
+    filters: KpiFilters, base: QuerySet[WorkOrder] | None = None, codes: list[str] | None = None
+) -> list[tuple[Kpi, Figure]]:
+    return [(KPIS[c], kpi_compute(c, filters, base)) for c in (codes or list(KPIS))]
