@@ -8,3 +8,16 @@ class CallbacksConfig(AppConfig):
     name = "hotline.callbacks"
     label = "callbacks"
     verbose_name = _("回访")
+
+    def ready(self) -> None:
+        from hotline.accounts.choices import Role
+        from hotline.core import nav
+
+        nav.register(
+            "desk_callback",
+            _("回访"),
+            "desk_callback",
+            roles={Role.CALLBACK_AGENT},
+            order=40,
+            landing=40,
+        )

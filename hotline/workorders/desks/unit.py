@@ -139,7 +139,7 @@ def tab_orders(user: User, tab: str, units: QuerySet[Unit]) -> QuerySet[WorkOrde
     raise InvalidInput(gettext("没有「{tab}」这一栏").format(tab=tab), field="tab")
 
 
-def capped_count(qs: QuerySet[WorkOrder], cap: int = COUNT_CAP) -> str:
+def capped_count(qs: QuerySet[Any], cap: int = COUNT_CAP) -> str:
     """ "12" or "99+": counts at most cap + 1 rows (a LIMIT inside the COUNT)."""
     n = qs.order_by().values("pk")[: cap + 1].count()
     return f"{cap}+" if n > cap else str(n)
