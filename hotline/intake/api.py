@@ -1,5 +1,99 @@
-"""The intake part of the REST API (mounted under /api/ by hotline.api)."""
+"""The intake part of the REST API (mounted under /api/ by hotline.api): the channel intake
+endpoints, authenticated by a channel key (`X-Channel-Key`), never by a staff token."""
 
-from ninja import Router
+from __future__ import annotations
 
-router = Router(tags=["intake"])
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, Header, Router, Schema, Status
+
+from hotline.workorders.choices import Status as OrderStatus
+
+from . import notices  # noqa: F401  (connects the receivers of workorder_event)
+from .channel_auth import ChannelKeyAuth, require
+from .channel_services import Submission, channel_submit, response_of
+from .models import Channel, ChannelRequest, Operation
+
+router = Router(tags=["渠道接入"])
+CHANNEL_AUTH = [ChannelKeyAuth()]
+
+
+class ChannelApiRequest(HttpRequest):
+    auth: Channel
+
+
+class AttachmentIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    content_type: str = Field("application/octet-stream", max_length=100)
+    data: str = Field(..., description="文件内容，Base64 编码")
+
+
+class ChannelRequestIn(Schema):
+    title: str = Field(..., max_length=200)
+    content: str = Field(..., max_length=20000)
+    request_type: str | None = Field(None, max_length=20, description="缺省为渠道的默认诉求类型")
+    urgency: str = Field("normal", max_length=20)
+    category: int | None = None
+    region: str | None = Field(None, max_length=20)
+    address: str = Field("", max_length=200)
+    requester_name: str = Field("", max_length=50)
+    requester_phone: str = Field("", max_length=30)
+    is_anonymous: bool = False
+    is_confidential: bool = False
+    external_id: str = Field("", max_length=64, description="渠道内的编号")
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=5)
+
+
+class ChannelRequestOut(Schema):
+    token: str
+    state: str = Field(..., description="created 已受理 / pending 待确认 / rejected 不予受理")
+    number: str | None
+    query_code: str | None
+    status: str | None = Field(None, description=f"工单状态：{', '.join(OrderStatus.values)}")
+
+
+class ChannelRequestStatus(ChannelRequestOut):
+    updated_at: str
+
+
+@router.post(
+    "/channel/requests",
+    auth=CHANNEL_AUTH,
+    response={200: ChannelRequestOut, 201: ChannelRequestOut},
+    summary="渠道提交诉求（幂等：Idempotency-Key）",
+)
+def channel_request_create(
+    request: ChannelApiRequest,
+    payload: ChannelRequestIn,
+    response: HttpResponse,
+    idempotency_key: str = Header("", alias="Idempotency-Key"),
+) -> Status:
+    require(request.auth, Operation.CREATE)
+    data = payload.dict()
+    sub = Submission(
+        fields={k: data[k] for k in data if k not in ("attachments", "external_id")},
+        attachments=data["attachments"],
+        external_id=payload.external_id,
+    )
+    req, created = channel_submit(
+        channel=request.auth, submission=sub, idempotency_key=idempotency_key
+    )
+    if not created:
+        response["Idempotent-Replayed"] = "true"
+        return Status(200, req.response)
+    return Status(201, req.response)
+
+
+@router.get(
+    "/channel/requests/{token}",
+    auth=CHANNEL_AUTH,
+    response=ChannelRequestStatus,
+    summary="查询本渠道提交的诉求",
+)
+def channel_request_detail(request: ChannelApiRequest, token: str) -> dict[str, Any]:
+    require(request.auth, Operation.READ)
+    req = ChannelRequest.objects.filter(channel=request.auth, token=token).first()
+    if req is None:  # another channel's token does not exist for this one
+        raise Http404
+    return response_of(req)

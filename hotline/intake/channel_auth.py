@@ -1,0 +1,83 @@
+"""Channel keys: issue, rotate and revoke them, and find the channel a request's key belongs to
+(with its per-minute rate limit). Separate from staff API tokens: a staff token is no channel key
+and a channel key opens no staff endpoint."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja.errors import HttpError
+from ninja.security import APIKeyHeader
+
+from .models import Channel
+
+KEY_HEADER = "X-Channel-Key"
+
+
+def channel_issue_key(*, channel: Channel) -> str:
+    """Give the channel a new key (first issue or rotation); the old key stops working at once.
+    The clear key is returned once and never stored."""
+    key = "ch_" + secrets.token_urlsafe(32)
+    channel.prefix = key[:8]
+    channel.key_hash = Channel.hash_key(key)
+    channel.key_rotated_at = timezone.now()
+    channel.revoked_at = None
+    channel.save(update_fields=["prefix", "key_hash", "key_rotated_at", "revoked_at"])
+    return key
+
+
+def channel_revoke_key(*, channel: Channel) -> None:
+    """Revoke the channel's key: every request with it is refused from now on."""
+    channel.key_hash = ""
+    channel.revoked_at = timezone.now()
+    channel.save(update_fields=["key_hash", "revoked_at"])
+
+
+def channel_for_key(key: str) -> Channel | None:
+    if not key:
+        return None
+    return Channel.objects.filter(
+        key_hash=Channel.hash_key(key), is_active=True, revoked_at__isnull=True
+    ).first()
+
+
+def over_rate_limit(channel: Channel) -> bool:
+    """A fixed one-minute window counted in the shared cache (database or Redis), so every web
+    process counts against the same budget."""
+    if not channel.rate_limit:
+        return False
+    window = int(time.time() // 60)
+    key = f"channel-rate:{channel.pk}:{window}"
+    cache.add(key, 0, timeout=120)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=120)
+        count = 1
+    return count > channel.rate_limit
+
+
+class ChannelKeyAuth(APIKeyHeader):
+    """`X-Channel-Key: <key>` of an active channel, within its rate limit."""
+
+    param_name = KEY_HEADER
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Channel | None:
+        channel = channel_for_key(key or "")
+        if channel is None:
+            return None
+        if over_rate_limit(channel):
+            raise HttpError(
+                429, _("请求过于频繁：超过本渠道每分钟 {n} 次的上限").format(n=channel.rate_limit)
+            )
+        return channel
+
+
+def require(channel: Channel, operation: str) -> None:
+    if not channel.allows(operation):
+        raise HttpError(403, _("本渠道未获准执行此操作（{op}）").format(op=operation))

@@ -1,0 +1,248 @@
+"""Requests that channels submit: idempotent intake into a registered order, or a pending
+message-board post that an agent confirms or rejects."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.accounts.models import User
+from hotline.accounts.services import system_user
+from hotline.core.conf import hotline_int
+from hotline.workorders.errors import InvalidInput
+from hotline.workorders.models import WorkOrder
+from hotline.workorders.services import workorder_attach, workorder_register
+
+from .models import Channel, ChannelRequest
+
+MAX_ATTACHMENTS = 5
+# What a channel may set on the order; the rest (centre, number, query code) is the platform's.
+ORDER_FIELDS = (
+    "request_type",
+    "title",
+    "content",
+    "urgency",
+    "category",
+    "region",
+    "address",
+    "requester_name",
+    "requester_phone",
+    "is_anonymous",
+    "is_confidential",
+)
+
+
+@dataclass
+class Submission:
+    """A channel's request, already parsed from its wire format (JSON API or Open311 form)."""
+
+    fields: dict[str, Any]
+    # (name, content type, base64 data): kept encoded so a pending post can store them.
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    external_id: str = ""
+    lat: Decimal | None = None
+    long: Decimal | None = None
+
+
+def _decoded(attachments: list[dict[str, str]]) -> list[SimpleUploadedFile]:
+    if len(attachments) > MAX_ATTACHMENTS:
+        raise InvalidInput(_("附件最多 {n} 个").format(n=MAX_ATTACHMENTS), field="attachments")
+    limit = hotline_int("ATTACHMENT_MAX_BYTES")
+    files = []
+    for i, a in enumerate(attachments):
+        try:
+            data = base64.b64decode(a.get("data", ""), validate=True)
+        except (binascii.Error, ValueError):
+            raise InvalidInput(
+                _("第 {n} 个附件的内容不是有效的 Base64").format(n=i + 1),
+                field=f"attachments.{i}.data",
+            ) from None
+        if not data or len(data) > limit:
+            raise InvalidInput(
+                _("第 {n} 个附件为空或超过 {mb} MB").format(n=i + 1, mb=limit // (1024 * 1024)),
+                field=f"attachments.{i}.data",
+            )
+        name = (a.get("name") or "file").replace("/", "_").replace("\\", "_")[-200:]
+        files.append(SimpleUploadedFile(name, data, a.get("content_type") or ""))
+    return files
+
+
+def _order_kwargs(channel: Channel, sub: Submission) -> dict[str, Any]:
+    kwargs = {k: v for k, v in sub.fields.items() if k in ORDER_FIELDS and v is not None}
+    kwargs.setdefault("request_type", channel.request_type)
+    return kwargs
+
+
+class _DryRun(Exception):
+    pass
+
+
+def _validate(channel: Channel, sub: Submission) -> None:
+    """Check a pending post by the very rules of registration: register it in a transaction that
+    is rolled back, so a post an agent will confirm later cannot fail on input then."""
+    _decoded(sub.attachments)
+    try:
+        with transaction.atomic():
+            workorder_register(
+                actor=system_user(), channel=channel.kind, **_order_kwargs(channel, sub)
+            )
+            raise _DryRun
+    except _DryRun:
+        pass
+
+
+def _register(
+    channel: Channel,
+    sub: Submission,
+    actor: User,
+    files: list[SimpleUploadedFile],
+    stored: list[str],
+) -> WorkOrder:
+    """Register and attach; `stored` collects the names of files written to storage, which is
+    not transactional: if the surrounding transaction rolls back, the caller deletes them."""
+    order = workorder_register(actor=actor, channel=channel.kind, **_order_kwargs(channel, sub))
+    for f in files:
+        attachment = workorder_attach(order=order, actor=actor, file=f)
+        if attachment.file.name:
+            stored.append(attachment.file.name)
+    return order
+
+
+def _response(req: ChannelRequest) -> dict[str, Any]:
+    order = req.order
+    return {
+        "token": req.token,
+        "state": req.state,
+        "number": order.number if order else None,
+        "query_code": order.query_code if order else None,
+        "status": order.status if order else None,
+    }
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
+
+
+def channel_submit(
+    *, channel: Channel, submission: Submission, idempotency_key: str = ""
+) -> tuple[ChannelRequest, bool]:
+    """Take a channel's request in: a registered order (actor: the system user), or a pending
+    record for a message-board post. Returns (request, created); a retry with the same
+    idempotency key returns the first request and created=False, and never makes a second order.
+
+    The key is claimed by inserting the (channel, key) row first, in the same transaction as the
+    order: a concurrent retry blocks on the unique index until the first commits, then finds it."""
+    key = (idempotency_key or "").strip()
+    if len(key) > 100 or any(not c.isprintable() for c in key):
+        raise InvalidInput(
+            _("Idempotency-Key 应为不超过 100 个可打印字符"), field="Idempotency-Key"
+        )
+    if key:
+        first = ChannelRequest.objects.filter(channel=channel, idempotency_key=key).first()
+        if first is not None:
+            return first, False
+    files = _decoded(submission.attachments)
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    req = ChannelRequest.objects.create(
+                        channel=channel,
+                        idempotency_key=key,
+                        token=ChannelRequest.new_token(),
+                        state=ChannelRequest.State.CLAIMED,
+                        external_id=submission.external_id[:64],
+                        lat=submission.lat,
+                        long=submission.long,
+                    )
+            except IntegrityError:
+                if not key:
+                    raise
+                return ChannelRequest.objects.get(channel=channel, idempotency_key=key), False
+            if channel.creates_pending:
+                _validate(channel, submission)
+                req.state = ChannelRequest.State.PENDING
+                req.data = {"fields": submission.fields, "attachments": submission.attachments}
+            else:
+                order = _register(channel, submission, system_user(), files, stored)
+                req.state = ChannelRequest.State.CREATED
+                req.order = order
+            req.response = _response(req)
+            req.save()
+    except Exception:
+        _delete_files(stored)
+        raise
+    return req, True
+
+
+def channel_request_confirm(*, request: ChannelRequest, actor: User) -> WorkOrder:
+    """An agent confirms a pending message-board post: it becomes a registered order, with the
+    agent as the registering actor (their centre's rules apply)."""
+    with transaction.atomic():
+        req = (
+            ChannelRequest.objects.select_for_update().select_related("channel").get(pk=request.pk)
+        )
+        if req.state != ChannelRequest.State.PENDING:
+            raise InvalidInput(_("该诉求已处理，不能重复确认"), field="state")
+        sub = Submission(
+            fields=req.data.get("fields", {}), attachments=req.data.get("attachments", [])
+        )
+        stored: list[str] = []
+        try:
+            order = _register(req.channel, sub, actor, _decoded(sub.attachments), stored)
+        except Exception:
+            _delete_files(stored)
+            raise
+        req.order = order
+        req.state = ChannelRequest.State.CREATED
+        req.decided_by = actor
+        req.data = {}
+        req.response = _response(req)
+        req.save()
+    return order
+
+
+def channel_request_reject(*, request: ChannelRequest, actor: User, note: str) -> None:
+    """An agent declines a pending post (spam, duplicate, not a request): no order is made."""
+    note = (note or "").strip()
+    if not note:
+        raise InvalidInput(_("请填写不予受理的理由"), field="note")
+    updated = ChannelRequest.objects.filter(
+        pk=request.pk, state=ChannelRequest.State.PENDING
+    ).update(
+        state=ChannelRequest.State.REJECTED,
+        decided_by=actor,
+        decision_note=note[:200],
+        data={},
+        response={
+            "token": request.token,
+            "state": "rejected",
+            "number": None,
+            "query_code": None,
+            "status": None,
+        },
+    )
+    if not updated:
+        raise InvalidInput(_("该诉求已处理，不能重复操作"), field="state")
+
+
+def response_of(req: ChannelRequest) -> dict[str, Any]:
+    """The current answer about a channel request (state and order as they are now)."""
+    if req.order_id:
+        req.order = WorkOrder.objects.get(pk=req.order_id)
+    return _response(req) | {
+        "updated_at": timezone.localtime(
+            req.order.updated_at if req.order else req.created_at
+        ).isoformat()
+    }

@@ -1,0 +1,368 @@
+"""The GeoReport v2 endpoints. Every one answers in .xml and .json; errors are the spec's
+`errors[]` with 400 (bad input), 403 (api_key), 404 (unknown id or code)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from hotline.catalog.models import Category
+from hotline.workorders.choices import TERMINAL
+from hotline.workorders.errors import WorkOrderError
+from hotline.workorders.models import WorkOrder, WorkOrderEvent
+
+from ..channel_auth import channel_for_key, over_rate_limit
+from ..channel_services import Submission, channel_submit
+from ..models import ChannelRequest, Operation
+from .render import error, respond
+
+SPEC = "http://wiki.open311.org/GeoReport_v2"
+# When this API's behaviour last changed (discovery's changeset).
+CHANGESET = "2026-11-22T00:00:00+08:00"
+DEFAULT_WINDOW = timedelta(days=90)
+MAX_RESULTS = 1000
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+ATTRIBUTE_RE = re.compile(r"^attribute\[(.+)\]$")
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+def _iso(value: datetime | None) -> str:
+    return timezone.localtime(value).isoformat(timespec="seconds") if value else ""
+
+
+def _service_code(category: Category) -> str:
+    return category.code or str(category.pk)
+
+
+def _leaf_services() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True).exclude(children__is_active=True)
+
+
+def _service(code: str) -> Category:
+    services = _leaf_services()
+    found = services.filter(code=code).first()
+    if found is None and code.isdigit():
+        found = services.filter(pk=int(code), code="").first()
+    if found is None:
+        raise Open311Error(404, _("service_code「{code}」不存在").format(code=code))
+    return found
+
+
+# --- discovery and services -------------------------------------------------------------
+
+
+@require_GET
+def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
+    base = request.build_absolute_uri("/open311/v2/")
+    return respond(
+        fmt,
+        "discovery",
+        {
+            "changeset": CHANGESET,
+            "contact": _("12345 政务服务便民热线"),
+            "key_service": _("接入密钥（api_key）请向热线中心申请"),
+            "endpoints": [
+                {
+                    "specification": SPEC,
+                    "url": base,
+                    "changeset": CHANGESET,
+                    "type": "production",
+                    "formats": ["text/xml", "application/json"],
+                }
+            ],
+        },
+    )
+
+
+def _service_row(category: Category, groups: dict[int, str]) -> dict[str, Any]:
+    root_id = category.ancestor_ids()[0]
+    return {
+        "service_code": _service_code(category),
+        "service_name": category.name,
+        "description": category.full_name,
+        # Categories carry no extra fields (yet): no service definition attributes.
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": groups.get(root_id, category.name),
+    }
+
+
+@require_GET
+def services(request: HttpRequest, fmt: str) -> HttpResponse:
+    leaves = list(_leaf_services().order_by("path"))
+    roots = {c.ancestor_ids()[0] for c in leaves}
+    groups = dict(Category.objects.filter(pk__in=roots).values_list("pk", "name"))
+    return respond(fmt, "services", [_service_row(c, groups) for c in leaves])
+
+
+@require_GET
+def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
+    try:
+        category = _service(code)
+    except Open311Error as e:
+        return error(fmt, e.status, e.description)
+    return respond(
+        fmt, "service_definition", {"service_code": _service_code(category), "attributes": []}
+    )
+
+
+# --- service requests -------------------------------------------------------------------
+
+
+def _public_orders() -> QuerySet[WorkOrder]:
+    # Public data: confidential requests are left out entirely; requester fields never appear.
+    return WorkOrder.objects.filter(is_confidential=False).select_related(
+        "category", "lead_unit", "channel_request"
+    )
+
+
+def _latest_notes(orders: list[WorkOrder]) -> dict[int, str]:
+    """The latest public note of each order (status_notes), in one query."""
+    notes: dict[int, str] = {}
+    rows = (
+        WorkOrderEvent.objects.filter(order__in=orders, is_public=True)
+        .exclude(note="")
+        .order_by("order_id", "-seq")
+        .values_list("order_id", "note")
+    )
+    for order_id, note in rows:
+        notes.setdefault(order_id, note)
+    return notes
+
+
+def _request_row(order: WorkOrder, notes: dict[int, str]) -> dict[str, Any]:
+    req: ChannelRequest | None = getattr(order, "channel_request", None)
+    closed = order.status in TERMINAL
+    return {
+        "service_request_id": order.number,
+        "status": "closed" if closed else "open",
+        "status_notes": notes.get(order.pk, ""),
+        "service_name": order.category.name if order.category else "",
+        "service_code": _service_code(order.category) if order.category else "",
+        "description": order.content,
+        "agency_responsible": order.lead_unit.name if order.lead_unit else "",
+        "service_notice": "",
+        "requested_datetime": _iso(order.created_at),
+        "updated_datetime": _iso(order.updated_at),
+        "expected_datetime": _iso(order.reply_due_at),
+        "address": order.address,
+        "address_id": "",
+        "zipcode": "",
+        "lat": str(req.lat) if req is not None and req.lat is not None else "",
+        "long": str(req.long) if req is not None and req.long is not None else "",
+        "media_url": "",
+    }
+
+
+def _datetime(request: HttpRequest, name: str) -> datetime | None:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = parse_datetime(raw)
+    except ValueError:
+        value = None
+    if value is None:
+        raise Open311Error(
+            400,
+            _(
+                "{name} 应为 ISO 8601 日期时间（如 2026-11-05T08:15:30+08:00），收到「{raw}」"
+            ).format(name=name, raw=raw[:50]),
+        )
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+def _positive(request: HttpRequest, name: str, default: int, maximum: int) -> int:
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise Open311Error(400, _("{name} 应为正整数").format(name=name))
+    return min(int(raw), maximum)
+
+
+def _filtered(request: HttpRequest) -> QuerySet[WorkOrder]:
+    orders = _public_orders()
+    ids = [i.strip() for i in request.GET.get("service_request_id", "").split(",") if i.strip()]
+    if ids:
+        # The spec: with ids, every other parameter is ignored.
+        return orders.filter(number__in=ids[:MAX_RESULTS])
+    codes = [c.strip() for c in request.GET.get("service_code", "").split(",") if c.strip()]
+    if codes:
+        orders = orders.filter(category__in=[_service(c) for c in codes])
+    statuses = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
+    if statuses - {"open", "closed"}:
+        raise Open311Error(400, _("status 只能是 open 或 closed（可用逗号分隔）"))
+    if statuses == {"open"}:
+        orders = orders.exclude(status__in=TERMINAL)
+    elif statuses == {"closed"}:
+        orders = orders.filter(status__in=TERMINAL)
+    start, end = _datetime(request, "start_date"), _datetime(request, "end_date")
+    if start and end and start > end:
+        raise Open311Error(400, _("start_date 不能晚于 end_date"))
+    if start and end and end - start > DEFAULT_WINDOW:
+        raise Open311Error(400, _("start_date 与 end_date 的间隔不能超过 90 天"))
+    if start is None and end is None:
+        end = timezone.now()
+    if start is None:
+        start = (end or timezone.now()) - DEFAULT_WINDOW
+    orders = orders.filter(created_at__gte=start)
+    if end is not None:
+        orders = orders.filter(created_at__lte=end)
+    after, before = _datetime(request, "updated_after"), _datetime(request, "updated_before")
+    if after:
+        orders = orders.filter(updated_at__gt=after)
+    if before:
+        orders = orders.filter(updated_at__lt=before)
+    return orders
+
+
+@require_GET
+def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
+    try:
+        orders = _filtered(request)
+        page = _positive(request, "page", 1, 10**6)
+        size = _positive(request, "page_size", MAX_RESULTS, MAX_RESULTS)
+    except Open311Error as e:
+        return error(fmt, e.status, e.description)
+    rows = list(orders.order_by("-created_at", "-id")[(page - 1) * size : page * size])
+    notes = _latest_notes(rows)
+    return respond(fmt, "service_requests", [_request_row(o, notes) for o in rows])
+
+
+@require_GET
+def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
+    order = _public_orders().filter(number=request_id).first()
+    if order is None:
+        return error(fmt, 404, _("service_request_id「{id}」不存在").format(id=request_id[:30]))
+    return respond(fmt, "service_requests", [_request_row(order, _latest_notes([order]))])
+
+
+@require_GET
+def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
+    req = ChannelRequest.objects.select_related("order").filter(token=token).first()
+    if req is None:
+        return error(fmt, 404, _("token「{token}」不存在").format(token=token[:40]))
+    number = req.order.number if req.order else ""
+    return respond(fmt, "service_requests", [{"service_request_id": number, "token": req.token}])
+
+
+# --- POST requests ----------------------------------------------------------------------
+
+
+def _coordinate(value: str, name: str, limit: int) -> Decimal:
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise Open311Error(400, _("{name} 应为数字").format(name=name)) from None
+    if not number.is_finite() or abs(number) > limit:
+        raise Open311Error(400, _("{name} 超出范围").format(name=name))
+    return number.quantize(Decimal("0.000001"))
+
+
+def _form(request: HttpRequest) -> dict[str, str]:
+    content_type = request.content_type or ""
+    if content_type not in FORM_TYPES:
+        raise Open311Error(
+            400,
+            _("请求体应为表单（application/x-www-form-urlencoded），收到「{ct}」").format(
+                ct=content_type[:60] or "-"
+            ),
+        )
+    try:
+        if content_type == FORM_TYPES[0]:
+            request.body.decode("utf-8")  # strict: replacement characters would hide bad input
+        form = request.POST
+    except RequestDataTooBig:
+        raise Open311Error(413, _("请求体过大")) from None
+    except UnicodeDecodeError:
+        raise Open311Error(400, _("请求体不是有效的 UTF-8 编码")) from None
+    return {k: form.get(k, "") for k in form}
+
+
+def _submission(form: dict[str, str]) -> tuple[Submission, Category]:
+    code = form.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, _("缺少 service_code"))
+    try:
+        category = _service(code)
+    except Open311Error:
+        raise Open311Error(400, _("service_code「{code}」不存在").format(code=code[:40])) from None
+    for key in form:
+        match = ATTRIBUTE_RE.match(key)
+        if match:  # services define no attributes: any given is unknown
+            raise Open311Error(
+                400, _("服务 {code} 没有属性「{attr}」").format(code=code, attr=match.group(1))
+            )
+    lat_raw, long_raw = form.get("lat", "").strip(), form.get("long", "").strip()
+    address = form.get("address_string", "").strip()
+    address_id = form.get("address_id", "").strip()
+    if bool(lat_raw) != bool(long_raw):
+        raise Open311Error(400, _("lat 与 long 须同时提供"))
+    if not (lat_raw or address or address_id):
+        raise Open311Error(400, _("缺少位置：请提供 lat 与 long，或 address_string，或 address_id"))
+    description = form.get("description", "").strip()
+    if not description:
+        raise Open311Error(400, _("缺少 description（诉求内容）"))
+    lat = _coordinate(lat_raw, "lat", 90) if lat_raw else None
+    long = _coordinate(long_raw, "long", 180) if long_raw else None
+    phone = form.get("phone", "").strip()
+    name = (form.get("last_name", "").strip() + form.get("first_name", "").strip())[:50]
+    where = address or address_id or f"{lat},{long}"
+    fields = {
+        "title": (category.name + "：" + description.splitlines()[0])[:60],
+        "content": description,
+        "category": category.pk,
+        "address": where[:200],
+        "requester_name": name,
+        "requester_phone": phone,
+        # Open311 clients often send no phone: such a request is taken in as anonymous.
+        "is_anonymous": not phone,
+    }
+    return Submission(fields=fields, lat=lat, long=long), category
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
+    if request.method == "GET":
+        return request_list(request, fmt)
+    try:
+        form = _form(request)
+        channel = channel_for_key(form.get("api_key", ""))
+        if channel is None or not channel.allows(Operation.CREATE):
+            raise Open311Error(403, _("api_key 无效或未获准提交诉求"))
+        if over_rate_limit(channel):
+            raise Open311Error(429, _("请求过于频繁"))
+        submission, _category = _submission(form)
+        req, _created = channel_submit(
+            channel=channel,
+            submission=submission,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+        )
+    except Open311Error as e:
+        return error(fmt, e.status, e.description)
+    except WorkOrderError as e:
+        field = f"{e.field}: " if e.field else ""
+        return error(fmt, e.http_status, field + e.message)
+    number = req.order.number if req.order else ""
+    row = {"service_request_id": number, "token": req.token, "service_notice": "", "account_id": ""}
+    return respond(fmt, "service_requests", [row], status=201)

@@ -1,0 +1,161 @@
+"""Status push to channels (webhooks) from a durable outbox: `webhook_enqueue` writes one row per
+(channel, event); `webhook_deliver` posts it, signed with HMAC-SHA256, and reschedules it with
+exponential back-off until the channel answers 2xx."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hotline.workorders.models import WorkOrderEvent
+
+from .models import ChannelRequest, WebhookDelivery
+
+SIGNATURE_HEADER = "X-Hotline-Signature"
+# Back-off: 30 s, 1 min, 2 min ... capped at 6 h; given up after this many attempts (~3 days).
+BASE_DELAY = timedelta(seconds=30)
+MAX_DELAY = timedelta(hours=6)
+MAX_ATTEMPTS = 20
+# A claimed delivery is not picked again by another worker for this long.
+LEASE = timedelta(seconds=60)
+TIMEOUT_SECONDS = 10
+
+
+def sign(secret: str, body: bytes) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(BASE_DELAY * (2 ** max(attempts - 1, 0)), MAX_DELAY)
+
+
+def _payload(event: WorkOrderEvent, kind: str, req: ChannelRequest) -> dict[str, Any]:
+    order = event.order
+    return {
+        "event_id": event.pk,
+        "kind": kind,
+        "token": req.token,
+        "external_id": req.external_id,
+        "number": order.number,
+        "status": event.to_status,
+        "note": event.note if event.is_public else "",
+        "occurred_at": timezone.localtime(event.created_at).isoformat(),
+    }
+
+
+def webhook_enqueue(*, event: WorkOrderEvent, kind: str) -> WebhookDelivery | None:
+    """Write the outbox row for the channel the order came from, if it has a webhook; once per
+    event (a repeated signal finds the row already there)."""
+    req = ChannelRequest.objects.select_related("channel").filter(order_id=event.order_id).first()
+    if req is None or not req.channel.webhook_url or not req.channel.is_active:
+        return None
+    try:
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.create(
+                channel=req.channel,
+                event=event,
+                kind=kind,
+                url=req.channel.webhook_url,
+                payload=_payload(event, kind, req),
+            )
+    except IntegrityError:
+        return None
+    _dispatch(delivery.pk)
+    return delivery
+
+
+def _dispatch(pk: int) -> None:
+    # In the embedded default (eager Celery) a slow channel must not hold the move's response:
+    # the periodic sweep delivers instead. With workers, hand it over at once.
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return
+    from .tasks import deliver_webhook
+
+    deliver_webhook.delay(pk)
+
+
+def _claim(pk: int) -> WebhookDelivery | None:
+    """Compare-and-swap on (state, next_attempt_at): of several workers one wins the attempt."""
+    now = timezone.now()
+    row = WebhookDelivery.objects.filter(
+        pk=pk, state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now
+    ).first()
+    if row is None:
+        return None
+    won = WebhookDelivery.objects.filter(
+        pk=pk, state=WebhookDelivery.State.PENDING, next_attempt_at=row.next_attempt_at
+    ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
+    if not won:
+        return None
+    row.refresh_from_db()
+    return row
+
+
+def _post(row: WebhookDelivery) -> tuple[int | None, str]:
+    body = json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode()
+    request = urllib.request.Request(
+        row.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            SIGNATURE_HEADER: sign(row.channel.webhook_secret, body),
+            "X-Hotline-Event": str(row.event_id),
+            "User-Agent": "hotline-webhook/1",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as resp:
+            return resp.status, ""
+    except urllib.error.HTTPError as e:
+        return e.code, f"HTTP {e.code}"
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        return None, str(getattr(e, "reason", e))[:500]
+
+
+def webhook_deliver(pk: int) -> bool:
+    """One attempt at one delivery, if it is due and no other worker holds it. True if the
+    channel acknowledged it with a 2xx."""
+    row = _claim(pk)
+    if row is None:
+        return False
+    status, error = _post(row)
+    now = timezone.now()
+    if status is not None and 200 <= status < 300:
+        WebhookDelivery.objects.filter(pk=pk).update(
+            state=WebhookDelivery.State.DELIVERED,
+            delivered_at=now,
+            last_status=status,
+            last_error="",
+        )
+        return True
+    gave_up = row.attempts >= MAX_ATTEMPTS
+    WebhookDelivery.objects.filter(pk=pk).update(
+        state=WebhookDelivery.State.FAILED if gave_up else WebhookDelivery.State.PENDING,
+        next_attempt_at=now + backoff(row.attempts),
+        last_status=status,
+        last_error=error or f"HTTP {status}",
+    )
+    return False
+
+
+def webhook_deliver_due(limit: int = 200) -> int:
+    """The periodic sweep: attempt every due delivery; returns how many were acknowledged."""
+    due = (
+        WebhookDelivery.objects.filter(
+            state=WebhookDelivery.State.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(webhook_deliver(pk) for pk in list(due))
