@@ -1,0 +1,171 @@
+"""Suggestions of category and lead unit for a request's text.
+
+Order of authority: a category the agent chose plus the dispatch catalogue (派单目录) decides the
+unit; otherwise the catalogue's unit for a suggested category that is likely enough (≥ 0.5)
+leads; the learned model fills the remaining places. At cold start (no trained model) categories
+come from matching the text against category names and their paths; there is no knowledge base
+in the platform yet to match against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from hotline.accounts.models import Region, Unit
+from hotline.catalog.models import Category
+from hotline.catalog.selectors import dispatch_rule_for
+
+from . import store
+from .learning import order_text
+from .models import Source
+
+TOP = 3
+# A suggested category this likely lets the catalogue decide the unit.
+RULE_DECIDES = 0.5
+NAME_WEIGHTS = (1.0, 0.5, 0.25)  # leaf, parent, root
+
+
+@dataclass
+class Choice:
+    """One ranked suggestion: a category or a unit, how sure, why."""
+
+    obj: Category | Unit
+    confidence: float
+    source: str
+    reason: str
+
+
+@dataclass
+class Suggestions:
+    categories: list[Choice] = field(default_factory=list)
+    units: list[Choice] = field(default_factory=list)
+    model_version: int | None = None
+
+
+def suggest(
+    *,
+    title: str,
+    content: str,
+    region: Region | None,
+    category: Category | None = None,
+) -> Suggestions:
+    """Top-3 categories and lead units for a request (reads only; recording is `record`)."""
+    model = store.active()
+    text = order_text(title, content)
+    out = Suggestions(model_version=model.version if model else None)
+    if text.strip("。 "):
+        out.categories = _model_categories(model, text) if model else _name_categories(text)
+    out.units = _units(model, text, region, category, out.categories)
+    return out
+
+
+def _model_categories(model: store.TrainedModel, text: str) -> list[Choice]:
+    ranked = [r for r in model.category.top(text, TOP) if r.confidence > 0]
+    found = Category.objects.filter(pk__in=[r.label for r in ranked], is_active=True).in_bulk()
+    out = []
+    for r in ranked:
+        if r.label in found:
+            terms = model.category.terms(text, r.label)
+            reason = _("匹配词：%s") % "、".join(terms) if terms else _("相似历史工单")
+            out.append(Choice(found[r.label], r.confidence, Source.MODEL, reason))
+    return out
+
+
+def _bigrams(text: str) -> set[str]:
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
+
+
+def _name_categories(text: str) -> list[Choice]:
+    """Cold start: leaves whose name (and parent's, root's) share character bigrams with the
+    text. The score is a degree of match in 0..1, not a probability."""
+    rows = list(Category.objects.filter(is_active=True).values_list("pk", "name", "parent_id"))
+    names = {pk: name for pk, name, _parent in rows}
+    parents = {pk: parent for pk, _name, parent in rows}
+    has_children = {parent for parent in parents.values() if parent is not None}
+    grams = _bigrams(text)
+    hit: dict[int, float] = {}
+    for pk, name in names.items():
+        own = _bigrams(name)
+        hit[pk] = len(own & grams) / len(own)
+    scored = []
+    for pk in names:
+        if pk in has_children:
+            continue
+        chain = [pk]
+        while (parent := parents.get(chain[-1])) is not None and len(chain) < 3:
+            chain.append(parent)
+        score = sum(w * hit[c] for w, c in zip(NAME_WEIGHTS, chain, strict=False))
+        if hit[pk] > 0 or (len(chain) > 1 and hit[chain[1]] > 0):
+            matched = [names[c] for c in chain if hit[c] > 0]
+            scored.append((score / sum(NAME_WEIGHTS[: len(chain)]), pk, matched))
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    found = Category.objects.in_bulk([pk for _s, pk, _m in scored[:TOP]])
+    return [
+        Choice(found[pk], round(score, 3), Source.NAMES, _("名称匹配：%s") % "、".join(matched))
+        for score, pk, matched in scored[:TOP]
+    ]
+
+
+def _rule_unit(category: Category, region: Region | None) -> Unit | None:
+    rule = dispatch_rule_for(category=category, region=region)
+    return rule.lead_unit if rule is not None else None
+
+
+def _units(
+    model: store.TrainedModel | None,
+    text: str,
+    region: Region | None,
+    category: Category | None,
+    categories: list[Choice],
+) -> list[Choice]:
+    ranked: dict[int, Choice] = {}
+
+    def offer(choice: Choice) -> None:
+        if choice.obj.pk not in ranked or ranked[choice.obj.pk].confidence < choice.confidence:
+            ranked[choice.obj.pk] = choice
+
+    decided: list[Choice] = []
+    if category is not None and (unit := _rule_unit(category, region)):
+        decided.append(Choice(unit, 1.0, Source.RULE, _("派单目录：%s") % category.full_name))
+    for c in categories:
+        assert isinstance(c.obj, Category)
+        if (unit := _rule_unit(c.obj, region)) is not None:
+            offer(Choice(unit, c.confidence, Source.RULE, _("派单目录：%s") % c.obj.full_name))
+    if model is not None and text.strip("。 "):
+        context_category = category.pk if category else None
+        if context_category is None and categories:
+            context_category = categories[0].obj.pk
+        for r in model.unit.top(text, TOP + 2):
+            penalty = model.return_rate.get((context_category, r.label), 0.0)  # type: ignore[arg-type]
+            terms = model.unit.terms(text, r.label)
+            reason = (
+                _("相似工单由该单位办理，匹配词：%s") % "、".join(terms)
+                if terms
+                else _("相似历史工单")
+            )
+            if penalty:
+                reason += _("（该分类退单率 %d%%）") % round(penalty * 100)
+            unit_obj = Unit(pk=r.label)
+            offer(Choice(unit_obj, r.confidence * (1 - penalty), Source.MODEL, reason))
+    # Rule units of a likely category come first; then everything by confidence.
+    for choice in sorted(ranked.values(), key=lambda c: -c.confidence):
+        if choice.source == Source.RULE and choice.confidence >= RULE_DECIDES:
+            decided.append(choice)
+    rest = sorted((c for c in ranked.values() if c not in decided), key=lambda c: -c.confidence)
+    out: list[Choice] = []
+    for choice in decided + rest:
+        if all(choice.obj.pk != o.obj.pk for o in out):
+            out.append(choice)
+    return _real_units(out)[:TOP]
+
+
+def _real_units(choices: list[Choice]) -> list[Choice]:
+    # The model knows units by pk; show only those that still exist and take orders.
+    units = Unit.objects.filter(pk__in=[c.obj.pk for c in choices], is_active=True).in_bulk()
+    out = []
+    for c in choices:
+        if c.obj.pk in units:
+            c.obj = units[c.obj.pk]
+            out.append(c)
+    return out

@@ -1,0 +1,79 @@
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from hotline.dispatch.models import DispatchModel
+from hotline.dispatch.suggest import suggest
+from hotline.dispatch.training import dispatch_activate, dispatch_train, return_rates
+from hotline.workorders.tests.factories import move, registered
+
+from .history import MATTERS, category, closed, history
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_trains_a_model_that_suggests_the_unit_of_similar_orders(org, model_dir):
+    history(org)
+    row = dispatch_train(holdout=False)
+    assert row.is_active and row.version == 1 and row.orders == 18
+    assert (Path(model_dir) / row.file_name).exists()
+
+    result = suggest(
+        title="锦绣华庭停水了",
+        content="锦绣华庭今天一早就停水，也没有看到自来水公司的停水通知。",
+        region=org.street,
+    )
+    assert result.model_version == 1
+    assert result.units[0].obj == org.water
+    assert result.units[0].source == "model"
+    assert result.categories[0].obj == category(MATTERS["water"][0])
+    assert "停水" in result.categories[0].reason
+
+    other = suggest(title="小区门口有人摆摊", content="小摊贩占道经营，占用人行道。", region=None)
+    assert other.units[0].obj == org.street_office
+
+
+def test_it_versions_models_and_keeps_one_active(org):
+    history(org, per_matter=4)
+    first = dispatch_train(holdout=False)
+    second = dispatch_train(holdout=False)
+    first.refresh_from_db()
+    assert (first.is_active, second.is_active, second.version) == (False, True, 2)
+    dispatch_activate(version=1)
+    assert DispatchModel.objects.get(is_active=True).version == 1
+    assert suggest(title="停水", content="小区停水", region=None).model_version == 1
+
+
+def test_it_counts_returns_against_the_unit_that_returned(org):
+    history(org, per_matter=3)
+    order = registered(
+        org,
+        title="东城花园物业不管事",
+        content="物业公司不打扫卫生",
+        category=category(MATTERS["housing"][0]).pk,
+    )
+    order = move(order, "dispatch", org.dave, lead_unit=org.water.pk)
+    order = move(order, "acknowledge", org.bob)
+    order = move(order, "return", org.bob, note="不属于供水业务", legal_basis="《城市供水条例》")
+    move(order, "reassign", org.dave, lead_unit=org.housing.pk)
+    rates = return_rates()
+    housing_category = category(MATTERS["housing"][0]).pk
+    assert rates == {(housing_category, org.water.pk): 1.0}
+
+
+def test_it_reports_holdout_metrics_when_history_is_large_enough(org):
+    for key in MATTERS:
+        for i in range(18):
+            closed(org, key, f"第{i}小区")
+    row = dispatch_train(holdout=True)
+    assert row.metrics["unit_top1"] >= 0.9
+    assert row.metrics["category_top3"] == 1.0
+
+
+def test_it_trains_from_the_command(org, capsys):
+    history(org, per_matter=3)
+    call_command("train_dispatch", "--no-holdout")
+    out = capsys.readouterr().out
+    assert "v1" in out
+    assert DispatchModel.objects.filter(is_active=True, version=1).exists()

@@ -1,0 +1,164 @@
+"""Training the suggestion model from the platform's own history.
+
+Closed orders teach: their category, and their final lead unit (the unit that really handled
+the order, after any return). Returns are negative evidence: the share of a category's
+dispatches that a unit returned lowers that unit's confidence for the category."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from tqdm import tqdm
+
+from hotline.workorders.choices import AssignmentRole, Status
+from hotline.workorders.models import WorkOrder, WorkOrderAssignment
+
+from . import store
+from .learning import TextClassifier, order_text
+from .models import DispatchModel
+
+HOLDOUT_MIN_ORDERS = 50
+
+
+@dataclass
+class Example:
+    text: str
+    category_id: int | None
+    unit_id: int | None
+
+
+def training_examples(*, since: datetime | None = None, progress: bool = False) -> list[Example]:
+    """Closed orders (oldest first) as examples. System-wide: training is not a person's read."""
+    orders = WorkOrder.objects.filter(status=Status.CLOSED)
+    if since is not None:
+        orders = orders.filter(created_at__gte=since)
+    values = orders.order_by("created_at", "id").values_list(
+        "title", "content", "category_id", "lead_unit_id"
+    )
+    rows: Iterable = values.iterator(chunk_size=2000)
+    if progress:
+        rows = tqdm(rows, total=orders.count(), desc="读取工单")
+    return [Example(order_text(t, c), cat, unit) for t, c, cat, unit in rows]
+
+
+def return_rates(*, since: datetime | None = None) -> dict[tuple[int, int], float]:
+    """(category, unit) -> returned lead dispatches ÷ lead dispatches of that category."""
+    leads = WorkOrderAssignment.objects.filter(
+        role=AssignmentRole.LEAD, order__category__isnull=False
+    )
+    if since is not None:
+        leads = leads.filter(order__created_at__gte=since)
+    sent: Counter[tuple[int, int]] = Counter()
+    returned: Counter[tuple[int, int]] = Counter()
+    for category_id, unit_id, returned_at in leads.values_list(
+        "order__category_id", "unit_id", "returned_at"
+    ).iterator(chunk_size=5000):
+        sent[(category_id, unit_id)] += 1
+        if returned_at is not None:
+            returned[(category_id, unit_id)] += 1
+    return {key: returned[key] / n for key, n in sent.items() if returned[key]}
+
+
+def fit_model(version: int, examples: list[Example], rates: dict) -> store.TrainedModel:
+    with_category = [e for e in examples if e.category_id is not None]
+    with_unit = [e for e in examples if e.unit_id is not None]
+    category = TextClassifier.fit(
+        [e.text for e in with_category], [e.category_id for e in with_category]
+    )
+    unit = TextClassifier.fit([e.text for e in with_unit], [e.unit_id for e in with_unit])
+    return store.TrainedModel(version=version, category=category, unit=unit, return_rate=rates)
+
+
+def holdout_metrics(examples: list[Example], share: float = 0.2) -> dict[str, float]:
+    """Top-1 / top-3 of category and unit on a random 20 % of the history, trained on the rest."""
+    if len(examples) < HOLDOUT_MIN_ORDERS:
+        return {}
+    shuffled = examples[:]
+    random.Random(0).shuffle(shuffled)
+    cut = int(len(shuffled) * (1 - share))
+    train, test = shuffled[:cut], shuffled[cut:]
+    model = fit_model(0, train, {})
+    out: dict[str, float] = {"holdout_orders": float(len(test))}
+    for name, clf in (("category", model.category), ("unit", model.unit)):
+        cases = [e for e in test if getattr(e, f"{name}_id") is not None]
+        if not cases:
+            continue
+        ranked = clf.top_many([e.text for e in cases], 3)
+        truth = [getattr(e, f"{name}_id") for e in cases]
+        out[f"{name}_top1"] = sum(
+            r[:1] != [] and r[0].label == t for r, t in zip(ranked, truth, strict=True)
+        ) / len(cases)
+        out[f"{name}_top3"] = sum(
+            t in [x.label for x in r] for r, t in zip(ranked, truth, strict=True)
+        ) / len(cases)
+    return out
+
+
+def dispatch_train(
+    *,
+    since: datetime | None = None,
+    holdout: bool = True,
+    activate: bool = True,
+    progress: bool = False,
+    say: Callable[[str], None] = lambda _: None,
+) -> DispatchModel:
+    """Train a new version from the history, write its file and its row, and (by default)
+    make it the active version. Returns the new row."""
+    started = time.perf_counter()
+    examples = training_examples(since=since, progress=progress)
+    say(f"{len(examples)} closed orders")
+    stages = tqdm(total=3 if holdout else 2, desc="训练", disable=not progress)
+    metrics: dict[str, float] = {}
+    if holdout:
+        metrics = holdout_metrics(examples)
+        stages.update()
+    rates = return_rates(since=since)
+    stages.update()
+    version = (DispatchModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    model = fit_model(version, examples, rates)
+    stages.update()
+    stages.close()
+    metrics["train_seconds"] = round(time.perf_counter() - started, 2)
+    model.info = {"orders": len(examples), **metrics}
+    file_name = store.save(model)
+    return _record(version, file_name, len(examples), metrics, activate)
+
+
+def _record(
+    version: int, file_name: str, orders: int, metrics: dict, activate: bool
+) -> DispatchModel:
+    try:
+        with transaction.atomic():
+            if activate:
+                # The partial unique index allows one active row: switch in one transaction.
+                DispatchModel.objects.select_for_update().filter(is_active=True).update(
+                    is_active=False
+                )
+            return DispatchModel.objects.create(
+                version=version,
+                file_name=file_name,
+                trained_at=timezone.now(),
+                orders=orders,
+                metrics=metrics,
+                is_active=activate,
+            )
+    except IntegrityError as exc:
+        raise RuntimeError(f"another training wrote version {version} first; run again") from exc
+
+
+def dispatch_activate(*, version: int) -> DispatchModel:
+    """Make `version` the model that serves suggestions (roll back or forward)."""
+    with transaction.atomic():
+        row = DispatchModel.objects.select_for_update().get(version=version)
+        DispatchModel.objects.filter(is_active=True).exclude(pk=row.pk).update(is_active=False)
+        row.is_active = True
+        row.save(update_fields=["is_active"])
+    return row
