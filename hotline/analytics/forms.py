@@ -53,7 +53,7 @@ class KpiFilterForm(forms.Form):
         return {"start": today.replace(day=1), "end": today, "unit_subtree": True}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end:
             if start > end:
