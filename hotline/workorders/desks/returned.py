@@ -1,0 +1,140 @@
+"""The returned-orders desk (退单审核): orders a unit sent back, with its reason and legal basis;
+the dispatcher reassigns them (改派) or rejects the return (驳回)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from hotline.accounts.choices import Role
+from hotline.accounts.models import Unit, User
+
+from ..choices import Action, Status
+from ..errors import InvalidInput
+from ..forms import dispatch_targets
+from ..models import WorkOrder, WorkOrderEvent
+from .dispatcher import RuleCache
+from .hotline import (
+    DeskRequest,
+    Row,
+    capped_count,
+    desk_view,
+    keyset,
+    next_url,
+    order_for,
+    perform,
+    respond,
+)
+
+# The longest-waiting return first.
+QUEUE_KEYS = ("updated_at", "id")
+ACTIONS = (Action.REASSIGN, Action.REJECT_RETURN)
+ROW_TEMPLATE = "workorders/desks/returned_row.html"
+
+
+def returned_queue(user: User) -> QuerySet[WorkOrder]:
+    """Returned orders of the user's scope."""
+    return (
+        WorkOrder.objects.visible_to(user)
+        .filter(status=Status.RETURNED)
+        .select_related("request_type", "urgency", "category", "region", "lead_unit")
+    )
+
+
+@dataclass
+class ReturnedRow(Row):
+    event: WorkOrderEvent | None = None
+    units: list[Unit] = field(default_factory=list)
+    # The catalogue's lead unit, unless that is the unit that just returned the order.
+    suggested_id: int | None = None
+
+
+def latest_returns(orders: list[WorkOrder]) -> dict[int, WorkOrderEvent]:
+    """The latest 退单 event of each order (one query for the page)."""
+    events = (
+        WorkOrderEvent.objects.filter(order_id__in=[o.pk for o in orders], action=Action.RETURN)
+        .select_related("actor_unit", "actor")
+        .order_by("order_id", "-seq")
+    )
+    latest: dict[int, WorkOrderEvent] = {}
+    for e in events:
+        latest.setdefault(e.order_id, e)
+    return latest
+
+
+def returned_rows(orders: list[WorkOrder], units: list[Unit] | None = None) -> list[ReturnedRow]:
+    units = units if units is not None else list(dispatch_targets().order_by("path"))
+    latest = latest_returns(orders)
+    cache = RuleCache()
+    rows = []
+    for order in orders:
+        rule = cache.rule(order)
+        suggested = rule.lead_unit_id if rule else None
+        rows.append(
+            ReturnedRow(
+                order,
+                event=latest.get(order.pk),
+                units=units,
+                suggested_id=None if suggested == order.lead_unit_id else suggested,
+            )
+        )
+    return rows
+
+
+def _page(
+    request: DeskRequest, *, errors: dict[str, str] | None = None, status: int = 200
+) -> HttpResponse:
+    user = request.user
+    error = ""
+    cursor = request.GET.get("cursor")
+    try:
+        page = keyset(returned_queue(user), keys=QUEUE_KEYS, cursor=cursor)
+    except InvalidInput as e:
+        page = keyset(returned_queue(user), keys=QUEUE_KEYS, cursor=None)
+        error, status = e.message, 400
+    rows = returned_rows(page.items)
+    for row in rows:
+        row.error = (errors or {}).get(row.order.number, "")
+    context = {
+        "rows": rows,
+        "count": capped_count(returned_queue(user)),
+        "error": error,
+        "next_url": next_url(request.GET, page.next_cursor),
+        "is_later_page": bool(cursor),
+    }
+    return render(request, "workorders/desks/returned.html", context, status=status)
+
+
+@desk_view(Role.DISPATCHER)
+def returned_desk(request: DeskRequest) -> HttpResponse:
+    return _page(request)
+
+
+@desk_view(Role.DISPATCHER)
+@require_POST
+def returned_act(request: DeskRequest, number: str, action: str) -> HttpResponse:
+    """改派 or 驳回 one returned order from its row."""
+    if action not in ACTIONS:
+        raise Http404(gettext("没有「{action}」这一操作").format(action=action))
+    order = order_for(request.user, number)
+    outcome = perform(user=request.user, order=order, action=action, data=request.POST)
+
+    def fresh_row() -> ReturnedRow | None:
+        current = returned_queue(request.user).filter(pk=order.pk).first()
+        return returned_rows([current])[0] if current else None
+
+    return respond(
+        request,
+        outcome,
+        order=order,
+        fresh_row=fresh_row,
+        template=ROW_TEMPLATE,
+        page=lambda errors, status: _page(request, errors=errors, status=status),
+        back=reverse("desk_returned"),
+    )
