@@ -30,9 +30,12 @@ migrate: $(VENV)/.installed | var
 seed: migrate
 	$(MANAGE) seed_demo --if-empty
 
+# The periodic jobs (time-limit scans...) run in a second process beside the web server and stop
+# with it.
 run: seed
 	$(MANAGE) demo_logins
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) run_periodic & pid=$$!; trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
+	  $(MANAGE) runserver 127.0.0.1:8000
 
 # Debian's Chromium drives the browser tests; Playwright never downloads a browser of its own.
 # A CJK font makes pages (and later PDFs) render Chinese instead of boxes.

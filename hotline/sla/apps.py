@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,3 +10,19 @@ class SlaConfig(AppConfig):
     name = "hotline.sla"
     label = "sla"
     verbose_name = _("时限")
+
+    def ready(self) -> None:
+        from hotline.core import nav, periodic
+        from hotline.workorders.signals import workorder_changing
+
+        from .conf import sla_setting
+        from .receivers import on_workorder_changing
+        from .views import nav_label
+
+        workorder_changing.connect(on_workorder_changing, dispatch_uid="sla_clocks")
+        periodic.register(
+            "sla_scan",
+            "hotline.sla.tasks.scan_time_limits",
+            every=timedelta(minutes=int(sla_setting("SCAN_EVERY_MINUTES"))),
+        )
+        nav.register("sla_notifications", nav_label(), "sla_notifications", order=90)
