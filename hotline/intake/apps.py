@@ -8,3 +8,11 @@ class IntakeConfig(AppConfig):
     name = "hotline.intake"
     label = "intake"
     verbose_name = _("受理渠道")
+
+    def ready(self) -> None:
+        from hotline.accounts.choices import Role
+        from hotline.core import nav
+
+        nav.register(
+            "desk_agent", _("话务受理"), "desk_agent", roles={Role.AGENT}, order=10, landing=10
+        )

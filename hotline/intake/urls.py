@@ -1,3 +1,12 @@
-from django.urls import URLPattern, URLResolver
+"""Staff pages of intake: the agent's desk (话务受理) and its htmx fragments."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path
+
+from . import desk
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("desk/", desk.desk, name="desk_agent"),
+    path("desk/history/", desk.history, name="desk_agent_history"),
+    path("desk/categories/", desk.categories, name="desk_agent_categories"),
+    path("desk/repeats/", desk.repeats, name="desk_agent_repeats"),
+]

@@ -1,0 +1,158 @@
+"""The agent's intake desk (话务受理): one screen to take a call down while the caller talks, and
+the htmx fragments that fill it (caller history, category type-ahead, repeat warning).
+
+Views stay thin: reads through `intake.selectors` / `workorders.selectors` (so `visible_to`),
+writes through `intake.services`. Only agents at a hotline centre may use any of it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from hotline.accounts.models import Region, Unit, User
+from hotline.catalog.models import Category
+from hotline.workorders.errors import WorkOrderError
+from hotline.workorders.models import WorkOrder
+from hotline.workorders.selectors import workorders_by_phone
+from hotline.workorders.services import PHONE_RE
+
+from .forms import IntakeForm
+from .selectors import agent_centre, agent_orders_today, category_search, open_repeats_for_intake
+from .services import Decision, intake_register
+
+HISTORY_SIZE = 10
+# The session key holding the number of the order just taken, shown once after the redirect.
+LAST_KEY = "intake_last_order"
+
+
+class DeskRequest(HttpRequest):
+    user: User
+    centre: Unit
+
+
+View = Callable[..., HttpResponse]
+
+
+def agent_desk(view: View) -> View:
+    """Signed in, and an agent at a hotline centre; anyone else gets the 403 page."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: DeskRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        centre = agent_centre(request.user)
+        if centre is None:
+            return render(request, "intake/desk_forbidden.html", status=403)
+        request.centre = centre
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _phone(raw: str) -> str:
+    """The number as the service stores it; empty unless it is a complete number."""
+    phone = "".join(ch for ch in raw or "" if ch not in " ()（）")
+    return phone if PHONE_RE.match(phone) else ""
+
+
+def _last_order(request: DeskRequest) -> WorkOrder | None:
+    number = request.session.pop(LAST_KEY, None)
+    if not number:
+        return None
+    return (
+        WorkOrder.objects.visible_to(request.user)
+        .filter(number=number, registered_by=request.user)
+        .select_related("master")
+        .first()
+    )
+
+
+def _render_desk(
+    request: DeskRequest, form: IntakeForm, *, status: int = 200, error: str = ""
+) -> HttpResponse:
+    category = None
+    raw = form["category"].value()
+    if raw and str(raw).isdigit():
+        category = Category.objects.filter(pk=int(raw), is_active=True).first()
+    context = {
+        "form": form,
+        "error": error,
+        "last": _last_order(request) if request.method == "GET" else None,
+        "today": agent_orders_today(user=request.user),
+        "category_name": category.full_name if category else "",
+    }
+    return render(request, "intake/desk.html", context, status=status)
+
+
+@agent_desk
+@require_http_methods(["GET", "POST"])
+def desk(request: DeskRequest) -> HttpResponse:
+    """GET: an empty form. POST: take the call down (转派单, 直接办结 or 登记并并入)."""
+    if request.method == "GET":
+        return _render_desk(request, IntakeForm(centre=request.centre))
+    form = IntakeForm(request.POST, centre=request.centre)
+    if not form.is_valid():
+        return _render_desk(request, form, status=400)
+    master = request.POST.get("merge_into", "").strip()
+    decision = Decision.MERGE if master else request.POST.get("decision", Decision.DISPATCH)
+    try:
+        order = intake_register(
+            actor=request.user, decision=decision, master=master, **form.service_fields()
+        )
+    except WorkOrderError as e:
+        if e.field and e.field in form.fields:
+            form.add_error(e.field, e.message)
+            return _render_desk(request, form, status=e.http_status)
+        return _render_desk(request, form, status=e.http_status, error=e.message)
+    # Post/redirect/get: the next call starts on a clean form; the number is shown once.
+    request.session[LAST_KEY] = order.number
+    return redirect("desk_agent")
+
+
+@agent_desk
+@require_GET
+def history(request: DeskRequest) -> HttpResponse:
+    """来电历史: the caller's earlier orders the agent may see, once the number is complete."""
+    phone = _phone(request.GET.get("requester_phone", ""))
+    orders = (
+        workorders_by_phone(user=request.user, phone=phone, limit=HISTORY_SIZE) if phone else []
+    )
+    return render(request, "intake/_history.html", {"phone": phone, "orders": orders})
+
+
+@agent_desk
+@require_GET
+def categories(request: DeskRequest) -> HttpResponse:
+    """The type-ahead's options: leaves of the category tree matching the typed words."""
+    query = request.GET.get("category_search", "").strip()
+    matches = category_search(query)
+    return render(request, "intake/_categories.html", {"query": query, "matches": matches})
+
+
+@agent_desk
+@require_GET
+def repeats(request: DeskRequest) -> HttpResponse:
+    """重复诉求提示: open orders on a similar matter from this phone or this address."""
+    g = request.GET
+    raw = g.get("category", "")
+    category = (
+        Category.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() else None
+    )
+    orders: list[WorkOrder] = []
+    if category is not None:
+        region = (
+            Region.objects.subtree(request.centre.region).filter(code=g.get("region", "")).first()
+        )
+        orders = open_repeats_for_intake(
+            user=request.user,
+            category=category,
+            phone=_phone(g.get("requester_phone", "")),
+            region=region,
+            address=g.get("address", ""),
+        )
+    return render(request, "intake/_repeats.html", {"orders": orders})

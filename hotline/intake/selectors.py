@@ -1,0 +1,134 @@
+"""Reads behind the agent's intake desk (话务受理). Orders are read through
+`WorkOrder.objects.visible_to(user)`; nothing here writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from hotline.accounts.choices import CENTRE_KINDS, Role
+from hotline.accounts.models import Region, Unit, User
+from hotline.catalog.models import Category
+from hotline.core.conf import hotline_int
+from hotline.workorders.choices import OPEN
+from hotline.workorders.models import WorkOrder
+
+CATEGORY_MATCHES = 20
+REPEATS_PER_KIND = 5
+
+
+def agent_centre(user: User) -> Unit | None:
+    """The hotline centre where `user` works as an agent, or None: only they use the desk."""
+    for m in user.active_memberships():
+        if m.role == Role.AGENT and m.unit.kind in CENTRE_KINDS:
+            return m.unit
+    return None
+
+
+def intake_regions(centre: Unit) -> QuerySet[Region]:
+    """The regions an order taken at `centre` may be placed in: the centre's region subtree."""
+    return Region.objects.subtree(centre.region).order_by("path")
+
+
+@dataclass(frozen=True)
+class CategoryMatch:
+    id: int
+    full_name: str  # 一级 / 二级 / 三级
+
+
+def category_search(query: str, *, limit: int = CATEGORY_MATCHES) -> list[CategoryMatch]:
+    """Leaves of the category tree under any active node whose name contains `query`.
+
+    A match at level 1 or 2 lists the leaves below it; a node is offered only when it and every
+    ancestor are active, since an order cannot be filed under a disabled branch."""
+    query = query.strip()
+    if not query:
+        return []
+    hits = list(
+        Category.objects.filter(name__icontains=query, is_active=True).values_list(
+            "path", flat=True
+        )[:limit]
+    )
+    if not hits:
+        return []
+    under = reduce(or_, (Q(path__startswith=p) for p in hits))
+    nodes = list(
+        Category.objects.filter(under, is_active=True)
+        .exclude(children__is_active=True)  # leaves: no active child to file under instead
+        .order_by("path")
+        .distinct()[:limit]
+    )
+    ancestor_ids = {pk for node in nodes for pk in node.ancestor_ids()}
+    ancestors = {
+        pk: (name, active)
+        for pk, name, active in Category.objects.filter(pk__in=ancestor_ids).values_list(
+            "pk", "name", "is_active"
+        )
+    }
+    out = []
+    for node in nodes:
+        chain = [ancestors[pk] for pk in node.ancestor_ids() if pk in ancestors]
+        if all(active for _, active in chain):
+            out.append(CategoryMatch(node.pk, " / ".join(name for name, _ in chain)))
+    return out
+
+
+def category_matter(category: Category) -> Q:
+    """Orders on a similar matter: the same category, or anything under the same second-level
+    category (a level-1 category only matches itself: too broad to call a repeat)."""
+    ids = category.ancestor_ids()
+    if len(ids) < 2:
+        return Q(category_id=category.pk)
+    second = Category.objects.filter(pk=ids[1]).first()
+    if second is None:
+        return Q(category_id=category.pk)
+    return Q(category_id=category.pk) | Q(
+        category_id__in=Category.objects.subtree(second).values("id")
+    )
+
+
+def open_repeats_for_intake(
+    *,
+    user: User,
+    category: Category,
+    phone: str = "",
+    region: Region | None = None,
+    address: str = "",
+    now: datetime | None = None,
+) -> list[WorkOrder]:
+    """重复诉求: OPEN orders on a similar matter from the same phone, or at the same address in
+    the same region, registered within the repeat window; newest first.
+
+    Two queries, one per kind, so each is an indexed range scan (phone + created_at, region +
+    created_at) rather than one OR that a planner may turn into a full scan."""
+    since = (now or timezone.now()) - timedelta(days=hotline_int("REPEAT_WINDOW_DAYS"))
+    base = (
+        WorkOrder.objects.visible_to(user)
+        .filter(category_matter(category), status__in=OPEN, created_at__gte=since)
+        .select_related("category", "lead_unit", "region")
+        .order_by("-created_at", "-id")
+    )
+    found: dict[int, WorkOrder] = {}
+    if phone:
+        for o in base.filter(requester_phone=phone)[:REPEATS_PER_KIND]:
+            found[o.pk] = o
+    address = address.strip()
+    if address and region is not None:
+        for o in base.filter(region_id=region.pk, address=address)[:REPEATS_PER_KIND]:
+            found.setdefault(o.pk, o)
+    return sorted(found.values(), key=lambda o: (o.created_at, o.pk), reverse=True)
+
+
+def agent_orders_today(*, user: User, limit: int = 50) -> list[WorkOrder]:
+    """The orders `user` registered today (local day), newest first."""
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    return list(
+        WorkOrder.objects.visible_to(user)
+        .filter(registered_by=user, created_at__gte=start)
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -1,0 +1,124 @@
+// The agent's intake desk: keyboard handling of the category type-ahead, and Enter moving to
+// the next field instead of submitting half a form while the caller is still talking.
+(function () {
+  "use strict";
+
+  function options(list) {
+    return Array.prototype.slice.call(list.querySelectorAll("li[role=option]"));
+  }
+
+  function setActive(list, index) {
+    var items = options(list);
+    items.forEach(function (li, i) {
+      li.classList.toggle("active", i === index);
+      li.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    if (items[index]) {
+      items[index].scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function activeIndex(list) {
+    return options(list).findIndex(function (li) { return li.classList.contains("active"); });
+  }
+
+  function close(search, list) {
+    list.innerHTML = "";
+    search.setAttribute("aria-expanded", "false");
+  }
+
+  function announce(hidden) {
+    // The repeat warning listens for this change (htmx trigger "change from:#id_category").
+    hidden.dataset.seen = hidden.value;
+    hidden.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function pick(search, hidden, list, li) {
+    hidden.value = li.dataset.id;
+    search.value = li.dataset.name;
+    close(search, list);
+    announce(hidden);
+  }
+
+  function nextField(form, current) {
+    var fields = Array.prototype.filter.call(form.elements, function (el) {
+      return !el.disabled && el.type !== "hidden" && el.offsetParent !== null;
+    });
+    var next = fields[fields.indexOf(current) + 1];
+    if (next) {
+      next.focus();
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("intake-form");
+    var search = document.getElementById("id_category_search");
+    var hidden = document.getElementById("id_category");
+    var list = document.getElementById("category-options");
+    if (!form || !search || !hidden || !list) {
+      return;
+    }
+    hidden.dataset.seen = hidden.value;
+
+    search.addEventListener("keydown", function (event) {
+      var items = options(list);
+      var index = activeIndex(list);
+      if (event.key === "ArrowDown" && items.length) {
+        event.preventDefault();
+        setActive(list, Math.min(index + 1, items.length - 1));
+      } else if (event.key === "ArrowUp" && items.length) {
+        event.preventDefault();
+        setActive(list, Math.max(index - 1, 0));
+      } else if (event.key === "Enter") {
+        // Enter picks the highlighted category; it never submits the form from here.
+        event.preventDefault();
+        if (items[index]) {
+          pick(search, hidden, list, items[index]);
+        }
+      } else if (event.key === "Escape") {
+        close(search, list);
+      }
+    });
+
+    search.addEventListener("input", function () {
+      // Typing again means the earlier choice no longer stands.
+      if (hidden.value) {
+        hidden.value = "";
+        announce(hidden);
+      }
+    });
+
+    list.addEventListener("mousedown", function (event) {
+      var li = event.target.closest("li[role=option]");
+      if (li) {
+        event.preventDefault();
+        pick(search, hidden, list, li);
+      }
+    });
+
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.target === list) {
+        search.setAttribute("aria-expanded", options(list).length ? "true" : "false");
+      }
+    });
+
+    // A suggestion accepted in the dispatch hints sets the category: tell the repeat warning.
+    document.body.addEventListener("htmx:afterSettle", function () {
+      if (hidden.value !== hidden.dataset.seen) {
+        announce(hidden);
+      }
+    });
+
+    form.addEventListener("keydown", function (event) {
+      var el = event.target;
+      if (event.key !== "Enter" || el === search || el.tagName !== "INPUT") {
+        return;
+      }
+      if (el.type === "submit" || el.type === "button") {
+        return;
+      }
+      event.preventDefault();
+      nextField(form, el);
+    });
+  });
+})();
