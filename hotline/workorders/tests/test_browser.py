@@ -50,7 +50,8 @@ def _login(browser, live_server, username):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("#main button[type=submit]")
-    page.wait_for_url("**/orders/**")
+    # Each role lands on its own workbench; wait until the login page is left.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return page
 
 
