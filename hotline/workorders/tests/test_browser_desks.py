@@ -1,0 +1,46 @@
+"""The hotline's desks in a real browser (Debian's Chromium through Playwright): dave dispatches
+an order inline from his queue (htmx replaces the row, no reload); sue accepts a reply."""
+
+import pytest
+
+from hotline.core.testing import make_org
+from hotline.workorders.choices import Action, Status
+from hotline.workorders.models import WorkOrder, WorkOrderEvent
+from hotline.workorders.tests import factories
+from hotline.workorders.tests.test_browser import _login, browser  # noqa: F401 (fixture)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_dispatches_inline_and_accepts_a_reply_in_a_browser(browser, live_server, settings):  # noqa: F811
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    org = make_org()
+    order = factories.registered(org, title="幸福小区停水", content="3 号楼停水两天。")
+    reply = factories.replied(org, title="路灯不亮")
+
+    page = _login(browser, live_server, "dave")
+    assert page.url.endswith("/desk/dispatch/")
+    row = page.locator(f"#row-{order.number}")
+    # A marker on the window survives only if the page is not reloaded.
+    page.evaluate("window.stayed = true")
+    row.locator(f"select[name=lead_unit][data-order='{order.number}']").select_option(
+        label="县自来水公司"
+    )
+    row.get_by_role("button", name="派发").click()
+    confirmation = page.locator(f"#row-{order.number} td.ok")
+    confirmation.wait_for()
+    assert "已派单" in confirmation.inner_text()
+    assert page.evaluate("window.stayed") is True
+    order.refresh_from_db()
+    assert order.status == Status.DISPATCHED and order.lead_unit == org.water
+    assert WorkOrderEvent.objects.filter(order=order, action=Action.DISPATCH).count() == 1
+
+    page = _login(browser, live_server, "sue")
+    assert page.url.endswith("/desk/supervise/")
+    row = page.locator(f"#row-{reply.number}")
+    assert "已抢修，恢复供水。" in row.inner_text()
+    row.get_by_role("button", name="审核通过").click()
+    page.locator(f"#row-{reply.number} td.ok").wait_for()
+    assert WorkOrder.objects.get(pk=reply.pk).status == Status.AWAITING_CALLBACK
+    event = WorkOrderEvent.objects.get(order=reply, action=Action.ACCEPT_REPLY)
+    assert event.actor == org.sue
