@@ -1,0 +1,178 @@
+"""Reads of the citizen portal. The requester has no account, so `visible_to(user)` cannot
+apply: an order is found only when the number (or query code) and the requester's phone both
+match, and what is shown is cut down to what a requester may see (`PortalProgress`)."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from hotline.accounts.choices import RegionLevel
+from hotline.accounts.models import Region, Unit
+from hotline.workorders.choices import Action, AssignmentRole, Status
+from hotline.workorders.models import WorkOrder, WorkOrderAssignment
+
+QUERY_CODE_RE = re.compile(r"^\d{6}$")
+
+# Each state in the words a requester understands; staff labels ("已派单") mean little to them.
+PLAIN_STATUS = {
+    Status.REGISTERED: _("已受理，正在安排办理单位"),
+    Status.DISPATCHED: _("已转交承办单位，等待办理"),
+    Status.IN_PROGRESS: _("承办单位正在办理"),
+    Status.RETURNED: _("正在重新确定承办单位"),
+    Status.REPLIED: _("承办单位已答复，热线正在审核答复"),
+    Status.AWAITING_CALLBACK: _("已答复，等待您的评价"),
+    Status.CLOSED: _("已办结"),
+    Status.MERGED: _("已与相同诉求合并办理"),
+    Status.TRANSFERRED_OUT: _("已转交其他部门或渠道"),
+    Status.INVALID: _("未予受理"),
+    Status.WITHDRAWN: _("已撤回"),
+}
+
+# Public events in plain words. Only these notes are answers meant for the requester (the
+# answer given at intake, where the request was transferred); any other note stays internal.
+PLAIN_EVENT = {
+    Action.REGISTER: _("诉求已受理"),
+    Action.RESOLVE_AT_INTAKE: _("热线已当场答复"),
+    Action.DISPATCH: _("已转交承办单位"),
+    Action.ACCEPT_REPLY: _("承办单位的答复已通过审核"),
+    Action.REDO: _("已安排重新办理"),
+    Action.CLOSE: _("诉求已办结"),
+    Action.MERGE: _("已与相同诉求合并办理"),
+    Action.TRANSFER_OUT: _("已转交其他部门或渠道"),
+    Action.WITHDRAW: _("诉求已撤回"),
+}
+NOTE_SHOWN = frozenset({Action.RESOLVE_AT_INTAKE, Action.TRANSFER_OUT})
+# States in which the hotline has accepted an answer, so the requester may read it.
+ANSWERED = frozenset({Status.AWAITING_CALLBACK, Status.CLOSED})
+
+
+def portal_centre() -> Unit | None:
+    """The centre that registers portal requests: the one `workorder_register` picks for the
+    system user (the first active top-level centre)."""
+    return Unit.objects.filter(kind="centre", parent__isnull=True, is_active=True).first()
+
+
+def service_area_regions() -> QuerySet[Region]:
+    """Regions a requester may pick: the portal centre's region and everything below it, down
+    to streets and townships (communities are too many for a phone's picker)."""
+    centre = portal_centre()
+    if centre is None:
+        return Region.objects.none()
+    return Region.objects.filter(
+        path__startswith=centre.region.path, level__lte=RegionLevel.STREET
+    ).order_by("path")
+
+
+def phone_digits(phone: str) -> str:
+    """The digits of a phone number: "0912-123 4567" and "09121234567" are one number."""
+    return re.sub(r"\D", "", phone or "")
+
+
+def portal_order_find(*, ref: str, phone: str) -> WorkOrder | None:
+    """The order numbered `ref` (or whose query code is `ref`) if `phone` is its requester's;
+    else None, whether or not the number exists, so a guess learns nothing."""
+    ref, digits = (ref or "").strip(), phone_digits(phone)
+    if not ref or not digits:
+        return None
+    if QUERY_CODE_RE.match(ref):
+        # A code is not unique; with the phone it is, except by a one-in-a-million chance
+        # for two orders of one requester, where the newest is the one they mean.
+        candidates = WorkOrder.objects.filter(
+            query_code=ref, requester_phone__in={phone.strip(), digits}
+        ).order_by("-created_at", "-id")
+    else:
+        candidates = WorkOrder.objects.filter(number=ref)
+    for order in candidates[:5]:
+        if hmac.compare_digest(phone_digits(order.requester_phone), digits):
+            return order
+    return None
+
+
+@dataclass(frozen=True)
+class PortalEvent:
+    at: datetime
+    label: str
+    note: str
+
+
+@dataclass(frozen=True)
+class PortalProgress:
+    """What a requester may see of their order: no staff, no internal notes, no other
+    requester. The unit's answer appears only once the hotline has accepted it."""
+
+    number: str
+    title: str
+    request_type: str
+    status: str
+    plain_status: str
+    received_at: datetime
+    replied_at: datetime | None
+    closed_at: datetime | None
+    answer: str
+    answer_unit: str
+    events: list[PortalEvent]
+    rating: str
+    solved: bool | None
+    may_rate: bool
+
+
+def _answer(order: WorkOrder) -> tuple[str, str]:
+    if order.status not in ANSWERED:
+        return "", ""
+    reply = (
+        WorkOrderAssignment.objects.filter(
+            order=order, role=AssignmentRole.LEAD, replied_at__isnull=False
+        )
+        .exclude(reply="")
+        .select_related("unit")
+        .order_by("-replied_at", "-id")
+        .first()
+    )
+    if reply is not None:
+        return reply.reply, reply.unit.name
+    resolved = order.events.filter(action=Action.RESOLVE_AT_INTAKE).order_by("-seq").first()
+    return (resolved.note, "") if resolved else ("", "")
+
+
+def portal_progress(order: WorkOrder) -> PortalProgress:
+    """The requester's view of `order` (found by `portal_order_find`)."""
+    status = order.effective_status()
+    plain = str(PLAIN_STATUS.get(Status(status), order.get_status_display()))
+    if order.status == Status.MERGED and status != Status.MERGED:
+        plain = _("已与相同诉求合并办理：{status}").format(status=plain)
+    events = [
+        PortalEvent(
+            at=e.created_at,
+            label=str(PLAIN_EVENT.get(Action(e.action), e.get_action_display())),
+            note=e.note if e.action in NOTE_SHOWN else "",
+        )
+        for e in order.events.filter(is_public=True).order_by("seq")
+    ]
+    answer, unit = _answer(order)
+    return PortalProgress(
+        number=order.number,
+        title=order.title,
+        request_type=order.request_type.name,
+        status=order.status,
+        plain_status=plain,
+        received_at=order.created_at,
+        replied_at=order.replied_at if order.status in ANSWERED else None,
+        closed_at=order.closed_at,
+        answer=answer,
+        answer_unit=unit,
+        events=events,
+        rating=order.get_rating_display() if order.rating else "",
+        solved=order.solved if order.rating else None,
+        may_rate=may_rate(order),
+    )
+
+
+def may_rate(order: WorkOrder) -> bool:
+    """The requester may rate once, after the hotline accepted the answer (待回访)."""
+    return order.status == Status.AWAITING_CALLBACK and not order.rating
