@@ -36,8 +36,8 @@ def make_channel(
 
 
 def make_services() -> dict[str, Category]:
-    """城乡建设 / 市政 / {路灯, 井盖}, and an inactive leaf that is no service."""
-    root = Category.objects.create(name="城乡建设", level=1, code="CX")
+    """渠道测试分类 / 市政设施 / {路灯损坏, 井盖缺失}, and an inactive leaf that is no service."""
+    root = Category.objects.create(name="渠道测试分类", level=1, code="CX")
     mid = Category.objects.create(name="市政设施", level=2, code="CX-SZ", parent=root)
     lamp = Category.objects.create(name="路灯损坏", level=3, code="CX-SZ-LD", parent=mid)
     cover = Category.objects.create(name="井盖缺失", level=3, code="", parent=mid)

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import parse_qsl
 
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import QuerySet
@@ -289,12 +290,23 @@ def _form(request: HttpRequest) -> dict[str, str]:
         )
     try:
         if content_type == FORM_TYPES[0]:
-            request.body.decode("utf-8")  # strict: replacement characters would hide bad input
+            # Decoded strictly, raw and percent-escaped bytes alike: Django's parser would put
+            # replacement characters in place of bad bytes and hide the bad input.
+            pairs = parse_qsl(
+                request.body.decode("utf-8"),
+                keep_blank_values=True,
+                encoding="utf-8",
+                errors="strict",
+                max_num_fields=100,
+            )
+            return dict(pairs)
         form = request.POST
     except RequestDataTooBig:
         raise Open311Error(413, _("请求体过大")) from None
     except UnicodeDecodeError:
         raise Open311Error(400, _("请求体不是有效的 UTF-8 编码")) from None
+    except ValueError:
+        raise Open311Error(400, _("表单字段过多")) from None
     return {k: form.get(k, "") for k in form}
 
 
