@@ -8,3 +8,22 @@ class DispatchConfig(AppConfig):
     name = "hotline.dispatch"
     label = "dispatch"
     verbose_name = _("智能派单")
+
+    def ready(self) -> None:
+        from datetime import timedelta
+
+        from hotline.accounts.choices import Role
+        from hotline.core import nav, periodic
+
+        nav.register(
+            "dispatch_hot_topics",
+            _("热点发现"),
+            "dispatch_hot_topics",
+            roles={Role.SUPERVISOR, Role.ANALYST, Role.DISPATCHER},
+            order=60,
+        )
+        periodic.register(
+            "dispatch_hot_topic_scan",
+            "hotline.dispatch.tasks.hot_topic_scan",
+            every=timedelta(hours=1),
+        )

@@ -1,0 +1,153 @@
+"""Hot topics (热点发现): clusters of similar requests that rise in a region and period.
+
+Requests of the period are words (jieba) weighted by TF-IDF; two requests at least
+HOT_SIMILARITY alike are linked and a cluster is a connected group. The previous period of the
+same length is compared by counting its requests that are as alike to some member of the
+cluster. Words found in more than half of the requests say nothing about a topic and are
+dropped (in periods of 200 requests or more), which stands in for a stop-word list."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import jieba
+import numpy as np
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from scipy.sparse.csgraph import connected_components
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from hotline.accounts.models import Region
+from hotline.workorders.models import WorkOrder
+
+from .conf import dispatch_setting
+from .models import HotTopicWarning
+
+jieba.setLogLevel(logging.WARNING)
+_WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,}$")
+SAMPLES = 5
+TERMS = 6
+COMMON_WORDS_FROM = 200
+
+
+def words(text: str) -> list[str]:
+    """Content words of a text: two or more Chinese characters or letters (no numbers)."""
+    return [w for w in jieba.lcut(text) if _WORD.match(w)]
+
+
+@dataclass
+class HotTopic:
+    terms: list[str]
+    size: int
+    previous: int
+    region: Region | None
+    orders: list[WorkOrder] = field(default_factory=list)
+
+    @property
+    def trend(self) -> float:
+        """Growth over the previous period: 1.0 = doubled; from nothing counts as size."""
+        return (self.size - self.previous) / max(self.previous, 1)
+
+    @property
+    def rising(self) -> bool:
+        return self.size > self.previous
+
+
+def _text(order: WorkOrder) -> str:
+    return f"{order.title}。{order.content[:300]}"
+
+
+def hot_topics(
+    *, orders: QuerySet[WorkOrder], start: datetime, end: datetime, min_size: int | None = None
+) -> list[HotTopic]:
+    """Clusters of similar requests registered in [start, end) among `orders` (already scoped
+    by the caller), biggest rise first, with the count of like requests in the period before."""
+    limit = dispatch_setting("HOT_MAX_ORDERS")
+    threshold = dispatch_setting("HOT_SIMILARITY")
+    min_size = min_size or dispatch_setting("HOT_MIN_SIZE")
+    fields = ("pk", "number", "title", "content", "region_id", "created_at", "status")
+    current = list(
+        orders.filter(created_at__gte=start, created_at__lt=end)
+        .only(*fields)
+        .order_by("-created_at")[:limit]
+    )
+    if len(current) < min_size:
+        return []
+    previous = list(
+        orders.filter(created_at__gte=start - (end - start), created_at__lt=start)
+        .only(*fields)
+        .order_by("-created_at")[:limit]
+    )
+    docs = current + previous
+    # In a small set the topic itself may be in half the requests: drop common words only
+    # where there are enough requests for "common" to mean "says nothing".
+    max_df = 0.5 if len(docs) >= COMMON_WORDS_FROM else 1.0
+    vectorizer = TfidfVectorizer(
+        tokenizer=words, token_pattern=None, lowercase=False, max_df=max_df, sublinear_tf=True
+    )
+    try:
+        m = vectorizer.fit_transform([_text(o) for o in docs])
+    except ValueError:  # no content words at all
+        return []
+    now_m, before_m = m[: len(current)], m[len(current) :]
+    links = now_m @ now_m.T
+    links.data = (links.data >= threshold).astype(np.int8)
+    links.eliminate_zeros()
+    _n, labels = connected_components(links, directed=False)
+    vocab = vectorizer.get_feature_names_out()
+    regions = Region.objects.in_bulk({o.region_id for o in current})
+    topics = []
+    for label, size in Counter(labels).items():
+        if size < min_size:
+            continue
+        members = np.flatnonzero(labels == label)
+        prior = 0
+        if before_m.shape[0]:
+            alike = (before_m @ now_m[members].T).max(axis=1).toarray().ravel()
+            prior = int((alike >= threshold).sum())
+        centroid = np.asarray(now_m[members].mean(axis=0)).ravel()
+        terms = [str(vocab[i]) for i in np.argsort(-centroid)[:TERMS] if centroid[i] > 0]
+        region_id = Counter(current[i].region_id for i in members).most_common(1)[0][0]
+        sample = sorted((current[i] for i in members), key=lambda o: o.created_at, reverse=True)
+        topics.append(HotTopic(terms, int(size), prior, regions.get(region_id), sample[:SAMPLES]))
+    topics.sort(key=lambda t: (-(t.size - t.previous), -t.size, t.terms))
+    return topics
+
+
+def hot_topic_warnings_raise(*, now: datetime | None = None) -> list[HotTopicWarning]:
+    """Scan the last HOT_WARN_DAYS days of all orders and record a warning (预警) for every
+    cluster at least HOT_WARN_MIN_SIZE strong and HOT_WARN_GROWTH times the previous period.
+    A warning already raised for the same region, period and terms is not raised again."""
+    end = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+    start = end - timedelta(days=dispatch_setting("HOT_WARN_DAYS"))
+    min_size = dispatch_setting("HOT_WARN_MIN_SIZE")
+    growth = dispatch_setting("HOT_WARN_GROWTH")
+    raised = []
+    for topic in hot_topics(
+        orders=WorkOrder.objects.all(), start=start, end=end, min_size=min_size
+    ):
+        if topic.region is None or topic.size < growth * max(topic.previous, 1):
+            continue
+        try:
+            with transaction.atomic():
+                raised.append(
+                    HotTopicWarning.objects.create(
+                        region=topic.region,
+                        period_start=start,
+                        period_end=end,
+                        signature="/".join(topic.terms[:3])[:200],
+                        terms=topic.terms,
+                        size=topic.size,
+                        previous_size=topic.previous,
+                        sample_orders=[o.number for o in topic.orders],
+                        raised_at=timezone.now(),
+                    )
+                )
+        except IntegrityError:
+            continue  # raised by an earlier scan of the same period
+    return raised

@@ -1,0 +1,173 @@
+"""Repeat requests (重复诉求): at intake, and in batch over a period.
+
+Similarity is the cosine of character-bigram counts of title + start of content: cheap enough to
+run on every keystroke pause, and the same measure in batch, so a pair scores the same in both."""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.db.models import Q
+from django.utils import timezone
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import normalize
+
+from hotline.accounts.models import Region, User
+from hotline.core.conf import hotline_int
+from hotline.workorders.choices import OPEN
+from hotline.workorders.models import WorkOrder
+
+from .conf import dispatch_setting
+
+CONTENT_CHARS = 300
+_NOISE = re.compile(r"[\s\W_]+")
+
+
+def repeat_text(title: str, content: str) -> str:
+    """Title and start of content, without spaces and punctuation (they carry no matter)."""
+    return _NOISE.sub("", f"{title}{(content or '')[:CONTENT_CHARS]}")
+
+
+def _grams(text: str) -> Counter[str]:
+    return Counter(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def similarity(a: str, b: str) -> float:
+    """Cosine of the character-bigram counts of two repeat_text()s, 0..1."""
+    ga, gb = _grams(a), _grams(b)
+    if not ga or not gb:
+        return 0.0
+    dot = sum(n * gb[g] for g, n in ga.items() if g in gb)
+    return dot / math.sqrt(sum(n * n for n in ga.values()) * sum(n * n for n in gb.values()))
+
+
+@dataclass
+class Repeat:
+    order: WorkOrder
+    similarity: float
+    same_phone: bool
+    same_address: bool
+
+
+def repeats_for(
+    *,
+    user: User,
+    title: str,
+    content: str,
+    phone: str = "",
+    address: str = "",
+    region: Region | None = None,
+    exclude: int | None = None,
+    now: datetime | None = None,
+    limit: int = 5,
+) -> list[Repeat]:
+    """Likely repeats of a new request among the orders `user` may see: same phone, or same
+    address in the same region, open or registered within the repeat window, with similar
+    text. Most similar first."""
+    phone, address = phone.strip(), address.strip()
+    match = Q(pk__in=[])
+    if phone:
+        match |= Q(requester_phone=phone)
+    if address and region is not None:
+        match |= Q(region=region, address=address)
+    if not (phone or (address and region is not None)):
+        return []
+    since = (now or timezone.now()) - timedelta(days=hotline_int("REPEAT_WINDOW_DAYS"))
+    candidates = (
+        WorkOrder.objects.visible_to(user)
+        .filter(match)
+        .filter(Q(created_at__gte=since) | Q(status__in=OPEN))
+        .exclude(pk=exclude)
+        .order_by("-created_at")
+        .only(
+            "pk",
+            "number",
+            "title",
+            "content",
+            "status",
+            "created_at",
+            "requester_phone",
+            "address",
+            "region_id",
+        )[: dispatch_setting("REPEAT_CANDIDATES")]
+    )
+    text = repeat_text(title, content)
+    floor = dispatch_setting("REPEAT_MIN_SIMILARITY")
+    found = []
+    for order in candidates:
+        score = similarity(text, repeat_text(order.title, order.content))
+        if score >= floor:
+            same_phone = bool(phone) and order.requester_phone == phone
+            same_address = bool(address) and order.address == address
+            found.append(Repeat(order, round(score, 3), same_phone, same_address))
+    found.sort(key=lambda r: -r.similarity)
+    return found[:limit]
+
+
+def near_pairs(texts: list[str], threshold: float) -> list[tuple[int, int, float]]:
+    """Index pairs (i < j) of texts whose bigram cosine is at least `threshold` (sparse
+    product, so a period of thousands of orders is one matrix multiplication in chunks)."""
+    if len(texts) < 2:
+        return []
+    vectors = CountVectorizer(analyzer="char", ngram_range=(2, 2), lowercase=False)
+    try:
+        m = normalize(vectors.fit_transform(texts).astype(np.float32))
+    except ValueError:  # every text empty
+        return []
+    pairs = []
+    for start in range(0, m.shape[0], 1000):
+        block = (m[start : start + 1000] @ m.T).tocoo()
+        for i, j, v in zip(block.row, block.col, block.data, strict=True):
+            i += start
+            if i < j and v >= threshold - 1e-6:
+                pairs.append((int(i), int(j), float(min(v, 1.0))))
+    return pairs
+
+
+@dataclass
+class RepeatPair:
+    first: WorkOrder
+    second: WorkOrder
+    similarity: float
+    reason: str  # "phone", "address" or "text"
+
+
+def repeats_in_period(
+    *, start: datetime, end: datetime, region: Region | None = None
+) -> tuple[list[RepeatPair], float]:
+    """Likely repeats among orders registered in [start, end): same phone or same address
+    (region) with similar text, or near-identical text from anyone. For review by staff (the
+    batch command); returns the pairs and the seconds taken."""
+    t0 = time.perf_counter()
+    orders = WorkOrder.objects.filter(created_at__gte=start, created_at__lt=end)
+    if region is not None:
+        orders = orders.filter(region__path__startswith=region.path)
+    rows = list(orders.order_by("created_at", "id"))
+    texts = [repeat_text(o.title, o.content) for o in rows]
+    pairs: dict[tuple[int, int], RepeatPair] = {}
+    floor = dispatch_setting("REPEAT_MIN_SIMILARITY")
+    # Same phone or same address: compared within each (small) group at the lower floor.
+    groups: dict[tuple[str, object], list[int]] = {}
+    for i, o in enumerate(rows):
+        if o.requester_phone:
+            groups.setdefault(("phone", o.requester_phone), []).append(i)
+        if o.address:
+            groups.setdefault(("address", (o.region_id, o.address)), []).append(i)
+    for (reason, _key), members in groups.items():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                score = similarity(texts[i], texts[j])
+                if score >= floor and (i, j) not in pairs:
+                    pairs[(i, j)] = RepeatPair(rows[i], rows[j], round(score, 3), reason)
+    # Anyone else: only near-identical text.
+    for i, j, score in near_pairs(texts, dispatch_setting("NEAR_REPEAT_SIMILARITY")):
+        if (i, j) not in pairs:
+            pairs[(i, j)] = RepeatPair(rows[i], rows[j], round(score, 3), "text")
+    found = sorted(pairs.values(), key=lambda p: (-p.similarity, p.first.created_at))
+    return found, time.perf_counter() - t0

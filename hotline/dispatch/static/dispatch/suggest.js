@@ -1,0 +1,25 @@
+// "采用" on a suggestion: one click fills the intake form's category or the queue row's unit.
+// The fragment is swapped in by htmx many times; the listener is installed once per page.
+(function () {
+  if (window.hotlineDispatchSuggest) return;
+  window.hotlineDispatchSuggest = true;
+  function set(el, value) {
+    if (!el) return;
+    el.value = value;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".dispatch-adopt-category, .dispatch-adopt-unit");
+    if (!button) return;
+    event.preventDefault();
+    if (button.classList.contains("dispatch-adopt-category")) {
+      set(document.getElementById("id_category"), button.dataset.category);
+      set(document.getElementById("id_category_search"), button.dataset.name);
+    } else {
+      var selector = 'select[name="lead_unit"][data-order="' + button.dataset.order + '"]';
+      set(document.querySelector(selector), button.dataset.unit);
+    }
+    button.classList.add("adopted");
+  });
+})();

@@ -1,0 +1,126 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from hotline.core.testing import PASSWORD
+from hotline.dispatch.hot import hot_topic_warnings_raise, hot_topics
+from hotline.dispatch.models import HotTopicWarning
+from hotline.dispatch.tasks import hot_topic_scan
+from hotline.workorders.models import WorkOrder
+from hotline.workorders.tests.factories import registered
+
+pytestmark = pytest.mark.django_db
+
+LIGHTS = "{p}路灯不亮", "{p}一带的路灯已经连续多个晚上不亮，夜里行人出行很不安全，请尽快维修路灯。"
+OTHERS = [
+    ("社保卡补办", "请问社保卡丢失以后去哪里补办，需要带什么材料？"),
+    ("噪音扰民", "楼下饭店油烟机噪音很大，晚上影响休息。"),
+    ("学校收费", "孩子学校额外收取资料费是否合理？"),
+    ("医保报销", "异地就医的医保报销流程是怎样的？"),
+]
+PLACES = ["东城路", "西城路", "南关街", "北关街", "河滨路", "新华路", "人民路"]
+
+
+def lights(org, place, days_ago):
+    title, content = LIGHTS
+    return registered(
+        org,
+        title=title.format(p=place),
+        content=content.format(p=place),
+        at=timezone.now() - timedelta(days=days_ago, hours=1),
+    )
+
+
+@pytest.fixture
+def rising(org):
+    """Seven street-light complaints this week, one the week before, and unrelated noise."""
+    for place in PLACES:
+        lights(org, place, days_ago=2)
+    lights(org, "解放路", days_ago=9)
+    for i, (title, content) in enumerate(OTHERS):
+        registered(org, title=title, content=content, at=timezone.now() - timedelta(days=i % 3))
+    return org
+
+
+def period():
+    end = timezone.now() + timedelta(minutes=1)
+    return end - timedelta(days=7), end
+
+
+def test_it_finds_a_rising_cluster_with_size_trend_and_terms(rising):
+    start, end = period()
+    topics = hot_topics(orders=WorkOrder.objects.all(), start=start, end=end)
+    assert len(topics) == 1
+    topic = topics[0]
+    assert (topic.size, topic.previous, topic.rising) == (7, 1, True)
+    assert topic.trend == 6.0
+    assert "路灯" in topic.terms
+    assert topic.region == rising.street
+    assert len(topic.orders) == 5 and all("路灯" in o.title for o in topic.orders)
+
+
+def test_it_raises_one_warning_per_topic_and_period(rising):
+    raised = hot_topic_warnings_raise()
+    assert len(raised) == 1
+    warning = HotTopicWarning.objects.get()
+    assert (warning.size, warning.previous_size, warning.region) == (7, 1, rising.street)
+    assert "路灯" in warning.terms and len(warning.sample_orders) == 5
+    assert hot_topic_scan() == 0  # the same period again: nothing new
+    assert HotTopicWarning.objects.count() == 1
+
+
+def test_it_raises_no_warning_below_the_threshold(org, settings):
+    for place in PLACES[:4]:
+        lights(org, place, days_ago=2)
+    assert hot_topic_warnings_raise() == []
+    settings.DISPATCH = {**settings.DISPATCH, "HOT_WARN_MIN_SIZE": 4}
+    assert len(hot_topic_warnings_raise()) == 1
+
+
+def test_it_shows_topics_and_warnings_on_the_page(client, rising):
+    hot_topic_warnings_raise()
+    client.login(username="sue", password=PASSWORD)
+    response = client.get(reverse("dispatch_hot_topics"), {"days": 7})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "路灯" in body and "热点预警" in body and "已知悉" in body
+    assert body.count('class="rising"') == 1
+
+
+def test_it_lets_a_supervisor_acknowledge_a_warning(client, rising):
+    [warning] = hot_topic_warnings_raise()
+    url = reverse("dispatch_warning_acknowledge", args=[warning.pk])
+    client.login(username="ann", password=PASSWORD)
+    assert client.post(url).status_code == 403
+    client.login(username="sue", password=PASSWORD)
+    assert client.post(url).status_code == 302
+    warning.refresh_from_db()
+    assert warning.acknowledged_by == rising.sue and warning.acknowledged_at is not None
+
+
+@pytest.mark.parametrize(
+    "persona,status", [("ann", 200), ("dave", 200), ("alice", 403), ("bob", 403)]
+)
+def test_it_opens_the_page_to_supervisors_analysts_and_dispatchers_only(
+    client, org, persona, status
+):
+    client.login(username=persona, password=PASSWORD)
+    assert client.get(reverse("dispatch_hot_topics")).status_code == status
+
+
+def test_it_filters_by_a_region_of_the_centre_and_refuses_others(client, rising):
+    client.login(username="ann", password=PASSWORD)
+    url = reverse("dispatch_hot_topics")
+    body = client.get(url, {"region": rising.other_county.pk}).content.decode()
+    assert "本期没有成簇的相似诉求" in body
+    assert "路灯" in client.get(url, {"region": rising.county.pk}).content.decode()
+    response = client.get(url, {"region": 999999})
+    assert response.status_code == 400 and "区划" in response.content.decode()
+
+
+def test_it_shows_the_link_in_the_navigation_for_analysts(client, org):
+    client.login(username="ann", password=PASSWORD)
+    body = client.get(reverse("dispatch_hot_topics")).content.decode()
+    assert f'href="{reverse("dispatch_hot_topics")}"' in body

@@ -1,0 +1,83 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from hotline.accounts.choices import Role
+from hotline.accounts.services import user_create
+from hotline.core.testing import PASSWORD
+from hotline.dispatch.repeats import repeats_for, repeats_in_period, similarity
+from hotline.workorders.tests.factories import registered
+
+from .history import closed
+
+pytestmark = pytest.mark.django_db
+PHONE = "13912345678"
+NEW = {"title": "幸福小区又停水了", "content": "幸福小区3号楼从昨晚开始停水，到现在还没有来水。"}
+
+
+def test_it_scores_identical_text_1_and_unrelated_text_low():
+    assert similarity("幸福小区停水", "幸福小区停水") == pytest.approx(1.0)
+    assert similarity("幸福小区停水", "社保卡怎么补办") == 0.0
+
+
+def test_it_finds_an_open_order_from_the_same_phone_on_the_same_matter(org):
+    same = registered(
+        org, title="幸福小区停水", content="幸福小区3号楼停水，没有通知。", requester_phone=PHONE
+    )
+    registered(org, title="社保卡补办", content="请问社保卡丢了在哪里补办", requester_phone=PHONE)
+    found = repeats_for(user=org.alice, phone=PHONE, **NEW)
+    assert [r.order for r in found] == [same]
+    assert found[0].same_phone and not found[0].same_address
+    assert found[0].similarity >= 0.35
+
+
+def test_it_finds_a_neighbour_at_the_same_address(org):
+    neighbour = registered(org, address="幸福小区3号楼", **NEW)
+    found = repeats_for(
+        user=org.alice, address="幸福小区3号楼", region=org.street, phone="13000000000", **NEW
+    )
+    assert [(r.order, r.same_address) for r in found] == [(neighbour, True)]
+
+
+def test_it_ignores_closed_orders_older_than_the_window(org, settings):
+    old = closed(org, "water", "幸福小区", days_ago=45)
+    # Test data: the factory gives each order a fresh phone.
+    type(old).objects.filter(pk=old.pk).update(requester_phone=PHONE)
+    assert repeats_for(user=org.alice, phone=PHONE, **NEW) == []
+    settings.HOTLINE = {**settings.HOTLINE, "REPEAT_WINDOW_DAYS": 60}
+    assert [r.order.pk for r in repeats_for(user=org.alice, phone=PHONE, **NEW)] == [old.pk]
+
+
+def test_it_does_not_show_orders_the_agent_may_not_see(org):
+    registered(org, requester_phone=PHONE, **NEW)
+    stranger = user_create(
+        username="olga", password=PASSWORD, memberships=[(org.sub_centre, Role.AGENT)]
+    )
+    assert repeats_for(user=stranger, phone=PHONE, **NEW) == []
+
+
+def test_it_lists_repeats_in_the_intake_fragment_with_a_link(client, org):
+    same = registered(org, requester_phone=PHONE, **NEW)
+    client.login(username="alice", password=PASSWORD)
+    response = client.get(reverse("dispatch_suggest"), {**NEW, "requester_phone": PHONE})
+    body = response.content.decode()
+    assert "疑似重复诉求" in body
+    assert reverse("workorder_detail", args=[same.number]) in body
+    assert "同一来电号码" in body
+
+
+def test_it_finds_repeats_in_a_period_in_batch(org, capsys):
+    a = registered(org, requester_phone=PHONE, **NEW)
+    b = registered(org, requester_phone=PHONE, title="幸福小区停水", content=NEW["content"])
+    c = registered(org, title=NEW["title"], content=NEW["content"])  # another caller, same text
+    registered(org, title="社保卡补办", content="请问社保卡丢了在哪里补办")
+    now = timezone.now()
+    pairs, _seconds = repeats_in_period(start=now - timedelta(days=1), end=now + timedelta(1))
+    found = {(p.first.pk, p.second.pk): p.reason for p in pairs}
+    assert found == {(a.pk, b.pk): "phone", (a.pk, c.pk): "text", (b.pk, c.pk): "text"}
+    call_command("find_repeats", "--days", "1")
+    out = capsys.readouterr().out
+    assert a.number in out and b.number in out and "同一来电号码" in out

@@ -1,0 +1,102 @@
+import pytest
+from django.urls import reverse
+
+from hotline.accounts.choices import Role
+from hotline.accounts.services import user_create
+from hotline.catalog.models import DispatchRule
+from hotline.core.testing import PASSWORD
+from hotline.dispatch.models import Suggestion
+from hotline.dispatch.training import dispatch_train
+from hotline.workorders.tests.factories import registered
+
+from .history import MATTERS, category, history
+
+pytestmark = pytest.mark.django_db
+URL = reverse("dispatch_suggest")
+WATER_TEXT = {"title": "锦绣华庭停水", "content": "锦绣华庭今天早上开始停水，没有任何通知。"}
+
+
+def login(client, user):
+    client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_it_suggests_categories_by_name_at_cold_start(client, org):
+    response = login(client, org.alice).get(URL, {**WATER_TEXT, "region": org.street.code})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "城乡建设 / 供水 / 停水" in body
+    assert "未训练模型" in body
+    assert 'class="dispatch-adopt-category"' in body
+    row = Suggestion.objects.get()
+    assert (row.context, row.model_version, row.order) == ("intake", None, None)
+    assert row.category == category(MATTERS["water"][0])
+
+
+def test_it_puts_the_catalogue_unit_first_when_the_category_decides(client, org):
+    stop = category(MATTERS["water"][0])
+    DispatchRule.objects.create(category=stop, lead_unit=org.water)
+    response = login(client, org.alice).get(
+        URL, {**WATER_TEXT, "region": org.street.pk, "category": stop.pk}
+    )
+    body = response.content.decode()
+    assert "县自来水公司" in body and "派单目录" in body
+    row = Suggestion.objects.get()
+    assert (row.unit, row.unit_source, row.unit_confidence) == (org.water, "rule", 1.0)
+
+
+def test_it_serves_a_dispatch_queue_row_with_unit_buttons(client, org):
+    history(org, per_matter=4)
+    dispatch_train(holdout=False)
+    order = registered(org, **WATER_TEXT)
+    response = login(client, org.dave).get(URL, {"order": order.number})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'data-unit="{org.water.pk}" data-order="{order.number}"' in body
+    assert "dispatch-adopt-category" not in body
+    row = Suggestion.objects.get()
+    assert (row.context, row.order, row.model_version, row.unit) == (
+        "dispatch",
+        order,
+        1,
+        org.water,
+    )
+
+
+def test_it_answers_404_for_an_order_the_user_may_not_see(client, org):
+    # A dispatcher of the sub-centre sees only its own county, not the order in 子洲县.
+    other = user_create(
+        username="olga", password=PASSWORD, memberships=[(org.sub_centre, Role.DISPATCHER)]
+    )
+    order = registered(org, region=org.street.code)
+    assert login(client, other).get(URL, {"order": order.number}).status_code == 404
+    assert client.get(URL, {"order": "X-NOPE"}).status_code == 404
+    assert not Suggestion.objects.exists()
+    assert login(client, org.dave).get(URL, {"order": order.number}).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["bob", "charlie", "ann", "carl"])
+def test_it_refuses_people_who_are_not_intake_or_dispatch_staff(client, org, persona):
+    response = login(client, getattr(org, persona)).get(URL, WATER_TEXT)
+    assert response.status_code == 403
+    assert not Suggestion.objects.exists()
+
+
+def test_it_sends_anonymous_visitors_to_login(client, org):
+    response = client.get(URL, WATER_TEXT)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_it_names_the_field_of_a_bad_category(client, org):
+    response = login(client, org.alice).get(URL, {**WATER_TEXT, "category": "abc"})
+    assert response.status_code == 400
+    assert "诉求分类" in response.content.decode()
+    response = client.get(URL, {**WATER_TEXT, "region": "nowhere"})
+    assert response.status_code == 400 and "区划" in response.content.decode()
+    assert not Suggestion.objects.exists()
+
+
+def test_it_shows_a_hint_and_records_nothing_for_an_empty_form(client, org):
+    response = login(client, org.alice).get(URL, {"title": "", "content": ""})
+    assert "输入标题或内容后显示建议" in response.content.decode()
+    assert not Suggestion.objects.exists()
