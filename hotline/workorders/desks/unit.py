@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import messages
@@ -16,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -259,8 +260,7 @@ def _require_unit_staff(user: User) -> None:
         raise PermissionDenied(gettext("办件箱仅供承办单位人员使用"))
 
 
-def _unit_filter(request: AuthedRequest, units: QuerySet[Unit]) -> Unit | None:
-    raw = request.GET.get("unit") or ""
+def _unit_filter(raw: str, units: QuerySet[Unit]) -> Unit | None:
     if not raw:
         return None
     unit = units.filter(pk=raw).first() if raw.isdigit() else None
@@ -269,6 +269,10 @@ def _unit_filter(request: AuthedRequest, units: QuerySet[Unit]) -> Unit | None:
             gettext("单位「{unit}」不在您的办件范围内").format(unit=raw), field="unit"
         )
     return unit
+
+
+def tab_counts(user: User, units: QuerySet[Unit]) -> list[tuple[Tab, str]]:
+    return [(t, capped_count(tab_orders(user, t.key, units))) for t in TABS]
 
 
 @login_required
@@ -285,7 +289,7 @@ def inbox(request: AuthedRequest) -> HttpResponse:
     rows: list[WorkOrder] = []
     next_cursor = None
     try:
-        chosen = _unit_filter(request, units)
+        chosen = _unit_filter(request.GET.get("unit") or "", units)
         scope = units.filter(pk=chosen.pk) if chosen else units
         page = paginate(
             tab_orders(user, tab, scope),
@@ -294,16 +298,16 @@ def inbox(request: AuthedRequest) -> HttpResponse:
             size=PAGE_SIZE,
         )
         rows, next_cursor = page.items, page.next_cursor
-        counts = {t.key: capped_count(tab_orders(user, t.key, scope)) for t in TABS}
+        tabs = tab_counts(user, scope)
     except InvalidInput as e:
         error = e.message
         chosen = None
-        counts = {}
+        tabs = [(t, "") for t in TABS]
     parents = _parents(units)
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {
-        "tabs": [(t, counts.get(t.key, "")) for t in TABS],
+        "tabs": tabs,
         "tab": tab,
         "rows": [(o, labelled(row_actions(user, o, parents))) for o in rows],
         "show_unit": len(unit_choices) > 1,
@@ -346,6 +350,7 @@ def _render_row(
     error: str = "",
     done: str = "",
     status: int = 200,
+    tabs: dict[str, Any] | None = None,
 ) -> HttpResponse:
     units = inbox_units(request.user)
     show_unit = units.count() > 1
@@ -357,6 +362,7 @@ def _render_row(
         "done": done,
         "show_unit": show_unit,
         "cols": 10 if show_unit else 9,
+        "oob": tabs,
     }
     return render(request, "workorders/desks/unit_order.html", context, status=status)
 
@@ -399,7 +405,25 @@ def inbox_act(request: AuthedRequest, number: str, action: str) -> HttpResponse:
     if not request.htmx:
         messages.success(request, done)
         return redirect("desk_unit")
-    return _render_row(request, _row(request, number), done=done)
+    # The move changed which tabs hold the order: their counts come along, swapped out of band.
+    return _render_row(request, _row(request, number), done=done, tabs=_oob_tabs(request))
+
+
+def _oob_tabs(request: AuthedRequest) -> dict[str, Any]:
+    """Tab counts for the page the row sits on (its tab and unit filter are in the page's URL,
+    which htmx sends as HX-Current-URL)."""
+    query = QueryDict(urlsplit(request.htmx.current_url or "").query)
+    units = inbox_units(request.user)
+    try:
+        chosen = _unit_filter(query.get("unit") or "", units)
+    except InvalidInput:
+        chosen = None
+    scope = units.filter(pk=chosen.pk) if chosen else units
+    return {
+        "tabs": tab_counts(request.user, scope),
+        "tab": query.get("tab") or "",
+        "chosen": chosen,
+    }
 
 
 def _answer(

@@ -45,8 +45,10 @@ def test_it_acknowledges_replies_and_rates_from_the_desks(
     page.click(f"{row} form[data-action='acknowledge'] button[type=submit]")
     page.wait_for_selector(f"{row} tr.row-done")
     assert f"已签收：工单 {order.number}" in page.inner_text(f"{row} tr.row-done")
-    # Still on the inbox: the row now offers the reply.
+    # Still on the inbox: the row now offers the reply, and the tab counts followed the move.
     assert page.url.endswith("/desk/unit/")
+    assert page.inner_text("#tab-acknowledge") == "待签收 0"
+    assert page.inner_text("#tab-in_progress") == "办理中 1"
     page.click(f"{row} a[data-action='reply']")
     page.fill(f"#id_reply-{order.number}-note", "已更换破裂管道，恢复供水。")
     photo = tmp_path / "现场照片.txt"

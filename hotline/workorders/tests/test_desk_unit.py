@@ -206,6 +206,23 @@ def test_it_acknowledges_from_the_inbox(client, org):
     assert _tab(client, "acknowledge") == [] and _tab(client, "in_progress") == [order.number]
 
 
+def test_it_refreshes_the_tab_counts_out_of_band(client, org):
+    order = f.dispatched(org)
+    client.force_login(org.bob)
+    prefix = f"acknowledge-{order.number}"
+    response = client.post(
+        reverse("desk_unit_act", args=[order.number, "acknowledge"]),
+        {f"{prefix}-expected_version": order.version},
+        HTTP_HX_CURRENT_URL="http://testserver/desk/unit/?tab=acknowledge",
+        **HX,
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'id="inbox-tabs" aria-label="办件箱分栏" hx-swap-oob="true"' in body
+    counts = dict((t.key, c) for t, c in response.context["oob"]["tabs"])
+    assert counts["acknowledge"] == "0" and counts["in_progress"] == "1"
+
+
 def test_it_replies_with_result_and_attachments(client, org):
     order = f.in_progress(org)
     client.force_login(org.bob)
