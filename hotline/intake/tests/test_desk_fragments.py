@@ -193,3 +193,26 @@ def test_it_does_not_warn_of_a_first_level_match_alone(org, tree: Tree):
     root_only = Category.objects.create(name="其他噪音", level=2, parent=tree.root)
     earlier = factories.registered(org, requester_phone=PHONE, category=root_only.pk)
     assert earlier.number not in repeats(org, tree)
+
+
+def test_it_finds_repeats_through_the_phone_and_region_indexes(org, tree: Tree):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hotline.intake.selectors import open_repeats_for_intake
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan is read from SQLite's EXPLAIN QUERY PLAN")
+    with CaptureQueriesContext(connection) as queries:
+        open_repeats_for_intake(
+            user=org.alice, category=tree.night, phone=PHONE, region=org.street, address="幸福小区"
+        )
+    plans = []
+    for q in queries.captured_queries:
+        if 'FROM "workorders_workorder"' in q["sql"]:
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN QUERY PLAN " + q["sql"])
+                plans.append(" ".join(row[3] for row in cursor.fetchall()))
+    assert len(plans) == 2
+    assert "USING INDEX wo_phone_created (requester_phone=? AND created_at>?)" in plans[0]
+    assert "USING INDEX wo_region_created (region_id=? AND created_at>?)" in plans[1]
