@@ -267,10 +267,16 @@ def callback(ctx: Context) -> str | None:
     if not isinstance(solved, bool):
         raise InvalidInput(_("请填写是否已解决（true/false）"), field="solved")
     order = ctx.order
+    if order.status == Status.CLOSED and order.rating:
+        raise IllegalTransition(_("工单 {number} 已有评价").format(number=order.number))
     order.rating = rating
     order.solved = solved
     ctx.unit = order.lead_unit
     ctx.payload.update(rating=rating, solved=solved)
+    if order.status == Status.CLOSED:
+        # A late rating of an order closed without one (e.g. the requester never answered
+        # the callback, then rated on the portal): recorded; the order stays closed as it was.
+        return None
     if rating == Rating.DISSATISFIED:
         return None  # waits for redo or a reasoned close
     return _close(ctx)

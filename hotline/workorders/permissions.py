@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from hotline.accounts.choices import CENTRE_KINDS, HOTLINE_ROLES, UNIT_ROLES, Role
 from hotline.core.conf import hotline_int
 
-from .choices import Action, AssignmentRole, ExtensionStatus, Rating
+from .choices import Action, AssignmentRole, ExtensionStatus, Rating, Status
 from .errors import NotPermitted
 from .transitions import TRANSITIONS, Scope, Transition, allowed_actions
 
@@ -90,6 +90,9 @@ def action_possible(order: WorkOrder, action: str) -> bool:
         return order.extensions.filter(status=ExtensionStatus.PENDING).exists()
     if action == Action.REQUEST_EXTENSION:
         return not order.extensions.filter(status=ExtensionStatus.PENDING).exists()
+    if action == Action.CALLBACK:
+        # Staff call back while the order awaits it; a closed one is rated only by its requester.
+        return order.status != Status.CLOSED
     if action == Action.REDO:
         return order.rating == Rating.DISSATISFIED
     if action == Action.RETURN:

@@ -135,8 +135,14 @@ _TABLE = [
         Scope.DISPATCHER,
     ),
     Transition(Action.SUPERVISE, HELD, None, frozenset({R.SUPERVISOR, R.ADMIN}), Scope.HOTLINE),
+    # From closed only for an order closed without a rating (the handler refuses a second one;
+    # `action_possible` keeps it off the desks' menus): the requester may still rate it.
     Transition(
-        Action.CALLBACK, frozenset({S.AWAITING_CALLBACK}), None, CALLBACK_DESK, Scope.HOTLINE
+        Action.CALLBACK,
+        frozenset({S.AWAITING_CALLBACK, S.CLOSED}),
+        None,
+        CALLBACK_DESK,
+        Scope.HOTLINE,
     ),
     Transition(
         Action.CALLBACK_UNREACHABLE,
