@@ -181,12 +181,37 @@ def direct_resolution(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
     return _ratio("direct_resolution", orders.filter(Exists(resolved)).count(), orders.count())
 
 
-def closure(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+# Ratio figures that compare units are built from "parts": the querysets of their numerator
+# and denominator and the field naming each row's unit. The single figure counts them; the
+# unit ranking groups the very same querysets by that field, so the two always reconcile.
+
+
+@dataclass(frozen=True)
+class Parts:
+    numerator: list[tuple[Decimal, QuerySet]]  # (weight, rows): Σ weight × count
+    denominator: QuerySet
+    numerator_unit: str = "lead_unit"
+    denominator_unit: str = "lead_unit"
+
+
+def parts_figure(code: str, parts: Parts) -> Figure:
+    numerator = sum((w * parts_count(qs) for w, qs in parts.numerator), Decimal(0))
+    return Figure(code, numerator, _d(parts_count(parts.denominator)))
+
+
+def parts_count(qs: QuerySet) -> int:
+    return qs.values("pk").distinct().count() if qs.query.distinct else qs.count()
+
+
+ONE = Decimal(1)
+
+
+def closure_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
     orders = cohort(f, base)
-    return _ratio("closure", orders.filter(status=Status.CLOSED).count(), orders.count())
+    return Parts([(ONE, orders.filter(status=Status.CLOSED))], orders)
 
 
-def on_time_acknowledge(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+def on_time_acknowledge_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
     """Orders whose current round was dispatched in the period; on time when the lead unit
     acknowledged and the time-limit rules did not record it late."""
     dispatched = sliced_orders(f, base).filter(_between(f, "dispatched_at"))
@@ -196,40 +221,39 @@ def on_time_acknowledge(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
         assignments__acknowledged_at__isnull=False,
     )
     on_time = dispatched.filter(acknowledged, acknowledged_late=False).distinct()
-    return _ratio("on_time_acknowledge", on_time.count(), dispatched.count())
+    return Parts([(ONE, on_time)], dispatched)
 
 
 def _due(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     return sliced_orders(f, base).filter(_between(f, "reply_due_at"))
 
 
-def on_time_reply(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+def on_time_reply_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
     """Orders whose reply deadline (after approved extensions) falls in the period; on time when
     replied and never recorded late."""
     due = _due(f, base)
-    on_time = due.filter(replied_at__isnull=False, replied_late=False)
-    return _ratio("on_time_reply", on_time.count(), due.count())
+    return Parts([(ONE, due.filter(replied_at__isnull=False, replied_late=False))], due)
 
 
-def overdue_rate(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+def overdue_rate_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
     """Of the orders due in the period, those replied late or still unanswered past the deadline."""
     due = _due(f, base)
     late = due.filter(
         Q(replied_late=True) | Q(replied_at__isnull=True, reply_due_at__lt=timezone.now())
     )
-    return _ratio("overdue_rate", late.count(), due.count())
+    return Parts([(ONE, late)], due)
 
 
-def return_rate(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+def return_rate_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
     returns = period_events(f, base, [Action.RETURN], unit_field="actor_unit")
     dispatches = period_events(f, base, [Action.DISPATCH, Action.REASSIGN, Action.REDISPATCH])
-    return _ratio("return_rate", returns.count(), dispatches.count())
+    return Parts([(ONE, returns)], dispatches, "actor_unit", "unit")
 
 
-def redo_rate(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+def redo_rate_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
     redo = period_events(f, base, [Action.REDO])
     replies = period_events(f, base, [Action.REPLY])
-    return _ratio("redo_rate", redo.count(), replies.count())
+    return Parts([(ONE, redo)], replies, "unit", "unit")
 
 
 def _callbacks(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrderEvent]:
@@ -243,19 +267,55 @@ def callback_rate(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
     return _ratio("callback_rate", _callbacks(f, base).count(), queued.count())
 
 
-def satisfaction(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+def satisfaction_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
     """(满意 + w × 基本满意) ÷ rated; w = HOTLINE_KPI["BASIC_SATISFIED_WEIGHT"] (1 counts it fully,
     0 not at all)."""
     rated = _callbacks(f, base)
-    satisfied = rated.filter(payload__rating=Rating.SATISFIED).count()
-    basic = rated.filter(payload__rating=Rating.FAIRLY_SATISFIED).count()
     weight = _d(kpi_setting("BASIC_SATISFIED_WEIGHT"))  # type: ignore[arg-type]
-    return _ratio("satisfaction", _d(satisfied) + weight * basic, rated.count())
+    return Parts(
+        [
+            (ONE, rated.filter(payload__rating=Rating.SATISFIED)),
+            (weight, rated.filter(payload__rating=Rating.FAIRLY_SATISFIED)),
+        ],
+        rated,
+        "unit",
+        "unit",
+    )
 
 
-def resolution(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+def resolution_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
     rated = _callbacks(f, base)
-    return _ratio("resolution", rated.filter(payload__solved=True).count(), rated.count())
+    return Parts([(ONE, rated.filter(payload__solved=True))], rated, "unit", "unit")
+
+
+PARTS: dict[str, Callable[[KpiFilters, QuerySet[WorkOrder]], Parts]] = {
+    "closure": closure_parts,
+    "on_time_acknowledge": on_time_acknowledge_parts,
+    "on_time_reply": on_time_reply_parts,
+    "overdue_rate": overdue_rate_parts,
+    "return_rate": return_rate_parts,
+    "redo_rate": redo_rate_parts,
+    "satisfaction": satisfaction_parts,
+    "resolution": resolution_parts,
+}
+
+
+def _from_parts(code: str) -> Callable[[KpiFilters, QuerySet[WorkOrder]], Figure]:
+    def compute(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+        return parts_figure(code, PARTS[code](f, base))
+
+    compute.__name__ = code
+    return compute
+
+
+closure = _from_parts("closure")
+on_time_acknowledge = _from_parts("on_time_acknowledge")
+on_time_reply = _from_parts("on_time_reply")
+overdue_rate = _from_parts("overdue_rate")
+return_rate = _from_parts("return_rate")
+redo_rate = _from_parts("redo_rate")
+satisfaction = _from_parts("satisfaction")
+resolution = _from_parts("resolution")
 
 
 def composite(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
