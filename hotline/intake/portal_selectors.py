@@ -174,5 +174,7 @@ def portal_progress(order: WorkOrder) -> PortalProgress:
 
 
 def may_rate(order: WorkOrder) -> bool:
-    """The requester may rate once, after the hotline accepted the answer (待回访)."""
-    return order.status == Status.AWAITING_CALLBACK and not order.rating
+    """The requester may rate once, after the hotline accepted the answer: while the order
+    awaits its callback, or once closed without a rating (the callback never reached them).
+    A reply still under review (已答复) is not theirs to rate yet: review may send it back."""
+    return order.status in ANSWERED and not order.rating

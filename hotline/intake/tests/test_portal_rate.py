@@ -107,6 +107,22 @@ def test_it_refuses_a_wrong_query_code_or_phone(client, org, code, phone):
     assert not _callbacks(order).exists()
 
 
+def test_it_records_a_rating_of_an_order_closed_without_one(client, org):
+    order = factories.awaiting_callback(org, requester_phone=PHONE)
+    for _ in range(3):  # the callback never reached them: closed as unreachable
+        factories.move(order, Action.CALLBACK_UNREACHABLE, org.carl)
+    closed_at = order.closed_at
+    page = client.post("/portal/check/", {"ref": order.number, "phone": PHONE}).content.decode()
+    assert 'id="rate"' in page and "已办结" in page
+    response = _rate(client, order, rating="dissatisfied", solved="0")
+    assert response.status_code == 200
+    order.refresh_from_db()
+    assert (order.status, order.closed_at) == (Status.CLOSED, closed_at)
+    assert (order.rating, order.solved) == (Rating.DISSATISFIED, False)
+    assert _callbacks(order).get().actor == system_user()
+    assert _rate(client, order).status_code == 409
+
+
 def test_it_refuses_an_unknown_rating(client, org):
     order = factories.awaiting_callback(org, requester_phone=PHONE)
     response = _rate(client, order, rating="great")
