@@ -22,7 +22,7 @@ pytestmark = pytest.mark.skipif(
 BODY = {"title": "路灯不亮", "content": "3号楼前路灯不亮。", "requester_phone": "13912345678"}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_makes_one_order_under_concurrent_retries():
     make_org()
     _channel, key = make_channel()

@@ -1,0 +1,165 @@
+"""Status push: an outbox row per requester-visible event of an order that came through a
+channel with a webhook, delivered signed to a real local HTTP server, retried with back-off."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from hotline.core import periodic
+from hotline.intake.channel_testing import http_server, make_channel
+from hotline.intake.models import WebhookDelivery
+from hotline.intake.notices import on_workorder_event
+from hotline.intake.tasks import deliver_due_webhooks
+from hotline.intake.webhooks import MAX_ATTEMPTS, SIGNATURE_HEADER, backoff
+from hotline.workorders.models import WorkOrder, WorkOrderEvent
+from hotline.workorders.tests import factories
+
+SECRET = "s3cret-of-the-channel"
+BODY = {"title": "路灯不亮", "content": "3号楼前路灯不亮。", "requester_phone": "13912345678"}
+
+
+def submit(key: str) -> WorkOrder:
+    r = committed(
+        Client().post,
+        "/api/channel/requests",
+        data=json.dumps(BODY),
+        content_type="application/json",
+        HTTP_X_CHANNEL_KEY=key,
+    )
+    assert r.status_code == 201, r.content
+    return WorkOrder.objects.get(number=r.json()["number"])
+
+
+@pytest.fixture(autouse=True)
+def _commit(django_capture_on_commit_callbacks):
+    """The test's transaction never commits: each request or move below runs its after-commit
+    work when it returns, as a real commit would."""
+    global _capture
+    _capture = django_capture_on_commit_callbacks
+
+
+_capture = None
+
+
+def committed(fn, *args, **kwargs):
+    assert _capture is not None
+    with _capture(execute=True):
+        return fn(*args, **kwargs)
+
+
+def move(order, action, actor, **params):
+    return committed(factories.move, order, action, actor, **params)
+
+
+@pytest.fixture
+def server():
+    with http_server() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+def channel_key(org, server):
+    return make_channel(webhook_url=server.url, webhook_secret=SECRET)
+
+
+def test_it_writes_an_outbox_row_for_each_requester_visible_event(org, channel_key):
+    _channel, key = channel_key
+    order = submit(key)
+    move(order, "dispatch", org.dave, lead_unit=org.water.pk)
+    move(order, "acknowledge", org.bob)  # internal: no notice
+    move(order, "add_note", org.bob, note="内部备注")  # internal: no notice
+    move(order, "reply", org.bob, note="已修复。")  # reviewed first: no notice yet
+    move(order, "accept_reply", org.sue)
+    move(order, "callback", org.carl, rating="satisfied", solved=True)
+    kinds = list(WebhookDelivery.objects.order_by("event__seq").values_list("kind", flat=True))
+    assert kinds == ["registered", "dispatched", "replied", "closed"]
+    first = WebhookDelivery.objects.get(kind="registered")
+    assert first.payload["number"] == order.number and first.payload["status"] == "registered"
+    assert first.state == "pending" and first.url.endswith("/hook")
+
+
+def test_it_writes_no_row_for_orders_of_other_channels(org, channel_key):
+    committed(factories.dispatched, org)  # phone order
+    assert WebhookDelivery.objects.count() == 0
+
+
+def test_it_writes_one_row_per_event_even_if_the_signal_repeats(org, channel_key):
+    _channel, key = channel_key
+    order = submit(key)
+    event = WorkOrderEvent.objects.get(order=order)
+    on_workorder_event(sender=WorkOrderEvent, event=event)
+    assert WebhookDelivery.objects.filter(event=event).count() == 1
+
+
+def test_it_delivers_a_signed_notice(org, channel_key, server):
+    _channel, key = channel_key
+    order = submit(key)
+    assert deliver_due_webhooks() == 1
+    [hit] = server.received
+    body = hit["body"]
+    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert hit["headers"][SIGNATURE_HEADER] == expected
+    notice = json.loads(body)
+    assert notice["kind"] == "registered" and notice["number"] == order.number
+    row = WebhookDelivery.objects.get()
+    assert row.state == "delivered" and row.attempts == 1 and row.last_status == 200
+    assert deliver_due_webhooks() == 0  # delivered once
+    assert len(server.received) == 1
+
+
+def test_it_retries_with_exponential_back_off_until_acknowledged(org, channel_key, server):
+    _channel, key = channel_key
+    server.statuses = [500, 503]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        submit(key)
+        assert deliver_due_webhooks() == 0
+        row = WebhookDelivery.objects.get()
+        assert row.attempts == 1 and row.state == "pending" and row.last_status == 500
+        assert row.next_attempt_at == start + backoff(1)
+        assert deliver_due_webhooks() == 0  # not due yet: nothing sent
+        assert len(server.received) == 1
+        clock.shift(backoff(1) + timedelta(seconds=1))
+        assert deliver_due_webhooks() == 0
+        row.refresh_from_db()
+        assert row.attempts == 2 and row.last_status == 503
+        assert backoff(2) == 2 * backoff(1)
+        clock.shift(backoff(2) + timedelta(seconds=1))
+        assert deliver_due_webhooks() == 1
+    row.refresh_from_db()
+    assert row.state == "delivered" and row.attempts == 3
+    assert len(server.received) == 3
+
+
+def test_it_retries_an_unreachable_channel_and_gives_up_at_the_limit(org):
+    _channel, key = make_channel(webhook_url="http://127.0.0.1:9/closed", webhook_secret=SECRET)
+    submit(key)
+    row = WebhookDelivery.objects.get()
+    for _ in range(MAX_ATTEMPTS):
+        WebhookDelivery.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+        deliver_due_webhooks()
+    row.refresh_from_db()
+    assert row.state == "failed" and row.attempts == MAX_ATTEMPTS
+    assert row.last_error
+
+
+def test_it_registers_the_sweep_as_a_periodic_job():
+    names = {job.name: job.task for job in periodic.jobs()}
+    assert names["intake.webhooks"] == "intake.deliver_due_webhooks"
+    assert names["intake.sms"] == "intake.send_queued_sms"
+
+
+def test_it_shows_deliveries_in_admin(org, channel_key, admin_client):
+    _channel, key = channel_key
+    submit(key)
+    r = admin_client.get("/admin/intake/webhookdelivery/")
+    assert r.status_code == 200
+    assert "已受理".encode() in r.content
