@@ -3,12 +3,13 @@ the dispatcher reassigns them (改派) or rejects the return (驳回)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -19,7 +20,7 @@ from ..choices import Action, Status
 from ..errors import InvalidInput
 from ..forms import dispatch_targets
 from ..models import WorkOrder, WorkOrderEvent
-from .dispatcher import RuleCache
+from .dispatcher import RuleCache, mark_options, unit_options
 from .hotline import (
     DeskRequest,
     Row,
@@ -50,9 +51,17 @@ def returned_queue(user: User) -> QuerySet[WorkOrder]:
 @dataclass
 class ReturnedRow(Row):
     event: WorkOrderEvent | None = None
-    units: list[Unit] = field(default_factory=list)
+    options: str = ""
     # The catalogue's lead unit, unless that is the unit that just returned the order.
     suggested_id: int | None = None
+
+    def lead_options(self) -> SafeString:
+        # The unit that returned the order is not offered back to it.
+        selected = {self.suggested_id} if self.suggested_id else set()
+        return mark_options(self.options, selected=selected, hidden=self.order.lead_unit_id)
+
+    def assisting_options(self) -> SafeString:
+        return mark_options(self.options, selected=set())
 
 
 def latest_returns(orders: list[WorkOrder]) -> dict[int, WorkOrderEvent]:
@@ -70,6 +79,7 @@ def latest_returns(orders: list[WorkOrder]) -> dict[int, WorkOrderEvent]:
 
 def returned_rows(orders: list[WorkOrder], units: list[Unit] | None = None) -> list[ReturnedRow]:
     units = units if units is not None else list(dispatch_targets().order_by("path"))
+    options = unit_options(units)
     latest = latest_returns(orders)
     cache = RuleCache()
     rows = []
@@ -80,7 +90,7 @@ def returned_rows(orders: list[WorkOrder], units: list[Unit] | None = None) -> l
             ReturnedRow(
                 order,
                 event=latest.get(order.pk),
-                units=units,
+                options=options,
                 suggested_id=None if suggested == order.lead_unit_id else suggested,
             )
         )
