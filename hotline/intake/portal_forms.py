@@ -119,7 +119,9 @@ class PortalSubmitForm(forms.Form):
         label=_("保密：承办单位看不到我的姓名和电话"), required=False
     )
     # A field people never see: only a script fills it in.
-    website = forms.CharField(required=False, widget=forms.TextInput(attrs={"tabindex": "-1"}))
+    website = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -74,6 +74,15 @@ def phone_digits(phone: str) -> str:
     return re.sub(r"\D", "", phone or "")
 
 
+def _stored_forms(phone: str, digits: str) -> set[str]:
+    """The ways intake may have stored this number (a landline with or without the dash after
+    its area code), so the lookup stays an exact match on the indexed phone column."""
+    forms = {phone.strip(), digits}
+    if digits.startswith("0"):
+        forms |= {f"{digits[:3]}-{digits[3:]}", f"{digits[:4]}-{digits[4:]}"}
+    return forms
+
+
 def portal_order_find(*, ref: str, phone: str) -> WorkOrder | None:
     """The order numbered `ref` (or whose query code is `ref`) if `phone` is its requester's;
     else None, whether or not the number exists, so a guess learns nothing."""
@@ -84,7 +93,7 @@ def portal_order_find(*, ref: str, phone: str) -> WorkOrder | None:
         # A code is not unique; with the phone it is, except by a one-in-a-million chance
         # for two orders of one requester, where the newest is the one they mean.
         candidates = WorkOrder.objects.filter(
-            query_code=ref, requester_phone__in={phone.strip(), digits}
+            query_code=ref, requester_phone__in=_stored_forms(phone, digits)
         ).order_by("-created_at", "-id")
     else:
         candidates = WorkOrder.objects.filter(number=ref)

@@ -61,6 +61,12 @@ def test_it_finds_the_order_by_query_code_and_phone(client, org):
     assert "已转交承办单位，等待办理" in html
 
 
+def test_it_finds_a_landline_written_with_or_without_its_dash(client, org):
+    order = factories.registered(org, requester_phone="0912-3456789")
+    assert _check(client, order.query_code, phone="09123456789").status_code == 200
+    assert _check(client, order.number, phone="0912 3456789").status_code == 200
+
+
 def test_it_answers_a_wrong_phone_as_it_answers_a_missing_number(client, org):
     order = factories.registered(org, requester_phone=PHONE)
     wrong_phone = _check(client, order.number, phone="13700002222")
