@@ -50,8 +50,11 @@ def browser(monkeypatch):
 def test_it_takes_a_call_down_with_the_keyboard(browser, live_server, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     org = make_org()
-    earlier = factories.dispatched(org, requester_phone=PHONE, title="上月停水")
     leaf = Category.objects.get(name="夜间施工", parent__name="噪声污染")
+    traffic = Category.objects.get(name="交通噪声", parent__name="噪声污染")
+    earlier = factories.dispatched(
+        org, requester_phone=PHONE, title="工地夜间施工扰民", category=leaf.pk
+    )
 
     page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
     page.goto(f"{live_server.url}/accounts/login/")
@@ -65,10 +68,28 @@ def test_it_takes_a_call_down_with_the_keyboard(browser, live_server, settings):
     page.keyboard.type(PHONE)
     history = page.locator("#caller-history")
     history.locator(f"a[href='/orders/{earlier.number}/']").wait_for()
-    assert "上月停水" in history.inner_text() and "已派单" in history.inner_text()
+    assert "工地夜间施工扰民" in history.inner_text() and "已派单" in history.inner_text()
+
+    # A script filling the category (as an accepted dispatch suggestion does) is kept: only
+    # typing in the box drops an earlier choice.
+    page.evaluate(
+        """([id, name]) => {
+          for (const [el, v] of [["id_category", id], ["id_category_search", name]]) {
+            const input = document.getElementById(el);
+            input.value = v;
+            input.dispatchEvent(new Event("input", {bubbles: true}));
+            input.dispatchEvent(new Event("change", {bubbles: true}));
+          }
+        }""",
+        [str(traffic.pk), "环境保护 / 噪声污染 / 交通噪声"],
+    )
+    page.wait_for_timeout(400)
+    assert page.input_value("#id_category") == str(traffic.pk)
+    assert page.locator("#category-options li").count() == 0
 
     # The category type-ahead, with the keyboard only.
     page.focus("#id_category_search")
+    page.keyboard.press("Control+A")
     page.keyboard.type("噪声")
     options = page.locator("#category-options li[role=option]")
     options.first.wait_for()
@@ -81,6 +102,10 @@ def test_it_takes_a_call_down_with_the_keyboard(browser, live_server, settings):
     assert page.input_value("#id_category_search") == "环境保护 / 噪声污染 / 夜间施工"
     assert page.locator("#category-options li").count() == 0
     assert WorkOrder.objects.count() == 1
+    # The same caller has an open order on this matter: the repeat warning offers it.
+    warning = page.locator("#repeat-warning")
+    warning.locator(f"button[name=merge_into][value='{earlier.number}']").wait_for()
+    assert "重复诉求提示" in warning.inner_text()
 
     page.fill("#id_address", "双湖峪街道幸福小区 3 号楼")
     page.fill("#id_content", "小区旁工地每晚施工到凌晨两点，噪声很大，无法入睡。")

@@ -29,7 +29,6 @@
 
   function announce(hidden) {
     // The repeat warning listens for this change (htmx trigger "change from:#id_category").
-    hidden.dataset.seen = hidden.value;
     hidden.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
@@ -58,7 +57,6 @@
     if (!form || !search || !hidden || !list) {
       return;
     }
-    hidden.dataset.seen = hidden.value;
 
     search.addEventListener("keydown", function (event) {
       var items = options(list);
@@ -80,9 +78,10 @@
       }
     });
 
-    search.addEventListener("input", function () {
-      // Typing again means the earlier choice no longer stands.
-      if (hidden.value) {
+    search.addEventListener("input", function (event) {
+      // Typing again means the earlier choice no longer stands. A script filling the box
+      // (an accepted dispatch suggestion sets both fields) is not typing.
+      if (event.isTrusted && hidden.value) {
         hidden.value = "";
         announce(hidden);
       }
@@ -99,13 +98,6 @@
     document.body.addEventListener("htmx:afterSwap", function (event) {
       if (event.target === list) {
         search.setAttribute("aria-expanded", options(list).length ? "true" : "false");
-      }
-    });
-
-    // A suggestion accepted in the dispatch hints sets the category: tell the repeat warning.
-    document.body.addEventListener("htmx:afterSettle", function () {
-      if (hidden.value !== hidden.dataset.seen) {
-        announce(hidden);
       }
     });
 
