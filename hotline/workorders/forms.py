@@ -16,6 +16,7 @@ from hotline.catalog.models import Category, RequestType, Urgency
 from hotline.core.conf import hotline_int
 
 from .choices import Action, Channel, Rating, Status, TransferTarget
+from .clocks import TimeStatus
 from .models import WorkOrder
 from .selectors import OrderFilters, units_below
 
@@ -27,6 +28,10 @@ SORT_LABELS = {
     "created_at": _("受理时间（旧→新）"),
     "-updated_at": _("更新时间（新→旧）"),
     "updated_at": _("更新时间（旧→新）"),
+    "reply_due_at": _("办结时限（近→远）"),
+    "-reply_due_at": _("办结时限（远→近）"),
+    "-urgency": _("紧急程度（高→低）"),
+    "urgency": _("紧急程度（低→高）"),
 }
 
 
@@ -65,6 +70,10 @@ def _channels() -> list[tuple[str, str]]:
     return _blank() + [(value, str(label)) for value, label in Channel.choices]
 
 
+def _time_statuses() -> list[tuple[str, str]]:
+    return _blank() + [(value, str(label)) for value, label in TimeStatus.choices]
+
+
 class OrderFilterForm(forms.Form):
     """The GET form of the order list; `filters()` turns it into selectors.OrderFilters."""
 
@@ -78,6 +87,7 @@ class OrderFilterForm(forms.Form):
     request_type = forms.ChoiceField(label=_("诉求类型"), required=False, choices=_request_types)
     category = forms.ChoiceField(label=_("诉求分类"), required=False, choices=_categories)
     unit = forms.ChoiceField(label=_("主办单位"), required=False, choices=_units)
+    unit_subtree = forms.BooleanField(label=_("含下级单位"), required=False)
     region = forms.ChoiceField(label=_("区划"), required=False, choices=_regions)
     channel = forms.ChoiceField(label=_("渠道"), required=False, choices=_channels)
     urgency = forms.ChoiceField(label=_("紧急程度"), required=False, choices=_urgencies)
@@ -87,6 +97,8 @@ class OrderFilterForm(forms.Form):
     created_to = forms.DateField(
         label=_("至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    time_status = forms.ChoiceField(label=_("时限状态"), required=False, choices=_time_statuses)
+    overdue = forms.BooleanField(label=_("仅超期"), required=False)
     sort = forms.ChoiceField(
         label=_("排序"), required=False, choices=list(SORT_LABELS.items()), initial="-created_at"
     )
@@ -98,6 +110,13 @@ class OrderFilterForm(forms.Form):
         )
         self.fields["phone"].widget.attrs.update(placeholder=gettext("诉求人电话"), inputmode="tel")
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and end < start:
+            self.add_error("created_to", gettext("结束日期不能早于开始日期"))
+        return data
+
     def filters(self) -> OrderFilters:
         d = self.cleaned_data
         return OrderFilters(
@@ -105,11 +124,14 @@ class OrderFilterForm(forms.Form):
             request_type=d["request_type"] or None,
             category=int(d["category"]) if d["category"] else None,
             unit=int(d["unit"]) if d["unit"] else None,
+            unit_subtree=d["unit_subtree"],
             region=int(d["region"]) if d["region"] else None,
             channel=d["channel"] or None,
             urgency=d["urgency"] or None,
             created_from=d["created_from"],
             created_to=d["created_to"],
+            time_status=d["time_status"] or None,
+            overdue=d["overdue"],
             phone=(d["phone"] or "").replace(" ", "").replace("-", "") or None,
             q=d["q"] or None,
             open_only=d["open"],

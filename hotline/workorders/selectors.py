@@ -9,24 +9,38 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.accounts.models import Region, Unit, User
 
 from .choices import TERMINAL, Status
+from .clocks import TimeStatus, time_status_q
 from .errors import InvalidInput, NotFound
 from .models import WorkOrder, WorkOrderEvent
+from .privacy import sees_requester
 
 # Sort keys a list may be ordered by; each ends with the primary key so the order is total,
-# which keyset paging needs.
+# which keyset paging needs. A key may name a related field ("urgency__rank").
 SORTS: dict[str, tuple[str, ...]] = {
     "-created_at": ("-created_at", "-id"),
     "created_at": ("created_at", "id"),
     "-updated_at": ("-updated_at", "-id"),
     "updated_at": ("updated_at", "id"),
+    # Soonest deadline first; orders without a reply clock come last.
+    "reply_due_at": ("reply_due_at", "id"),
+    "-reply_due_at": ("-reply_due_at", "-id"),
+    # Most urgent first, then newest.
+    "-urgency": ("-urgency__rank", "-created_at", "-id"),
+    "urgency": ("urgency__rank", "created_at", "id"),
 }
+# Keys that may be NULL: they sort last in both directions (PostgreSQL puts NULLs first when
+# descending unless told otherwise, SQLite the opposite; saying it makes both agree).
+NULLABLE = frozenset({"reply_due_at"})
+DATETIME_KEYS = frozenset({"created_at", "updated_at", "reply_due_at"})
+# The "about N orders" shown above a list counts at most this many rows, never the table.
+COUNT_CAP = 1000
 
 
 @dataclass
@@ -37,11 +51,14 @@ class OrderFilters:
     request_type: str | None = None
     category: int | None = None  # includes the category's subtree
     unit: int | None = None  # current lead unit
+    unit_subtree: bool = False  # the lead unit or any unit below it
     region: int | None = None  # includes the region's subtree
     channel: str | None = None
     urgency: str | None = None
     created_from: date | None = None
     created_to: date | None = None
+    time_status: str | None = None  # normal / warning / overdue (clocks.TimeStatus)
+    overdue: bool = False  # shortcut for time_status="overdue"
     phone: str | None = None
     q: str | None = None  # number or words of the title
     open_only: bool = False
@@ -86,7 +103,7 @@ def workorder_filter(qs: QuerySet[WorkOrder], f: OrderFilters) -> QuerySet[WorkO
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.unit:
-        qs = qs.filter(lead_unit_id=f.unit)
+        qs = _unit_filter(qs, f.unit, subtree=f.unit_subtree)
     if f.category:
         node = Category.objects.filter(pk=f.category).first()
         if node is None:
@@ -103,6 +120,12 @@ def workorder_filter(qs: QuerySet[WorkOrder], f: OrderFilters) -> QuerySet[WorkO
         qs = qs.filter(created_at__gte=_day_start(f.created_from))
     if f.created_to:
         qs = qs.filter(created_at__lt=_day_start(f.created_to + timedelta(days=1)))
+    for status in {f.time_status, TimeStatus.OVERDUE if f.overdue else None} - {None}:
+        if status not in TimeStatus.values:
+            raise InvalidInput(
+                _("时限状态「{value}」不存在").format(value=status), field="time_status"
+            )
+        qs = qs.filter(time_status_q(status))  # type: ignore[arg-type]
     if f.phone:
         qs = qs.filter(requester_phone=f.phone)
     if f.q:
@@ -110,11 +133,33 @@ def workorder_filter(qs: QuerySet[WorkOrder], f: OrderFilters) -> QuerySet[WorkO
     return qs
 
 
+def _unit_filter(qs: QuerySet[WorkOrder], pk: int, *, subtree: bool) -> QuerySet[WorkOrder]:
+    unit = Unit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise InvalidInput(_("承办单位「{unit}」不存在").format(unit=pk), field="unit")
+    if not subtree:
+        return qs.filter(lead_unit_id=unit.pk)
+    return qs.filter(lead_unit_id__in=Unit.objects.subtree(unit).values("id"))
+
+
 def workorder_list(*, user: User, filters: OrderFilters | None = None) -> QuerySet[WorkOrder]:
-    qs = WorkOrder.objects.visible_to(user).select_related(
+    """The orders `user` may see that match `filters` (pages, API and export share it)."""
+    f = filters or OrderFilters()
+    qs: QuerySet[WorkOrder] = WorkOrder.objects.visible_to(user).select_related(
         "request_type", "urgency", "category", "region", "lead_unit"
     )
-    return workorder_filter(qs, filters or OrderFilters())
+    qs = workorder_filter(qs, f)
+    if f.phone and not sees_requester(user):
+        # A match would tell a unit whose number a confidential order hides.
+        qs = qs.exclude(is_confidential=True)
+    return qs
+
+
+def capped_count(qs: QuerySet[Any], cap: int | None = None) -> tuple[int, bool]:
+    """How many rows match, counting no further than `cap` (a LIMITed subquery): (n, more)."""
+    cap = cap or COUNT_CAP
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
 
 
 @dataclass
@@ -128,12 +173,81 @@ def _encode(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode()
 
 
-def _decode(cursor: str) -> list[Any]:
+def _decode(cursor: str, fields: list[str]) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return [values[0] and datetime.fromisoformat(values[0]), int(values[1])]
-    except (ValueError, TypeError, IndexError, json.JSONDecodeError):
+        if not isinstance(values, list) or len(values) != len(fields):
+            raise ValueError(cursor)
+        return [_cursor_value(f, v) for f, v in zip(fields, values, strict=True)]
+    except (ValueError, TypeError, json.JSONDecodeError):
         raise InvalidInput(_("翻页游标无效"), field="cursor") from None
+
+
+def _cursor_value(field: str, value: Any) -> Any:
+    if value is None and field in NULLABLE:
+        return None
+    if field in DATETIME_KEYS:
+        parsed = datetime.fromisoformat(value)
+        if parsed.tzinfo is None:
+            raise ValueError(value)
+        return parsed
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(value)
+    return value
+
+
+def _value(row: Any, field: str) -> Any:
+    for part in field.split("__"):
+        row = getattr(row, part)
+    return row
+
+
+def _after(keys: tuple[str, ...], values: list[Any]) -> Q:
+    """Rows strictly after `values` in the order of `keys`: for keys k1, k2, k3 that is
+    k1 > v1 OR (k1 = v1 AND k2 > v2) OR (k1 = v1 AND k2 = v2 AND k3 > v3), with < for
+    descending keys, and NULLs (nullable keys only) sorting after every value."""
+    result = Q(pk__in=[])
+    equal = Q()
+    for key, value in zip(keys, values, strict=True):
+        field = key.lstrip("-")
+        op = "lt" if key.startswith("-") else "gt"
+        if value is None:  # already among the NULLs: only the next key can move forward
+            equal &= Q(**{f"{field}__isnull": True})
+            continue
+        step = Q(**{f"{field}__{op}": value})
+        if field in NULLABLE:
+            step |= Q(**{f"{field}__isnull": True})
+        result |= equal & step
+        equal &= Q(**{field: value})
+    return result
+
+
+def _ordering(keys: tuple[str, ...]) -> list[Any]:
+    out: list[Any] = []
+    for key in keys:
+        field = key.lstrip("-")
+        if field in NULLABLE:
+            expr = F(field)
+            out.append(
+                expr.desc(nulls_last=True) if key.startswith("-") else expr.asc(nulls_last=True)
+            )
+        else:
+            out.append(key)
+    return out
+
+
+def _check_sort(sort: str) -> tuple[str, ...]:
+    if sort not in SORTS:
+        raise InvalidInput(
+            _("排序「{sort}」不支持，可用：{values}").format(sort=sort, values=_("、").join(SORTS)),
+            field="sort",
+        )
+    return SORTS[sort]
+
+
+def workorder_sorted(qs: QuerySet[WorkOrder], sort: str) -> QuerySet[WorkOrder]:
+    """`qs` in the total order of `sort` (one of SORTS), as the list pages it."""
+    return qs.order_by(*_ordering(_check_sort(sort)))
 
 
 def paginate(
@@ -141,24 +255,16 @@ def paginate(
 ) -> Page:
     """Keyset paging: the next page starts after the last row seen, so page 1,000 costs what
     page 1 does and nothing counts the whole table."""
-    if sort not in SORTS:
-        raise InvalidInput(
-            _("排序「{sort}」不支持，可用：{values}").format(sort=sort, values=_("、").join(SORTS)),
-            field="sort",
-        )
+    keys = _check_sort(sort)
     if not 1 <= size <= 500:
         raise InvalidInput(_("每页条数应为 1–500"), field="size")
-    keys = SORTS[sort]
-    field = keys[0].lstrip("-")
-    descending = keys[0].startswith("-")
+    fields = [k.lstrip("-") for k in keys]
     if cursor:
-        value, pk = _decode(cursor)
-        op = "lt" if descending else "gt"
-        qs = qs.filter(Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"id__{op}": pk}))
-    rows = list(qs.order_by(*keys)[: size + 1])
+        qs = qs.filter(_after(keys, _decode(cursor, fields)))
+    rows = list(workorder_sorted(qs, sort)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    nxt = _encode([getattr(rows[-1], field), rows[-1].pk]) if more and rows else None
+    nxt = _encode([_value(rows[-1], f) for f in fields]) if more and rows else None
     return Page(items=rows, next_cursor=nxt)
 
 

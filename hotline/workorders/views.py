@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,12 +25,14 @@ from hotline.core import nav
 from . import services
 from .choices import Action, Channel, Rating, Status, TransferTarget
 from .errors import ConcurrentUpdate, InvalidInput, NotFound, NotPermitted, WorkOrderError
+from .exports import XLSX_CONTENT_TYPE, export_filename, workorders_export
 from .forms import ActionForm, AttachForm, OrderFilterForm
 from .models import WorkOrder, WorkOrderEvent, WorkOrderLink
 from .permissions import actions_for, user_may
 from .privacy import requester_view
 from .selectors import (
     OrderFilters,
+    capped_count,
     paginate,
     workorder_events,
     workorder_get,
@@ -94,19 +97,30 @@ def _size(query: QueryDict) -> int:
         raise InvalidInput(gettext("每页条数应为整数"), field="size") from None
 
 
+def _list_query(request: AuthedRequest) -> tuple[OrderFilterForm, OrderFilters | None, str]:
+    """The bound filter form, its filters (None when the form is invalid) and the sort key."""
+    form = OrderFilterForm(request.GET or None)
+    if not form.is_bound:
+        return form, OrderFilters(), "-created_at"
+    if not form.is_valid():
+        return form, None, "-created_at"
+    return form, form.filters(), form.sort_key()
+
+
 @login_required
 def order_list(request: AuthedRequest) -> HttpResponse:
-    form = OrderFilterForm(request.GET or None)
+    form, filters, sort = _list_query(request)
     page = None
     error = ""
-    if not form.is_bound or form.is_valid():
-        filters = form.filters() if form.is_bound else OrderFilters()
-        sort = form.sort_key() if form.is_bound else "-created_at"
+    count: tuple[int, bool] | None = None
+    cursor = request.GET.get("cursor")
+    if filters is not None:
         try:
             qs = workorder_list(user=request.user, filters=filters)
-            page = paginate(
-                qs, sort=sort, cursor=request.GET.get("cursor"), size=_size(request.GET)
-            )
+            page = paginate(qs, sort=sort, cursor=cursor, size=_size(request.GET))
+            if not cursor:
+                # Capped: counting stops at COUNT_CAP rows, so a million orders cost no more.
+                count = capped_count(qs)
         except InvalidInput as e:
             error = e.message
     rows = []
@@ -119,15 +133,38 @@ def order_list(request: AuthedRequest) -> HttpResponse:
             next_url = f"?{query.urlencode()}"
     first_query = request.GET.copy()
     first_query.pop("cursor", None)
+    export_query = first_query.copy()
+    export_query.pop("size", None)
     context = {
         "form": form,
         "rows": rows,
         "error": error,
+        "count": count,
         "next_url": next_url,
-        "is_later_page": bool(request.GET.get("cursor")),
+        "is_later_page": bool(cursor),
         "first_url": f"?{first_query.urlencode()}",
+        "export_url": f"{reverse('workorder_export')}?{export_query.urlencode()}",
     }
     return render(request, "workorders/order_list.html", context)
+
+
+@login_required
+def order_export(request: AuthedRequest) -> HttpResponseBase:
+    """The list's filtered, scoped rows as XLSX; a refusal goes back to the list with why."""
+    _form, filters, sort = _list_query(request)
+    back = f"{reverse('workorder_list')}?{request.GET.urlencode()}"
+    if filters is None:
+        messages.error(request, gettext("筛选条件有误，请先修正后再导出"))
+        return redirect(back)
+    try:
+        qs = workorder_list(user=request.user, filters=filters)
+        file = workorders_export(user=request.user, qs=qs, sort=sort)
+    except InvalidInput as e:
+        messages.error(request, e.message)
+        return redirect(back)
+    return FileResponse(
+        file, as_attachment=True, filename=export_filename(), content_type=XLSX_CONTENT_TYPE
+    )
 
 
 # --- detail ----------------------------------------------------------------------------------
