@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hotline.core.demo import DEMO_PASSWORD
+from hotline.core.demo.bulk import seed_bulk
 from hotline.core.demo.runner import seed_demo
 from hotline.workorders.models import WorkOrder
 
@@ -44,6 +45,15 @@ class Command(BaseCommand):
             help=gettext("已有工单时什么也不做（供 make run 使用）"),
         )
         parser.add_argument(
+            "--bulk",
+            type=int,
+            default=None,
+            metavar="N",
+            help=gettext(
+                "批量模式：用 bulk_create 直接写入 N 件工单（含派单记录和事件），用于百万级压测库"
+            ),
+        )
+        parser.add_argument(
             "--builtin-texts", action="store_true", help=gettext("不读共享语料，只用内置样例文本")
         )
 
@@ -54,6 +64,9 @@ class Command(BaseCommand):
             raise CommandError(gettext("--days 至少为 1"))
         if opts["if_empty"] and WorkOrder.objects.exists():
             self.stdout.write(gettext("已有工单，跳过演示数据生成（--if-empty）。"))
+            return
+        if opts["bulk"] is not None:
+            self._bulk(opts)
             return
         report = seed_demo(
             orders=opts["orders"],
@@ -88,3 +101,28 @@ class Command(BaseCommand):
                 password=DEMO_PASSWORD
             )
         )
+
+    def _bulk(self, opts: dict) -> None:
+        if opts["bulk"] < 1:
+            raise CommandError(gettext("--bulk 至少为 1"))
+        report = seed_bulk(
+            orders=opts["bulk"],
+            seed=opts["seed"],
+            days=opts["days"],
+            end_date=opts["end_date"],
+            use_corpus=not opts["builtin_texts"],
+            progress=self.stdout.write,
+        )
+        statuses = gettext("，").join(f"{k} {v}" for k, v in report.statuses.most_common())
+        self.stdout.write(
+            gettext(
+                "完成：批量写入 {created} 件工单、{events} 个事件、{assignments} 条派单记录，"
+                "用时 {seconds:.1f} 秒。"
+            ).format(
+                created=report.created,
+                events=report.events,
+                assignments=report.assignments,
+                seconds=report.seconds,
+            )
+        )
+        self.stdout.write(gettext("状态分布：{statuses}").format(statuses=statuses))

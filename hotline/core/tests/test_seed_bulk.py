@@ -1,0 +1,113 @@
+"""`seed_demo --bulk N`: orders written with bulk inserts must be as consistent as the ones the
+services write — every history leads to the order's state, versions count the events, and a
+dispatched order has its assignments."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from io import StringIO
+from itertools import pairwise
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from hotline.accounts.models import User
+from hotline.core.demo.bulk import seed_bulk
+from hotline.workorders.choices import WITH_UNIT, Action, AssignmentRole, Status
+from hotline.workorders.models import (
+    WorkOrder,
+    WorkOrderAssignment,
+    WorkOrderEvent,
+    WorkOrderSequence,
+)
+from hotline.workorders.services import workorder_register
+from hotline.workorders.transitions import TRANSITIONS
+
+END = date(2025, 6, 30)
+
+
+@pytest.fixture
+def bulk(db):
+    return seed_bulk(orders=400, seed=5, days=40, end_date=END, use_corpus=False)
+
+
+def test_it_writes_the_orders_it_reports(bulk):
+    assert bulk.created == WorkOrder.objects.count() == 400
+    assert bulk.events == WorkOrderEvent.objects.count()
+    assert bulk.assignments == WorkOrderAssignment.objects.count()
+    assert Counter(WorkOrder.objects.values_list("status", flat=True)) == bulk.statuses
+    # Old orders are done; the last days leave work in the queues.
+    assert bulk.statuses[Status.CLOSED] > 200
+    assert bulk.statuses[Status.IN_PROGRESS] + bulk.statuses[Status.DISPATCHED] > 0
+
+
+def test_it_gives_every_order_a_history_that_leads_to_its_state(bulk):
+    events = defaultdict(list)
+    for e in WorkOrderEvent.objects.order_by("order_id", "seq"):
+        events[e.order_id].append(e)
+    for order in WorkOrder.objects.all():
+        history = events[order.pk]
+        assert [e.seq for e in history] == list(range(1, len(history) + 1))
+        assert order.version == len(history)
+        assert history[0].action == Action.REGISTER and history[0].from_status == ""
+        assert history[-1].to_status == order.status
+        assert order.updated_at == history[-1].created_at
+        for before, after in pairwise(history):
+            # Each move starts where the previous one ended, from a state the table allows.
+            assert after.from_status == before.to_status
+            assert after.from_status in TRANSITIONS[after.action].sources
+            assert after.created_at >= before.created_at
+
+
+def test_it_gives_dispatched_orders_their_assignments(bulk):
+    leads = {
+        a.order_id: a
+        for a in WorkOrderAssignment.objects.filter(is_active=True, role=AssignmentRole.LEAD)
+    }
+    dispatched = WorkOrder.objects.filter(lead_unit__isnull=False)
+    assert dispatched.exists()
+    for order in dispatched:
+        assert leads[order.pk].unit_id == order.lead_unit_id
+        assert order.reply_due_at is not None and order.dispatched_at is not None
+    for order in WorkOrder.objects.filter(status__in=WITH_UNIT):
+        assert order.pk in leads
+    replied = WorkOrderAssignment.objects.filter(replied_at__isnull=False).count()
+    assert replied == WorkOrderEvent.objects.filter(action=Action.REPLY).count()
+    # A returned-and-reassigned order keeps its first assignment, inactive, for the record.
+    for event in WorkOrderEvent.objects.filter(action=Action.REASSIGN):
+        old = WorkOrderAssignment.objects.filter(order_id=event.order_id, is_active=False)
+        assert old.filter(returned_at__isnull=False).exists()
+
+
+def test_it_continues_the_daily_number_sequence(bulk):
+    numbers = list(WorkOrder.objects.values_list("number", flat=True))
+    assert len(set(numbers)) == len(numbers)
+    last = WorkOrder.objects.order_by("-created_at").first()
+    seq = WorkOrderSequence.objects.get(day=timezone.localdate(last.created_at))
+    assert seq.last == int(max(n for n in numbers if n[:8] == last.number[:8])[8:])
+    # An order registered through the service on that day takes the next free number.
+    fresh = workorder_register(
+        actor=User.objects.get(username="agent1"),
+        channel="phone",
+        request_type="inquiry",
+        title="社保卡补办",
+        content="请问社保卡丢了怎么补办？",
+        requester_phone="13700001111",
+        at=last.created_at,
+    )
+    assert fresh.number == f"{last.number[:8]}{seq.last + 1:06d}"
+
+
+def test_it_is_reached_through_seed_demo(db):
+    out = StringIO()
+    call_command(
+        "seed_demo", "--bulk", "30", "--days", "5", "--end-date", "2025-06-30",
+        "--builtin-texts", stdout=out,
+    )  # fmt: skip
+    assert WorkOrder.objects.count() == 30
+    assert "批量写入 30 件工单" in out.getvalue()
+    with pytest.raises(CommandError, match="--bulk"):
+        call_command("seed_demo", "--bulk", "0", stdout=StringIO())
