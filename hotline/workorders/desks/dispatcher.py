@@ -160,7 +160,8 @@ def _page(
         "results": results or [],
         "succeeded": sum(1 for r in results or [] if r.ok),
         "failed": sum(1 for r in results or [] if not r.ok),
-        "next_url": next_url(request.GET, page.next_cursor),
+        "next_url": next_url(reverse("desk_dispatch"), page.next_cursor),
+        "first_url": reverse("desk_dispatch"),
         "is_later_page": bool(cursor),
     }
     return render(request, template, context, status=status)
@@ -286,4 +287,6 @@ def dispatch_batch(request: DeskRequest) -> HttpResponse:
     results = dispatch_many(
         user=request.user, data=data, by_catalogue=mode == "catalogue", lead_unit=lead_unit
     )
-    return _page(request, results=results)
+    # A failed order stays in the queue with its reason beside it, as well as in the report.
+    errors = {r.number: r.message for r in results if not r.ok}
+    return _page(request, results=results, errors=errors)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -117,11 +118,12 @@ class KeysetPage:
 
 
 def keyset(
-    qs: QuerySet[Any], *, keys: tuple[str, ...], cursor: str | None, size: int = PAGE_SIZE
+    qs: QuerySet[Any], *, keys: tuple[str, ...], cursor: str | None, size: int | None = None
 ) -> KeysetPage:
     """One page after `cursor` in the order of `keys`, whose last key must be unique (the
     primary key), so page 1,000 costs what page 1 does and nothing counts the table. The keys
     must not be null (a NULL compares to nothing)."""
+    size = size or PAGE_SIZE
     if cursor:
         qs = qs.filter(_after(keys, _decode(cursor, len(keys))))
     rows = list(qs.order_by(*keys)[: size + 1])
@@ -131,12 +133,12 @@ def keyset(
     return KeysetPage(rows, nxt)
 
 
-def next_url(query: QueryDict, cursor: str | None) -> str:
+def next_url(base: str, cursor: str | None, **params: str) -> str:
+    """The desk's own URL for the next page (absolute, so it also works from a page rendered
+    in answer to a POST on another URL)."""
     if not cursor:
         return ""
-    q = query.copy()
-    q["cursor"] = cursor
-    return f"?{q.urlencode()}"
+    return f"{base}?{urlencode({**params, 'cursor': cursor})}"
 
 
 def capped_count(qs: QuerySet[Any]) -> str:

@@ -115,7 +115,8 @@ def _page(
         "rows": rows,
         "count": capped_count(returned_queue(user)),
         "error": error,
-        "next_url": next_url(request.GET, page.next_cursor),
+        "next_url": next_url(reverse("desk_returned"), page.next_cursor),
+        "first_url": reverse("desk_returned"),
         "is_later_page": bool(cursor),
     }
     return render(request, "workorders/desks/returned.html", context, status=status)

@@ -159,7 +159,8 @@ def _page(
         "tabs": [(t, capped_count(t.queue(user))) for t in TABS.values()],
         "rows": rows,
         "error": error,
-        "next_url": next_url(request.GET, page.next_cursor),
+        "next_url": next_url(reverse("desk_supervise"), page.next_cursor, tab=tab.key),
+        "first_url": f"{reverse('desk_supervise')}?tab={tab.key}",
         "is_later_page": bool(cursor),
     }
     return render(request, "workorders/desks/supervise.html", context, status=status)

@@ -16,7 +16,8 @@ def test_it_dispatches_inline_and_accepts_a_reply_in_a_browser(browser, live_ser
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     org = make_org()
     order = factories.registered(org, title="幸福小区停水", content="3 号楼停水两天。")
-    reply = factories.replied(org, title="路灯不亮")
+    taken = factories.registered(org, title="路灯不亮")
+    reply = factories.replied(org, title="井盖缺失")
 
     page = _login(browser, live_server, "dave")
     assert page.url.endswith("/desk/dispatch/")
@@ -34,6 +35,19 @@ def test_it_dispatches_inline_and_accepts_a_reply_in_a_browser(browser, live_ser
     order.refresh_from_db()
     assert order.status == Status.DISPATCHED and order.lead_unit == org.water
     assert WorkOrderEvent.objects.filter(order=order, action=Action.DISPATCH).count() == 1
+
+    # Someone else dispatches the next order while dave's page still shows it: his click is
+    # answered 409 and the row says so in place.
+    factories.move(taken, Action.DISPATCH, org.sue, lead_unit=org.housing.pk)
+    row = page.locator(f"#row-{taken.number}")
+    row.locator("select[name=lead_unit]").select_option(label="县自来水公司")
+    row.get_by_role("button", name="派发").click()
+    refused = page.locator(f"#row-{taken.number} td.fail")
+    refused.wait_for()
+    assert "已被他人处理" in refused.inner_text()
+    assert page.evaluate("window.stayed") is True
+    taken.refresh_from_db()
+    assert taken.lead_unit == org.housing
 
     page = _login(browser, live_server, "sue")
     assert page.url.endswith("/desk/supervise/")

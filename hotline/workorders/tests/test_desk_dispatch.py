@@ -234,6 +234,8 @@ def test_it_dispatches_many_by_catalogue_and_reports_each(client, org, catalogue
     assert results[stale.number].status == 409 and "已被他人处理" in results[stale.number].message
     assert not results[taken.number].ok and "已被他人处理" in results[taken.number].message
     assert response.context["succeeded"] == 1 and response.context["failed"] == 3
+    rows = {row.order.number: row for row in response.context["rows"]}
+    assert "派单目录" in rows[no_rule.number].error and ok.number not in rows
     html = response.content.decode()
     assert html.startswith('<section id="dispatch-desk"')  # the htmx fragment, not a page
     ok.refresh_from_db()
@@ -281,3 +283,34 @@ def test_it_refuses_a_batch_with_nothing_ticked(client, org):
     response = client.post(reverse("desk_dispatch_batch"), {"mode": "catalogue"}, **HTMX)
     assert response.status_code == 400
     assert "请先勾选" in response.content.decode()
+
+
+def test_it_walks_the_queue_page_by_page_through_the_next_links(client, org, monkeypatch):
+    from hotline.workorders.desks import hotline
+
+    monkeypatch.setattr(hotline, "PAGE_SIZE", 2)
+    now = timezone.now()
+    orders = [factories.registered(org, at=now - timedelta(minutes=10 - i)) for i in range(5)]
+    client.force_login(org.dave)
+    url, seen = DESK, []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += [row.order.number for row in response.context["rows"]]
+        url = response.context["next_url"]
+        assert not url or url.startswith(DESK)
+    assert seen == [o.number for o in orders]
+
+
+def test_it_renders_the_queue_in_a_fixed_number_of_queries(
+    client, org, catalogue, django_assert_max_num_queries
+):
+    for _ in range(12):
+        factories.registered(org, category=catalogue.pk)
+    client.force_login(org.dave)
+    client.get(DESK)
+    # Session, user, memberships, the page, the count, units, the catalogue rule and its
+    # assisting units: not one query per row.
+    with django_assert_max_num_queries(12):
+        response = client.get(DESK)
+    assert len(response.context["rows"]) == 12
