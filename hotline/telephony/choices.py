@@ -15,3 +15,20 @@ class CallOutcome(models.TextChoices):
     IVR = "ivr", _("自助服务")
     # Outbound call nobody picked up.
     NO_ANSWER = "no_answer", _("未接通")
+
+
+class MissedCallState(models.TextChoices):
+    """Where a missed call (漏接) stands on the call-back list (回拨)."""
+
+    PENDING = "pending", _("待回拨")
+    REACHED = "reached", _("已回拨接通")
+    NO_ANSWER = "no_answer", _("回拨未接通")
+    NOT_NEEDED = "not_needed", _("无需回拨")
+
+
+class CallbackOutcome(models.TextChoices):
+    """What an agent records after calling a missed caller back."""
+
+    REACHED = "reached", _("已接通")
+    NO_ANSWER = "no_answer", _("未接通")
+    NOT_NEEDED = "not_needed", _("无需回拨")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from hotline.accounts.models import Unit
 from hotline.workorders.models import WorkOrder
 
-from .choices import CallOutcome, Direction
+from .choices import CallOutcome, Direction, MissedCallState
 
 
 class CallRecord(models.Model):
@@ -68,3 +68,63 @@ class CallRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.caller_number} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class MissedCall(models.Model):
+    """A call that reached the queue but was not answered (漏接), on the agents' call-back list
+    (回拨) until its outcome is recorded. Comes from an abandoned CallRecord or from the phone
+    system through the API."""
+
+    centre = models.ForeignKey(Unit, verbose_name=_("热线中心"), on_delete=models.PROTECT)
+    caller_number = models.CharField(_("来电号码"), max_length=20)
+    missed_at = models.DateTimeField(_("来电时间"), db_index=True)
+    call = models.OneToOneField(
+        CallRecord,
+        verbose_name=_("话单"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="missed_call",
+    )
+    # The phone system's id of the call, so a re-sent record does not duplicate.
+    external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=MissedCallState.choices, default=MissedCallState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("回拨次数"), default=0)
+    last_attempt_at = models.DateTimeField(_("最近回拨"), null=True, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    order = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("登记工单"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("回拨人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Bumped by every recorded attempt: a stale form cannot overwrite a newer outcome.
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("漏接来电")
+        verbose_name_plural = _("漏接来电")
+        ordering = ["missed_at", "id"]
+        indexes = [models.Index(fields=["centre", "state", "missed_at"], name="missed_queue")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~models.Q(external_id=""),
+                name="missed_external_id_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.caller_number} {self.missed_at:%Y-%m-%d %H:%M}"

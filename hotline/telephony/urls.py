@@ -1,3 +1,8 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("missed/", views.missed_calls, name="telephony_missed"),
+    path("missed/<int:pk>/", views.missed_call_callback, name="telephony_missed_callback"),
+]
