@@ -63,11 +63,16 @@ class ListFilters(Schema):
     request_type: str | None = Field(None, max_length=20)
     category: int | None = Field(None, description="诉求分类 id（含下级）")
     unit: int | None = Field(None, description="当前主办单位 id")
+    unit_subtree: bool = Field(False, description="主办单位含下级单位")
     region: int | None = Field(None, description="区划 id（含下级）")
     channel: str | None = Field(None, max_length=20)
     urgency: str | None = Field(None, max_length=20)
     created_from: date | None = None
     created_to: date | None = None
+    time_status: str | None = Field(
+        None, max_length=10, description="时限状态：normal / warning / overdue"
+    )
+    overdue: bool = Field(False, description="仅超期（同 time_status=overdue）")
     phone: str | None = Field(None, max_length=30)
     q: str | None = Field(None, max_length=100, description="工单编号或标题关键词")
     open_only: bool = False
