@@ -98,3 +98,46 @@ def test_it_refuses_bad_filters_naming_the_field(org, client):
         assert r.status_code == 400, params
         assert r.json()["field"] == field, params
         assert r.json()["code"] == "invalid"
+
+
+def test_it_filters_by_time_status_overdue_and_unit_subtree(org, client):
+    from hotline.workorders.models import WorkOrder
+
+    now = timezone.now()
+    late = f.move(f.registered(org), "dispatch", org.dave, lead_unit=org.community.pk)
+    WorkOrder.objects.filter(pk=late.pk).update(
+        reply_due_at=now - timedelta(hours=1), reply_warn_at=now - timedelta(days=1)
+    )
+    on_time = f.dispatched(org)
+    WorkOrder.objects.filter(pk=on_time.pk).update(
+        reply_due_at=now + timedelta(days=3), reply_warn_at=now + timedelta(days=2)
+    )
+    client.force_login(org.dave)
+    assert numbers(client.get("/api/workorders", {"time_status": "overdue"})) == [late.number]
+    assert numbers(client.get("/api/workorders", {"time_status": "normal"})) == [on_time.number]
+    assert numbers(client.get("/api/workorders", {"overdue": True})) == [late.number]
+    street = {"unit": org.street_office.pk}
+    assert numbers(client.get("/api/workorders", street)) == []
+    assert numbers(client.get("/api/workorders", {**street, "unit_subtree": True})) == [late.number]
+
+
+def test_it_sorts_by_deadline_and_urgency_over_the_api(org, client):
+    plain = f.registered(org, urgency="normal")
+    critical = f.registered(org, urgency="critical")
+    client.force_login(org.dave)
+    r = client.get("/api/workorders", {"sort": "-urgency", "size": 1})
+    assert numbers(r) == [critical.number]
+    r = client.get("/api/workorders", {"sort": "-urgency", "cursor": r.json()["next_cursor"]})
+    assert numbers(r) == [plain.number]
+
+
+def test_it_refuses_bad_new_filters_naming_the_field(org, client):
+    client.force_login(org.dave)
+    for params, field in [
+        ({"time_status": "late"}, "time_status"),
+        ({"unit": 999999}, "unit"),
+        ({"sort": "-urgency", "cursor": "WyJ4Il0="}, "cursor"),
+    ]:
+        r = client.get("/api/workorders", params)
+        assert r.status_code == 400, params
+        assert r.json()["field"] == field, params
