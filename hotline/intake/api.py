@@ -11,7 +11,7 @@ from ninja import Field, Header, Router, Schema, Status
 from hotline.workorders.choices import Status as OrderStatus
 
 from . import notices  # noqa: F401  (connects the receivers of workorder_event)
-from .channel_auth import ChannelKeyAuth, require
+from .channel_auth import ChannelKeyAuth, channel_set_webhook, require
 from .channel_services import Submission, channel_submit, response_of
 from .models import Channel, ChannelRequest, Operation
 
@@ -97,3 +97,26 @@ def channel_request_detail(request: ChannelApiRequest, token: str) -> dict[str, 
     if req is None:  # another channel's token does not exist for this one
         raise Http404
     return response_of(req)
+
+
+class WebhookIn(Schema):
+    url: str = Field(..., max_length=200, description="接收状态推送的 HTTPS 地址；空串表示取消")
+
+
+class WebhookOut(Schema):
+    url: str
+    secret: str = Field(
+        ..., description="签名密钥：X-Hotline-Signature = sha256=HMAC(密钥, 请求体)"
+    )
+
+
+@router.put(
+    "/channel/webhook",
+    auth=CHANNEL_AUTH,
+    response=WebhookOut,
+    summary="登记状态推送地址（返回新的签名密钥）",
+)
+def channel_webhook_set(request: ChannelApiRequest, payload: WebhookIn) -> dict[str, str]:
+    require(request.auth, Operation.WEBHOOK)
+    channel = channel_set_webhook(channel=request.auth, url=payload.url)
+    return {"url": channel.webhook_url, "secret": channel.webhook_secret}

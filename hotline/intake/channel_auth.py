@@ -8,11 +8,15 @@ import secrets
 import time
 
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
+
+from hotline.workorders.errors import InvalidInput
 
 from .models import Channel
 
@@ -81,3 +85,21 @@ class ChannelKeyAuth(APIKeyHeader):
 def require(channel: Channel, operation: str) -> None:
     if not channel.allows(operation):
         raise HttpError(403, _("本渠道未获准执行此操作（{op}）").format(op=operation))
+
+
+def channel_set_webhook(*, channel: Channel, url: str) -> Channel:
+    """Register (or, with "", remove) the channel's webhook; a new signing secret each time,
+    returned to the channel in the answer."""
+    url = (url or "").strip()
+    if url:
+        validator = URLValidator(schemes=["http", "https"])
+        try:
+            validator(url)
+        except ValidationError:
+            raise InvalidInput(
+                _("推送地址「{url}」不是有效的网址").format(url=url[:80]), field="url"
+            ) from None
+    channel.webhook_url = url
+    channel.webhook_secret = secrets.token_hex(32) if url else ""
+    channel.save(update_fields=["webhook_url", "webhook_secret"])
+    return channel
