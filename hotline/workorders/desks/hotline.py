@@ -27,11 +27,14 @@ from hotline.accounts.choices import Role
 from hotline.accounts.models import User
 
 from .. import services
+from ..choices import Action
 from ..errors import ConcurrentUpdate, InvalidInput, WorkOrderError
 from ..forms import ActionForm
 from ..models import WorkOrder
 
 PAGE_SIZE = 50
+# Moves whose confirmation names the unit the order went to.
+UNIT_MOVES = frozenset({Action.DISPATCH, Action.REASSIGN, Action.REJECT_RETURN})
 COUNT_CAP = 99
 
 
@@ -173,7 +176,7 @@ def perform(*, user: User, order: WorkOrder, action: str, data: QueryDict) -> Ou
         ]
         return Outcome(order.number, False, " ".join(problems), 400)
     try:
-        services.workorder_transition(
+        event = services.workorder_transition(
             order=order,
             action=action,
             actor=user,
@@ -185,11 +188,10 @@ def perform(*, user: User, order: WorkOrder, action: str, data: QueryDict) -> Ou
         return Outcome(order.number, False, conflict_message(e), e.http_status)
     except WorkOrderError as e:
         return Outcome(order.number, False, e.message, e.http_status)
-    return Outcome(
-        order.number,
-        True,
-        gettext("已{label}：工单 {number}").format(label=form.label, number=order.number),
-    )
+    done = gettext("已{label}：工单 {number}").format(label=form.label, number=order.number)
+    if action in UNIT_MOVES and event.unit is not None:
+        done = gettext("{done}（{unit}）").format(done=done, unit=event.unit.name)
+    return Outcome(order.number, True, done)
 
 
 def conflict_message(e: ConcurrentUpdate) -> str:
