@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 # Chosen on exploration splits (random_state 100) of the labelled sample, never on the
@@ -29,6 +29,9 @@ SVM_C = 1.0
 CALIBRATION_FOLDS = 5
 # A label needs this many examples to be learned (calibration splits each class).
 MIN_EXAMPLES = 3
+# Bounds on memory: the vocabulary, and the weights kept (folds × labels × features).
+MAX_FEATURES = 200_000
+WEIGHT_BUDGET = 30_000_000
 
 _SPACE = re.compile(r"\s+")
 
@@ -46,14 +49,64 @@ class Ranked:
     confidence: float
 
 
+class LinearEnsemble:
+    """The calibrated SVMs as plain arrays: per calibration fold a weight matrix, intercepts and
+    the sigmoid (a, b) of each class. Computes exactly what CalibratedClassifierCV.predict_proba
+    does, without scikit-learn's per-call input checks (about 60 of them per text, which cost
+    tens of milliseconds a suggestion); weights are float32 to halve the memory."""
+
+    def __init__(self, calibrated: CalibratedClassifierCV) -> None:
+        self.n_classes = len(calibrated.classes_)
+        folds = calibrated.calibrated_classifiers_
+        self.coef = [c.estimator.coef_.astype(np.float32) for c in folds]
+        self.intercept = [c.estimator.intercept_.astype(np.float64) for c in folds]
+        self.a = [np.array([cal.a_ for cal in c.calibrators]) for c in folds]
+        self.b = [np.array([cal.b_ for cal in c.calibrators]) for c in folds]
+        index = {label: i for i, label in enumerate(calibrated.classes_)}
+        self.columns = [np.array([index[label] for label in c.estimator.classes_]) for c in folds]
+
+    def predict_proba(self, x: Any) -> np.ndarray:
+        total = np.zeros((x.shape[0], self.n_classes))
+        for coef, intercept, a, b, columns in zip(
+            self.coef, self.intercept, self.a, self.b, self.columns, strict=True
+        ):
+            decision = np.asarray(x @ coef.T, dtype=np.float64) + intercept
+            calibrated = expit(-(a * decision + b))
+            proba = np.zeros_like(total)
+            if self.n_classes == 2:
+                proba[:, 1] = calibrated[:, 0]
+                proba[:, 0] = 1.0 - proba[:, 1]
+            else:
+                proba[:, columns] = calibrated
+                denominator = proba.sum(axis=1, keepdims=True)
+                uniform = np.full_like(proba, 1 / self.n_classes)
+                proba = np.divide(proba, denominator, out=uniform, where=denominator != 0)
+            total += proba
+        return total / len(self.coef)
+
+    def class_weights(self) -> np.ndarray:
+        """Mean weight per class over the folds: what the ensemble as a whole rewards."""
+        coef = np.mean(self.coef, axis=0)
+        if coef.shape[0] == 1:  # two classes: one hyperplane, positive for the second
+            coef = np.vstack([-coef[0], coef[0]])
+        return coef
+
+
 class TextClassifier:
     """A calibrated linear classifier over character n-grams, with a ranked answer and the
     terms of a text that speak most for a label (the "reason" shown to the agent)."""
 
-    def __init__(self, pipeline: Pipeline | None, labels: list[Any]) -> None:
-        self.pipeline = pipeline
+    def __init__(
+        self,
+        vectorizer: TfidfVectorizer | None,
+        ensemble: LinearEnsemble | None,
+        labels: list[Any],
+    ) -> None:
+        self.vectorizer = vectorizer
+        self.ensemble = ensemble
         self.labels = labels
         self._weights: np.ndarray | None = None
+        self._vocab: np.ndarray | None = None
 
     @classmethod
     def fit(cls, texts: list[str], labels: list[Any]) -> TextClassifier:
@@ -64,70 +117,72 @@ class TextClassifier:
         kept_labels = sorted({labels[i] for i in keep}, key=str)
         if len(kept_labels) < 2:
             # Nothing to choose between: the one label (if any) is always the answer.
-            return cls(None, kept_labels)
-        folds = min(CALIBRATION_FOLDS, min(counts[label] for label in kept_labels))
-        pipeline = Pipeline(
-            [
-                (
-                    "tfidf",
-                    TfidfVectorizer(
-                        analyzer="char",
-                        ngram_range=NGRAMS,
-                        min_df=min(MIN_DF, len(keep)),
-                        sublinear_tf=True,
-                    ),
-                ),
-                (
-                    "svm",
-                    CalibratedClassifierCV(LinearSVC(C=SVM_C), cv=folds, method="sigmoid"),
-                ),
-            ]
+            return cls(None, None, kept_labels)
+        vectorizer = TfidfVectorizer(
+            analyzer="char",
+            ngram_range=NGRAMS,
+            min_df=min(MIN_DF, len(keep)),
+            max_features=MAX_FEATURES,
+            sublinear_tf=True,
+            dtype=np.float32,
         )
-        pipeline.fit([texts[i] for i in keep], [labels[i] for i in keep])
-        return cls(pipeline, list(pipeline.classes_))
+        x = vectorizer.fit_transform([texts[i] for i in keep])
+        y = [labels[i] for i in keep]
+        folds = min(CALIBRATION_FOLDS, min(counts[label] for label in kept_labels))
+        # One SVM per fold is kept when the weights fit the budget (they average into a better
+        # model); past it, one SVM on all the data with calibrators from the folds.
+        ensemble = folds * len(kept_labels) * x.shape[1] <= WEIGHT_BUDGET
+        calibrated = CalibratedClassifierCV(
+            LinearSVC(C=SVM_C, random_state=0), cv=folds, method="sigmoid", ensemble=ensemble
+        )
+        calibrated.fit(x, y)
+        return cls(vectorizer, LinearEnsemble(calibrated), list(calibrated.classes_))
 
     def top(self, text: str, k: int = 3) -> list[Ranked]:
         return self.top_many([text], k)[0]
 
     def top_many(self, texts: list[str], k: int = 3) -> list[list[Ranked]]:
-        if self.pipeline is None:
+        if self.vectorizer is None or self.ensemble is None:
             return [[Ranked(label, 1.0) for label in self.labels[:k]] for _ in texts]
-        proba = self.pipeline.predict_proba(texts)
+        return self._rank(self.vectorizer.transform(texts), k)
+
+    def _rank(self, x: Any, k: int) -> list[list[Ranked]]:
+        assert self.ensemble is not None
         out = []
-        for row in proba:
+        for row in self.ensemble.predict_proba(x):
             best = np.argsort(-row)[:k]
             out.append([Ranked(self.labels[i], float(row[i])) for i in best])
         return out
 
+    def explain(self, text: str, k: int = 3, n: int = 4) -> list[tuple[Ranked, list[str]]]:
+        """The top k labels, each with the terms of `text` that speak most for it (one
+        vectorisation for both: this runs on every suggestion)."""
+        if self.vectorizer is None or self.ensemble is None:
+            return [(r, []) for r in self.top(text, k)]
+        x = self.vectorizer.transform([text])
+        return [(r, self._terms(x, r.label, n)) for r in self._rank(x, k)[0]]
+
     def terms(self, text: str, label: Any, n: int = 4) -> list[str]:
         """The n-grams of `text` that weigh most for `label` (longest first when they overlap)."""
-        if self.pipeline is None or label not in self.labels:
+        if self.vectorizer is None or self.ensemble is None or label not in self.labels:
             return []
-        tfidf = self.pipeline.named_steps["tfidf"]
-        x = tfidf.transform([text]).tocoo()
-        weights = self._class_weights()[self.labels.index(label)]
-        scored = sorted(
-            ((x.data[j] * weights[col], col) for j, col in enumerate(x.col)), reverse=True
-        )
-        vocab = tfidf.get_feature_names_out()
+        return self._terms(self.vectorizer.transform([text]), label, n)
+
+    def _terms(self, x: Any, label: Any, n: int) -> list[str]:
+        assert self.vectorizer is not None and self.ensemble is not None
+        if self._weights is None:
+            self._weights = self.ensemble.class_weights()
+        if self._vocab is None:
+            # Building the name array costs milliseconds per call on a large vocabulary.
+            self._vocab = self.vectorizer.get_feature_names_out()
+        x = x.tocsr()
+        scores = x.data * self._weights[self.labels.index(label)][x.indices]
         picked: list[str] = []
-        for score, col in scored:
-            term = str(vocab[col]).strip()
-            if score <= 0 or len(picked) >= n:
+        for j in np.argsort(-scores):
+            if scores[j] <= 0 or len(picked) >= n:
                 break
+            term = str(self._vocab[x.indices[j]]).strip()
             if len(term) < 2 or any(term in p for p in picked):
                 continue
             picked = [p for p in picked if p not in term] + [term]
         return picked
-
-    def _class_weights(self) -> np.ndarray:
-        # The calibrated classifier holds one SVM per calibration fold: their mean weight is
-        # what the ensemble as a whole rewards.
-        if self._weights is None:
-            assert self.pipeline is not None
-            cal = self.pipeline.named_steps["svm"]
-            coef = np.mean([c.estimator.coef_ for c in cal.calibrated_classifiers_], axis=0)
-            if coef.shape[0] == 1:  # two classes: one hyperplane, positive for the second
-                coef = np.vstack([-coef[0], coef[0]])
-            self._weights = coef
-        return self._weights

@@ -61,12 +61,13 @@ def suggest(
 
 
 def _model_categories(model: store.TrainedModel, text: str) -> list[Choice]:
-    ranked = [r for r in model.category.top(text, TOP) if r.confidence > 0]
-    found = Category.objects.filter(pk__in=[r.label for r in ranked], is_active=True).in_bulk()
+    ranked = [(r, terms) for r, terms in model.category.explain(text, TOP) if r.confidence > 0]
+    found = Category.objects.filter(
+        pk__in=[r.label for r, _terms in ranked], is_active=True
+    ).in_bulk()
     out = []
-    for r in ranked:
+    for r, terms in ranked:
         if r.label in found:
-            terms = model.category.terms(text, r.label)
             reason = _("匹配词：%s") % "、".join(terms) if terms else _("相似历史工单")
             out.append(Choice(found[r.label], r.confidence, Source.MODEL, reason))
     return out
@@ -136,9 +137,8 @@ def _units(
         context_category = category.pk if category else None
         if context_category is None and categories:
             context_category = categories[0].obj.pk
-        for r in model.unit.top(text, TOP + 2):
+        for r, terms in model.unit.explain(text, TOP + 2):
             penalty = model.return_rate.get((context_category, r.label), 0.0)  # type: ignore[arg-type]
-            terms = model.unit.terms(text, r.label)
             reason = (
                 _("相似工单由该单位办理，匹配词：%s") % "、".join(terms)
                 if terms
