@@ -89,14 +89,15 @@ def portal_order_find(*, ref: str, phone: str) -> WorkOrder | None:
     ref, digits = (ref or "").strip(), phone_digits(phone)
     if not ref or not digits:
         return None
+    orders = WorkOrder.objects.select_related("request_type")
     if QUERY_CODE_RE.match(ref):
         # A code is not unique; with the phone it is, except by a one-in-a-million chance
         # for two orders of one requester, where the newest is the one they mean.
-        candidates = WorkOrder.objects.filter(
+        candidates = orders.filter(
             query_code=ref, requester_phone__in=_stored_forms(phone, digits)
         ).order_by("-created_at", "-id")
     else:
-        candidates = WorkOrder.objects.filter(number=ref)
+        candidates = orders.filter(number=ref)
     for order in candidates[:5]:
         if hmac.compare_digest(phone_digits(order.requester_phone), digits):
             return order

@@ -69,6 +69,11 @@ def test_it_lets_a_citizen_submit_and_check_on_a_phone(browser, live_server, set
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"]
     assert page.locator("#go-submit").bounding_box()["height"] >= 48
     page.click("#go-submit")
+    # The narrowest phones we serve: the whole form still fits, no sideways scrolling.
+    page.set_viewport_size({"width": 360, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert page.locator("#submit-request").bounding_box()["height"] >= 48
+    page.set_viewport_size(PHONE_VIEWPORT)
 
     page.get_by_label("投诉").check()
     page.fill("#id_content", "幸福小区 3 号楼门前路灯坏了一个月，晚上很黑。")
