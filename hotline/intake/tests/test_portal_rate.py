@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from hotline.accounts.services import system_user
+from hotline.intake.portal_services import portal_rate
 from hotline.workorders.choices import Action, Rating, Status
-from hotline.workorders.models import WorkOrderEvent
+from hotline.workorders.errors import IllegalTransition
+from hotline.workorders.models import WorkOrder, WorkOrderEvent
 from hotline.workorders.tests import factories
 
 from .test_portal_support import portal_cache
@@ -82,6 +84,18 @@ def test_it_refuses_a_second_rating(client, org, first):
     assert "您已评价过该工单，不能重复评价" in response.content.decode()
     order.refresh_from_db()
     assert order.rating == first
+    assert _callbacks(order).count() == 1
+
+
+def test_it_loses_no_rating_when_two_arrive_at_once(org):
+    order = factories.awaiting_callback(org, requester_phone=PHONE)
+    # Both requests read the order before either wrote: the second acts on a stale version.
+    stale = WorkOrder.objects.get(pk=order.pk)
+    portal_rate(order=order, rating=Rating.DISSATISFIED, solved=False)
+    with pytest.raises(IllegalTransition, match="不能重复评价"):
+        portal_rate(order=stale, rating=Rating.SATISFIED, solved=True)
+    order.refresh_from_db()
+    assert (order.rating, order.status) == (Rating.DISSATISFIED, Status.AWAITING_CALLBACK)
     assert _callbacks(order).count() == 1
 
 
