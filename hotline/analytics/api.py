@@ -12,7 +12,7 @@ from hotline.workorders.models import WorkOrder
 
 from .forms import KpiFilterForm
 from .kpis import kpi_table
-from .views import READERS, kpi_codes_for
+from .views import READERS, dashboard_context, kpi_codes_for
 
 router = Router(tags=["统计指标"])
 
@@ -58,3 +58,19 @@ def kpi_list(request: ApiRequest) -> list[dict[str, Any]]:
         }
         for kpi, fig in kpi_table(form.filters(), base, kpi_codes_for(user))
     ]
+
+
+@router.get(
+    "/analytics/dashboard",
+    url_name="analytics_dashboard",
+    summary="数据看板数据（每个数据点附带对应的工单列表链接）",
+    description="参数同 /analytics/kpis。数据驾驶舱每分钟从这里刷新。",
+)
+def dashboard(request: ApiRequest) -> dict[str, Any]:
+    user = request.auth
+    if not (user.is_superuser or user.roles() & READERS):
+        raise NotPermitted("只有热线工作人员和单位管理员可以查看统计指标")
+    form, payload = dashboard_context(user, request.GET or None)
+    if payload is None:
+        raise form.first_error()
+    return payload

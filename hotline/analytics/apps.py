@@ -13,11 +13,13 @@ class AnalyticsConfig(AppConfig):
         from hotline.accounts.choices import Role
         from hotline.core import nav
 
+        readers = {Role.ANALYST, Role.SUPERVISOR, Role.ADMIN, Role.UNIT_MANAGER}
         nav.register(
-            "analytics_kpis",
-            _("统计指标"),
-            "analytics_kpis",
-            roles={Role.ANALYST, Role.SUPERVISOR, Role.ADMIN, Role.UNIT_MANAGER},
+            "analytics_dashboard",
+            _("数据看板"),
+            "analytics_dashboard",
+            roles=readers,
             order=70,
             landing=70,
         )
+        nav.register("analytics_kpis", _("统计指标"), "analytics_kpis", roles=readers, order=71)

@@ -13,9 +13,10 @@ from django.shortcuts import render
 from django.utils.translation import gettext
 
 from hotline.accounts.choices import HOTLINE_ROLES, Role
-from hotline.accounts.models import User
+from hotline.accounts.models import Region, User
 from hotline.workorders.models import WorkOrder
 
+from .dashboard import dashboard_data
 from .forms import KpiFilterForm
 from .kpis import KPIS, Figure, Kpi, kpi_table
 
@@ -75,3 +76,52 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
                 }
             )
     return render(request, "analytics/kpis.html", {"form": form, "rows": rows})
+
+
+def _around(user: User, form: KpiFilterForm) -> Region:
+    """The region whose parts the dashboard compares: the one asked for, else the viewer's."""
+    region = form.cleaned_data.get("region")
+    if region is not None:
+        return region
+    membership = next(iter(user.active_memberships()), None)
+    if membership is not None:
+        return membership.unit.region
+    return Region.objects.filter(parent__isnull=True).order_by("pk").first() or Region()
+
+
+def dashboard_context(user: User, data: Any) -> tuple[KpiFilterForm, dict[str, Any] | None]:
+    form = KpiFilterForm(data or KpiFilterForm.month_to_date())
+    if not form.is_valid():
+        return form, None
+    payload = dashboard_data(
+        form.filters(),
+        WorkOrder.objects.visible_to(user),
+        around=_around(user, form),
+        telephony=bool(user.is_superuser or user.roles() & HOTLINE_ROLES),
+    )
+    return form, payload
+
+
+@login_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_reader(user)
+    form, payload = dashboard_context(user, request.GET)
+    return render(
+        request,
+        "analytics/dashboard.html",
+        {"form": form, "payload": payload, "query": request.GET.urlencode()},
+    )
+
+
+@login_required
+def wall_page(request: HttpRequest) -> HttpResponse:
+    """数据驾驶舱: full screen, refreshes itself from the dashboard API every minute."""
+    user: User = request.user  # type: ignore[assignment]
+    require_reader(user)
+    form, payload = dashboard_context(user, request.GET)
+    return render(
+        request,
+        "analytics/wall.html",
+        {"form": form, "payload": payload, "query": request.GET.urlencode()},
+    )

@@ -6,6 +6,7 @@ day. `core` knows nothing of the apps: an entry whose URL name does not resolve 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,7 @@ def register(
     label: StrOrPromise,
     url_name: str,
     *,
-    roles: frozenset[str] | set[str] | tuple[str, ...] = (),
+    roles: Collection[str] = (),
     order: int = 100,
     landing: int | None = None,
     staff_only: bool = False,

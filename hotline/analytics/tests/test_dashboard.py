@@ -1,0 +1,107 @@
+"""The dashboard and the wall display: figures from the same definitions, links to the orders."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from hotline.workorders.models import WorkOrder
+
+from .test_kpis import history  # noqa: F401 - the shared known history
+
+pytestmark = pytest.mark.django_db
+
+WEEK = {"start": "2026-03-02", "end": "2026-03-08"}
+
+
+def _data(client, **extra):
+    r = client.get("/api/analytics/dashboard", {**WEEK, **extra})
+    assert r.status_code == 200, r.content
+    return r.json()
+
+
+def test_it_counts_the_week_by_day_channel_type_and_category(client, history):  # noqa: F811
+    client.force_login(history.ann)
+    data = _data(client)
+    assert data["volume"]["days"][0] == "2026-03-02" and len(data["volume"]["days"]) == 7
+    phone = next(s for s in data["volume"]["series"] if s["name"] == "电话")
+    assert [p["value"] for p in phone["data"]] == [2, 1, 1, 1, 1, 0, 0]
+    assert sum(t["value"] for t in data["types"]) == 6
+    assert data["categories"][0]["value"] == 2  # o2 and o7 share a category
+    headline = {h["code"]: h for h in data["headline"]}
+    assert headline["registered"]["numerator"] == 6
+    assert headline["on_time_reply"]["numerator"] == 1
+    assert headline["on_time_reply"]["denominator"] == 3
+
+
+def test_it_ranks_units_with_the_kpi_figures(client, history):  # noqa: F811
+    client.force_login(history.ann)
+    units = {u["unit"]: u for u in _data(client)["units"]}
+    water = units[history.water.name]
+    assert water["orders"] == 3
+    assert water["return_rate"] == 0.25
+    assert units[history.housing.name]["return_rate"] == 0
+
+
+def test_it_links_each_point_to_the_orders_behind_it(client, history):  # noqa: F811
+    client.force_login(history.ann)
+    data = _data(client)
+    day = data["volume"]["series"][0]["data"][0]  # phone, 2026-03-02
+    page = client.get(day["href"]).content.decode()
+    numbers = set(
+        WorkOrder.objects.filter(
+            created_at__date=timezone.datetime(2026, 3, 2).date(), channel="phone"
+        ).values_list("number", flat=True)
+    )
+    assert len(numbers) == 2
+    assert all(n in page for n in numbers)
+
+
+def test_it_lists_orders_overdue_now(client, history):  # noqa: F811
+    client.force_login(history.ann)
+    o4 = WorkOrder.objects.get(requester_phone="13900000004")  # redone, due 03-09
+    o5 = WorkOrder.objects.get(requester_phone="13900000005")  # never acknowledged, due 03-06
+    assert [o["number"] for o in _data(client)["overdue"]] == [o5.number, o4.number]
+    WorkOrder.objects.filter(pk=o5.pk).update(reply_due_at=timezone.now() + timedelta(days=1))
+    assert [o["number"] for o in _data(client)["overdue"]] == [o4.number]
+
+
+def test_it_renders_the_page_with_its_data_and_local_echarts(client, history):  # noqa: F811
+    client.force_login(history.ann)
+    page = client.get(reverse("analytics_dashboard"), WEEK).content.decode()
+    assert "/static/analytics/vendor/echarts/echarts.min.js" in page
+    assert "http://" not in page.split("<body", 1)[0]  # nothing from outside
+    start = page.index('<script id="dashboard-data" type="application/json">')
+    payload = json.loads(page[start:].split(">", 1)[1].split("</script>", 1)[0])
+    assert payload["period"] == {"start": "2026-03-02", "end": "2026-03-08"}
+
+
+def test_it_renders_the_wall_display_refreshing_from_the_api(client, history):  # noqa: F811
+    client.force_login(history.sue)
+    page = client.get(reverse("analytics_wall"), WEEK).content.decode()
+    assert 'data-refresh-url="/api/analytics/dashboard?' in page
+    assert 'data-refresh-seconds="60"' in page
+
+
+def test_it_scopes_a_unit_manager_and_hides_call_figures(client, history):  # noqa: F811
+    client.force_login(history.bella)
+    data = _data(client)
+    assert sum(t["value"] for t in data["types"]) == 4  # orders sent to water: o2 .. o5
+    assert "answer_rate" not in {h["code"] for h in data["headline"]}
+
+
+def test_it_refuses_unit_handlers(client, history):  # noqa: F811
+    client.force_login(history.bob)
+    assert client.get(reverse("analytics_dashboard"), WEEK).status_code == 403
+    assert client.get(reverse("analytics_wall"), WEEK).status_code == 403
+    assert client.get("/api/analytics/dashboard", WEEK).status_code == 403
+
+
+def test_it_names_a_bad_period_in_the_api(client, history):  # noqa: F811
+    client.force_login(history.ann)
+    r = client.get("/api/analytics/dashboard", {"start": "2026-03-09", "end": "2026-03-01"})
+    assert r.status_code == 400 and r.json()["field"] == "end"
