@@ -37,6 +37,8 @@ def send(job: PeriodicJob) -> None:
     """Run (eager) or queue (broker) one job's task."""
     from hotline.celery import app
 
+    # Celery imports the apps' tasks modules lazily (autodiscover); make sure they are loaded.
+    app.loader.import_default_modules()
     app.tasks[job.task].delay()
 
 

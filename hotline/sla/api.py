@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from hotline.accounts.api import ApiRequest
 from hotline.workorders.errors import NotFound
@@ -71,11 +71,11 @@ def notifications(request: ApiRequest, unread_only: bool = False) -> dict:
 
 
 @router.post("/notifications/{pk}/read", response={204: None}, summary="标为已读")
-def notification_read(request: ApiRequest, pk: int) -> tuple[int, None]:
+def notification_read(request: ApiRequest, pk: int) -> Status:
     if not notifications_for(request.auth).filter(pk=pk).exists():
         raise NotFound(_("通知 {pk} 不存在").format(pk=pk))
     notification_mark_read(user=request.auth, notification_id=pk)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/workorders/{number}/clocks", response=ClocksOut, summary="工单时限")

@@ -123,7 +123,7 @@ def scan_warnings(now: datetime, who: Recipients) -> int:
 
 def scan_unacknowledged(now: datetime, who: Recipients, actor: User) -> int:
     """An order not acknowledged in time: urge the unit (a system move) and tell it."""
-    qs = WorkOrder.objects.filter(status=Status.DISPATCHED, acknowledge_due_at__lte=now)
+    qs = WorkOrder.objects.filter(status=Status.DISPATCHED, acknowledge_due_at__lt=now)
     urge = bool(sla_setting("URGE_UNACKNOWLEDGED"))
     taken = 0
     for order in _pending(qs, Stage.ACK_OVERDUE, 0, "acknowledge_due_at").iterator(chunk_size=500):
@@ -160,7 +160,7 @@ def scan_urges(now: datetime, who: Recipients, actor: User) -> int:
     taken = 0
     for level, hours in enumerate(sla_setting("URGE_AFTER_HOURS"), start=1):
         qs = WorkOrder.objects.filter(
-            status__in=URGEABLE, reply_due_at__lte=now - timedelta(hours=hours)
+            status__in=URGEABLE, reply_due_at__lt=now - timedelta(hours=hours)
         )
         for order in _pending(qs, Stage.URGE, level, "reply_due_at").iterator(chunk_size=500):
             assert order.reply_due_at is not None
@@ -198,7 +198,7 @@ def scan_supervision(now: datetime, who: Recipients, actor: User) -> int:
         qs = WorkOrder.objects.filter(
             status__in=CLOCK_RUNNING,
             supervision_level__lt=level,
-            reply_due_at__lte=now - timedelta(hours=hours),
+            reply_due_at__lt=now - timedelta(hours=hours),
         )
         for order in _pending(qs, Stage.SUPERVISE, level, "reply_due_at").iterator(chunk_size=500):
             assert order.reply_due_at is not None
@@ -232,7 +232,7 @@ def scan_supervision(now: datetime, who: Recipients, actor: User) -> int:
 
 def scan_callbacks(now: datetime, who: Recipients) -> int:
     """Tell the callback desk of orders whose callback is past due."""
-    qs = WorkOrder.objects.filter(status=Status.AWAITING_CALLBACK, callback_due_at__lte=now)
+    qs = WorkOrder.objects.filter(status=Status.AWAITING_CALLBACK, callback_due_at__lt=now)
     taken = 0
     for order in _pending(qs, Stage.CALLBACK_OVERDUE, 0, "callback_due_at").iterator(
         chunk_size=500
