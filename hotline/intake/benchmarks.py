@@ -14,6 +14,11 @@ from hotline.core.bench import Bench
 from hotline.workorders.benchmarks import BenchOrg
 from hotline.workorders.services import workorder_register
 
+# The channel benchmarks (issue #5) live in their own module; the bench command reads this one.
+from .channel_benchmarks import bench_channel_api_create_http, bench_open311_post_http
+
+__all__ = ["bench_channel_api_create_http", "bench_open311_post_http"]
+
 # A small pool of callers, so each has a history and repeats exist, as on a real line.
 CALLERS = 200
 
