@@ -123,10 +123,11 @@ def near_pairs(texts: list[str], threshold: float) -> list[tuple[int, int, float
     pairs = []
     for start in range(0, m.shape[0], 1000):
         block = (m[start : start + 1000] @ m.T).tocoo()
-        for i, j, v in zip(block.row, block.col, block.data, strict=True):
-            i += start
-            if i < j and v >= threshold - 1e-6:
-                pairs.append((int(i), int(j), float(min(v, 1.0))))
+        # Almost every pair shares some bigram: filter in numpy, not in a Python loop.
+        rows = block.row + start
+        keep = (block.data >= threshold - 1e-6) & (rows < block.col)
+        for i, j, v in zip(rows[keep], block.col[keep], block.data[keep], strict=True):
+            pairs.append((int(i), int(j), float(min(v, 1.0))))
     return pairs
 
 

@@ -1,6 +1,12 @@
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from hotline.dispatch import store
+from hotline.workorders.tests.factories import registered
+
+from .history import OTHERS, PLACES_ON_STREETS, lights
 
 
 @pytest.fixture(autouse=True)
@@ -10,3 +16,14 @@ def model_dir(settings, tmp_path):
     store.clear_cache()
     yield tmp_path / "models"
     store.clear_cache()
+
+
+@pytest.fixture
+def rising(org):
+    """Seven street-light complaints this week, one the week before, and unrelated noise."""
+    for place in PLACES_ON_STREETS:
+        lights(org, place, days_ago=2)
+    lights(org, "解放路", days_ago=9)
+    for i, (title, content) in enumerate(OTHERS):
+        registered(org, title=title, content=content, at=timezone.now() - timedelta(days=i % 3))
+    return org

@@ -71,3 +71,23 @@ def closed(org: Org, unit_key: str, place: str, *, days_ago: int = 10) -> WorkOr
 
 def history(org: Org, per_matter: int = 6) -> list[WorkOrder]:
     return [closed(org, key, place) for key in MATTERS for place in PLACES[:per_matter]]
+
+
+LIGHTS = "{p}路灯不亮", "{p}一带的路灯已经连续多个晚上不亮，夜里行人出行很不安全，请尽快维修路灯。"
+OTHERS = [
+    ("社保卡补办", "请问社保卡丢失以后去哪里补办，需要带什么材料？"),
+    ("噪音扰民", "楼下饭店油烟机噪音很大，晚上影响休息。"),
+    ("学校收费", "孩子学校额外收取资料费是否合理？"),
+    ("医保报销", "异地就医的医保报销流程是怎样的？"),
+]
+PLACES_ON_STREETS = ["东城路", "西城路", "南关街", "北关街", "河滨路", "新华路", "人民路"]
+
+
+def lights(org: Org, place: str, days_ago: int) -> WorkOrder:
+    title, content = LIGHTS
+    return registered(
+        org,
+        title=title.format(p=place),
+        content=content.format(p=place),
+        at=timezone.now() - timedelta(days=days_ago, hours=1),
+    )

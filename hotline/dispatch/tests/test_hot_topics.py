@@ -9,39 +9,11 @@ from hotline.dispatch.hot import hot_topic_warnings_raise, hot_topics
 from hotline.dispatch.models import HotTopicWarning
 from hotline.dispatch.tasks import hot_topic_scan
 from hotline.workorders.models import WorkOrder
-from hotline.workorders.tests.factories import registered
+
+from .history import PLACES_ON_STREETS as PLACES
+from .history import lights
 
 pytestmark = pytest.mark.django_db
-
-LIGHTS = "{p}路灯不亮", "{p}一带的路灯已经连续多个晚上不亮，夜里行人出行很不安全，请尽快维修路灯。"
-OTHERS = [
-    ("社保卡补办", "请问社保卡丢失以后去哪里补办，需要带什么材料？"),
-    ("噪音扰民", "楼下饭店油烟机噪音很大，晚上影响休息。"),
-    ("学校收费", "孩子学校额外收取资料费是否合理？"),
-    ("医保报销", "异地就医的医保报销流程是怎样的？"),
-]
-PLACES = ["东城路", "西城路", "南关街", "北关街", "河滨路", "新华路", "人民路"]
-
-
-def lights(org, place, days_ago):
-    title, content = LIGHTS
-    return registered(
-        org,
-        title=title.format(p=place),
-        content=content.format(p=place),
-        at=timezone.now() - timedelta(days=days_ago, hours=1),
-    )
-
-
-@pytest.fixture
-def rising(org):
-    """Seven street-light complaints this week, one the week before, and unrelated noise."""
-    for place in PLACES:
-        lights(org, place, days_ago=2)
-    lights(org, "解放路", days_ago=9)
-    for i, (title, content) in enumerate(OTHERS):
-        registered(org, title=title, content=content, at=timezone.now() - timedelta(days=i % 3))
-    return org
 
 
 def period():
