@@ -191,6 +191,7 @@ def dispatch_one(request: DeskRequest, number: str) -> HttpResponse:
         template=ROW_TEMPLATE,
         page=lambda errors, status: _page(request, errors=errors, status=status),
         back=reverse("desk_dispatch"),
+        counts=lambda: {"count-dispatch": capped_count(dispatch_queue(request.user))},
     )
 
 

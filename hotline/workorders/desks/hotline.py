@@ -20,7 +20,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.html import format_html_join
 from django.utils.translation import gettext
 
 from hotline.accounts.choices import Role
@@ -170,7 +172,9 @@ def perform(*, user: User, order: WorkOrder, action: str, data: QueryDict) -> Ou
     form = ActionForm(data, order=order, action=action, prefix=None)
     if not form.is_valid():
         problems = [
-            f"{form.fields[name].label}：{message}" if name in form.fields else str(message)
+            gettext("{label}：{message}").format(label=form.fields[name].label, message=message)
+            if name in form.fields
+            else str(message)
             for name, messages in form.errors.items()
             for message in messages
         ]
@@ -217,6 +221,7 @@ def respond(
     template: str,
     page: Callable[[dict[str, str], int], HttpResponse],
     back: str,
+    counts: Callable[[], dict[str, str]] | None = None,
 ) -> HttpResponse:
     """The answer to one row's action. To htmx: the row itself — a confirmation, or the row
     re-read (someone may have moved the order) with the reason beside it, or a notice that the
@@ -231,7 +236,16 @@ def respond(
             else:
                 row = current
                 row.error = outcome.message
-        return render(request, template, {"row": row}, status=outcome.status)
+        html = render_to_string(template, {"row": row}, request)
+        if counts is not None:
+            # The desk's count badges change with the row: swapped out of band, each wrapped
+            # in <template> because a bare <span> cannot follow a <tr> in the parsed answer.
+            html += format_html_join(
+                "",
+                '<template><span id="{}" class="count" hx-swap-oob="true">{}</span></template>',
+                counts().items(),
+            )
+        return HttpResponse(html, status=outcome.status)
     if outcome.ok:
         messages.success(request, outcome.message)
         return redirect(back)

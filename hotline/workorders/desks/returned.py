@@ -148,4 +148,5 @@ def returned_act(request: DeskRequest, number: str, action: str) -> HttpResponse
         template=ROW_TEMPLATE,
         page=lambda errors, status: _page(request, errors=errors, status=status),
         back=reverse("desk_returned"),
+        counts=lambda: {"count-returned": capped_count(returned_queue(request.user))},
     )

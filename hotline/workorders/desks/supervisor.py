@@ -196,4 +196,7 @@ def supervise_act(request: DeskRequest, number: str, action: str) -> HttpRespons
         template=f"workorders/desks/supervise_row_{tab.key}.html",
         page=lambda errors, status: _page(request, tab, errors=errors, status=status),
         back=f"{reverse('desk_supervise')}?tab={tab.key}",
+        counts=lambda: {
+            f"count-{t.key}": capped_count(t.queue(request.user)) for t in TABS.values()
+        },
     )

@@ -32,6 +32,7 @@ def test_it_dispatches_inline_and_accepts_a_reply_in_a_browser(browser, live_ser
     confirmation.wait_for()
     assert "已派单" in confirmation.inner_text()
     assert page.evaluate("window.stayed") is True
+    assert page.locator("#count-dispatch").inner_text() == "1"
     order.refresh_from_db()
     assert order.status == Status.DISPATCHED and order.lead_unit == org.water
     assert WorkOrderEvent.objects.filter(order=order, action=Action.DISPATCH).count() == 1
@@ -45,6 +46,7 @@ def test_it_dispatches_inline_and_accepts_a_reply_in_a_browser(browser, live_ser
     refused = page.locator(f"#row-{taken.number} td.fail")
     refused.wait_for()
     assert "已被他人处理" in refused.inner_text()
+    assert page.locator("#count-dispatch").inner_text() == "0"
     assert page.evaluate("window.stayed") is True
     taken.refresh_from_db()
     assert taken.lead_unit == org.housing
@@ -55,6 +57,7 @@ def test_it_dispatches_inline_and_accepts_a_reply_in_a_browser(browser, live_ser
     assert "已抢修，恢复供水。" in row.inner_text()
     row.get_by_role("button", name="审核通过").click()
     page.locator(f"#row-{reply.number} td.ok").wait_for()
+    assert page.locator("#count-review").inner_text() == "0"
     assert WorkOrder.objects.get(pk=reply.pk).status == Status.AWAITING_CALLBACK
     event = WorkOrderEvent.objects.get(order=reply, action=Action.ACCEPT_REPLY)
     assert event.actor == org.sue

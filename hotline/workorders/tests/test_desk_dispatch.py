@@ -128,6 +128,7 @@ def test_it_dispatches_one_order_inline(client, org):
     html = response.content.decode()
     assert html.startswith("<tr") and f'id="row-{order.number}"' in html
     assert f"已派单：工单 {order.number}（县自来水公司）" in html
+    assert '<span id="count-dispatch" class="count" hx-swap-oob="true">0</span>' in html
     order.refresh_from_db()
     assert order.status == Status.DISPATCHED and order.lead_unit == org.water
     event = _events(order).get()
