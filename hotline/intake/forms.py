@@ -37,13 +37,8 @@ def _attrs(accesskey: str = "", **extra: str) -> dict[str, str]:
 class IntakeForm(forms.Form):
     """One phone call: who called, about what, where; and the answer when resolved at once."""
 
-    requester_phone = forms.CharField(
-        label=_("来电号码"),
-        required=False,
-        widget=forms.TextInput(
-            attrs=_attrs("p", autofocus="autofocus", inputmode="tel", autocomplete="off")
-        ),
-    )
+    # Rendered by hand in desk.html: it carries the htmx attributes of the caller history.
+    requester_phone = forms.CharField(label=_("来电号码"), required=False)
     is_anonymous = forms.BooleanField(label=_("匿名"), required=False)
     request_type = forms.ChoiceField(label=_("诉求类型"))
     urgency = forms.ChoiceField(label=_("紧急程度"))

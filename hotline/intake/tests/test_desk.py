@@ -205,6 +205,13 @@ def test_it_shows_bad_input_beside_the_field_and_writes_nothing(
     nothing_written()
 
 
+def test_it_refuses_an_unknown_decision(org, tree):
+    response = login(org.alice).post(URL, call(org, tree, decision="publish"))
+    assert response.status_code == 400
+    assert "未知的处理方式「publish」" in response.content.decode()
+    nothing_written()
+
+
 def test_it_refuses_an_inactive_category(org, tree):
     response = login(org.alice).post(URL, call(org, tree, category=str(tree.dance.pk)))
     assert response.status_code == 400
@@ -278,3 +285,16 @@ def test_it_lists_only_the_agents_own_orders_of_today(org, tree, time_machine):
     assert mine.number in table and mine_later.number in table
     assert table.index(mine_later.number) < table.index(mine.number)
     assert yesterday.number not in table and other_agents.number not in table
+
+
+def test_it_refuses_to_merge_into_an_order_the_agent_cannot_see(org, tree):
+    # alice's centre now covers only the county; the master lies in the other county.
+    master = factories.registered(org, category=tree.shop.pk)
+    WorkOrder.objects.filter(pk=master.pk).update(region=org.other_county)
+    org.centre.region = org.county
+    org.centre.save()
+    response = login(org.alice).post(URL, call(org, tree, merge_into=master.number))
+    assert response.status_code == 400
+    assert f"主单「{master.number}」不存在" in response.content.decode()
+    assert WorkOrder.objects.count() == 1
+    assert master.events.count() == 1
