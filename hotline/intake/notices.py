@@ -6,9 +6,11 @@ slow channel or gateway never holds up a move."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.dispatch import receiver
+from django.utils import timezone
 
 from hotline.workorders.choices import TERMINAL, Action, Status
 from hotline.workorders.models import WorkOrderEvent
@@ -18,6 +20,9 @@ from . import tasks  # noqa: F401  (registers the periodic sweeps)
 from .models import NoticeKind
 
 logger = logging.getLogger("hotline.intake")
+# Events back-dated further than this (imports of past orders, the demo year) tell nobody:
+# a requester must not get an SMS about last year's order.
+LIVE_WITHIN = timedelta(hours=1)
 
 
 def notice_kind(event: WorkOrderEvent) -> str | None:
@@ -39,7 +44,7 @@ def notice_kind(event: WorkOrderEvent) -> str | None:
 @receiver(workorder_event, dispatch_uid="intake.notices")
 def on_workorder_event(sender: Any, event: WorkOrderEvent, **kwargs: Any) -> None:
     kind = notice_kind(event)
-    if kind is None:
+    if kind is None or event.created_at < timezone.now() - LIVE_WITHIN:
         return
     from .sms_notices import sms_enqueue
     from .webhooks import webhook_enqueue

@@ -154,3 +154,15 @@ def test_it_lists_messages_in_admin(org, committed, admin_client):
     r = admin_client.get("/admin/intake/smsmessage/")
     assert r.status_code == 200 and PHONE.encode() in r.content
     assert Client().get("/admin/intake/smsmessage/").status_code == 302
+
+
+def test_it_tells_nobody_about_back_dated_events(org, committed):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hotline.intake.models import WebhookDelivery
+
+    at = timezone.now() - timedelta(days=30)
+    committed(factories.registered, org, requester_phone=PHONE, at=at)
+    assert SmsMessage.objects.count() == 0 and WebhookDelivery.objects.count() == 0
