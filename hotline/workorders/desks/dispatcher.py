@@ -30,6 +30,7 @@ from .hotline import (
     DeskRequest,
     Outcome,
     Row,
+    attach_errors,
     capped_count,
     conflict_message,
     desk_view,
@@ -147,8 +148,9 @@ def _page(
         error, status = e.message, 400
     units = list(dispatch_targets().order_by("path"))
     rows = dispatch_rows(page.items, units)
-    for row in rows:
-        row.error = (errors or {}).get(row.order.number, "")
+    gone = attach_errors(rows, errors)
+    if not results:  # a batch lists every order's fate in its report already
+        error = " ".join(filter(None, [error, gone]))
     template = "workorders/desks/dispatch.html"
     if getattr(request, "htmx", False) and request.method == "POST":
         template = "workorders/desks/dispatch_desk.html"

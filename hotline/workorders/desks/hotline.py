@@ -212,6 +212,19 @@ class Row:
     failed: bool = False
 
 
+def attach_errors(rows: list[Any], errors: dict[str, str] | None) -> str:
+    """Put each order's error beside its row; the errors of orders no longer on the page (they
+    left the queue) come back as one line for the banner."""
+    errors = dict(errors or {})
+    for row in rows:
+        row.error = errors.pop(row.order.number, "")
+    return " ".join(
+        gettext("工单 {number}：{message}").format(number=n, message=m)
+        for n, m in errors.items()
+        if n
+    )
+
+
 def respond(
     request: DeskRequest,
     outcome: Outcome,

@@ -24,6 +24,7 @@ from .dispatcher import RuleCache, mark_options, unit_options
 from .hotline import (
     DeskRequest,
     Row,
+    attach_errors,
     capped_count,
     desk_view,
     keyset,
@@ -109,8 +110,7 @@ def _page(
         page = keyset(returned_queue(user), keys=QUEUE_KEYS, cursor=None)
         error, status = e.message, 400
     rows = returned_rows(page.items)
-    for row in rows:
-        row.error = (errors or {}).get(row.order.number, "")
+    error = " ".join(filter(None, [error, attach_errors(rows, errors)]))
     context = {
         "rows": rows,
         "count": capped_count(returned_queue(user)),

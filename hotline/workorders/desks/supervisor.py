@@ -26,6 +26,7 @@ from ..models import ExtensionRequest, WorkOrder, WorkOrderEvent
 from .hotline import (
     DeskRequest,
     Row,
+    attach_errors,
     capped_count,
     desk_view,
     keyset,
@@ -152,8 +153,7 @@ def _page(
         page = keyset(tab.queue(user), keys=tab.keys, cursor=None)
         error, status = e.message, 400
     rows = tab.rows(page.items)
-    for row in rows:
-        row.error = (errors or {}).get(row.order.number, "")
+    error = " ".join(filter(None, [error, attach_errors(rows, errors)]))
     context = {
         "tab": tab,
         "tabs": [(t, capped_count(t.queue(user))) for t in TABS.values()],

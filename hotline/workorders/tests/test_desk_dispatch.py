@@ -315,3 +315,18 @@ def test_it_renders_the_queue_in_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(DESK)
     assert len(response.context["rows"]) == 12
+
+
+def test_it_reports_without_javascript_that_someone_else_dispatched_first(client, org):
+    order = factories.registered(org)
+    stale = order.version
+    factories.move(order, Action.DISPATCH, org.sue, lead_unit=org.housing.pk)
+    client.force_login(org.dave)
+    response = client.post(
+        reverse("desk_dispatch_one", args=[order.number]),
+        {"expected_version": stale, "lead_unit": org.water.pk},
+    )
+    assert response.status_code == 409
+    assert "已被他人处理" in response.context["error"]
+    assert WorkOrder.objects.get(pk=order.pk).lead_unit == org.housing
+    assert _events(order).count() == 1
