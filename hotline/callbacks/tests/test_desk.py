@@ -233,3 +233,23 @@ def test_it_shows_the_answer_of_an_order_resolved_at_intake(client, org):
 def test_it_answers_an_unknown_tab_with_404(client, org, tab):
     client.force_login(org.carl)
     assert client.get(DESK, {"tab": tab}).status_code == 404
+
+
+def test_it_pages_todays_callbacks_with_a_keyset(client, org, monkeypatch):
+    from hotline.callbacks import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    orders = [f.awaiting_callback(org) for _ in range(3)]
+    for order in orders:
+        f.move(order, Action.CALLBACK, org.carl, rating="satisfied", solved=True)
+    f.move(f.awaiting_callback(org), Action.CALLBACK, org.sue, rating="satisfied", solved=True)
+    client.force_login(org.carl)
+    first = client.get(DESK, {"tab": "done"})
+    assert [e.order.number for e in first.context["events"]] == [
+        orders[2].number,
+        orders[1].number,
+    ]
+    second = client.get(f"{DESK}?{first.context['next_query']}")
+    assert [e.order.number for e in second.context["events"]] == [orders[0].number]
+    assert second.context["next_query"] == ""
+    assert client.get(DESK, {"tab": "done", "before": "x"}).status_code == 400
