@@ -10,6 +10,7 @@ from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category, RequestType, Urgency
 
 from .choices import (
+    OPEN,
     Action,
     AssignmentRole,
     Channel,
@@ -19,6 +20,9 @@ from .choices import (
     TransferTarget,
 )
 from .querysets import WorkOrderQuerySet
+
+# Sorted, so the index definition (and its migration) is the same in every process.
+OPEN_Q = models.Q(status__in=sorted(OPEN))
 
 
 class WorkOrder(models.Model):
@@ -117,6 +121,10 @@ class WorkOrder(models.Model):
             models.Index(fields=["category", "created_at"], name="wo_category_created"),
             models.Index(fields=["centre", "created_at"], name="wo_centre_created"),
             models.Index(fields=["status", "reply_due_at"], name="wo_status_reply_due"),
+            # Open orders are a few percent of a year's: partial indexes over them keep the
+            # lists of open work (newest first, soonest deadline first) fast at any size.
+            models.Index(fields=["created_at", "id"], condition=OPEN_Q, name="wo_open_created"),
+            models.Index(fields=["reply_due_at", "id"], condition=OPEN_Q, name="wo_open_reply_due"),
         ]
 
     def __str__(self) -> str:

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from hotline.accounts.models import Region, Unit, User
 
-from .choices import TERMINAL, Status
+from .choices import Status
 from .clocks import TimeStatus, time_status_q
 from .errors import InvalidInput, NotFound
-from .models import WorkOrder, WorkOrderEvent
+from .models import OPEN_Q, WorkOrder, WorkOrderEvent
 from .privacy import sees_requester
 
 # Sort keys a list may be ordered by; each ends with the primary key so the order is total,
@@ -95,7 +95,8 @@ def workorder_filter(qs: QuerySet[WorkOrder], f: OrderFilters) -> QuerySet[WorkO
             )
         qs = qs.filter(status__in=f.status)
     if f.open_only:
-        qs = qs.exclude(status__in=TERMINAL)
+        # A positive list, not "not terminal": it matches the partial indexes on open orders.
+        qs = qs.filter(OPEN_Q)
     if f.request_type:
         qs = qs.filter(request_type__code=f.request_type)
     if f.urgency:
