@@ -23,3 +23,20 @@ class AnalyticsConfig(AppConfig):
             landing=70,
         )
         nav.register("analytics_kpis", _("统计指标"), "analytics_kpis", roles=readers, order=71)
+        nav.register(
+            "analytics_reports",
+            _("报告"),
+            "analytics_reports",
+            roles={Role.ANALYST, Role.SUPERVISOR, Role.ADMIN},
+            order=72,
+        )
+
+        from datetime import time
+
+        from hotline.core import periodic
+
+        # The morning report of the day before (a setting would move it; 07:00 suits a centre
+        # whose day shift starts at 08:00).
+        periodic.register(
+            "analytics.daily_report", "hotline.analytics.tasks.daily_report", daily_at=time(7, 0)
+        )

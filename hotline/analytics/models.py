@@ -1,1 +1,43 @@
-"""Models of the analytics app."""
+"""Models of the analytics app: the reports generated from the figures."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import ReportKind
+
+
+class Report(models.Model):
+    """One generated report (日报 / 周报 / 月报) of the whole platform for one period.
+
+    `data` is the snapshot the page, the DOCX and the PDF are all rendered from, so the three
+    always say the same and a report read next year shows the figures of the day it was made.
+    Regenerating replaces the snapshot and records who did it and when."""
+
+    kind = models.CharField(_("类型"), max_length=10, choices=ReportKind.choices)
+    start = models.DateField(_("开始日期"))
+    end = models.DateField(_("结束日期"))
+    data = models.JSONField(_("数据"), default=dict)
+    generated_at = models.DateTimeField(_("生成时间"))
+    # None when the morning job made it.
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("生成人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("报告")
+        verbose_name_plural = _("报告")
+        ordering = ["-start", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "start"], name="report_unique_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.start:%Y-%m-%d}"

@@ -1,0 +1,169 @@
+"""Reports (日报 / 周报 / 月报): a snapshot of the period's figures and notable orders, generated
+each morning for the day before and on demand for any day, week or month, and rendered as a page,
+a Word document and a PDF from the same snapshot."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hotline.accounts.models import User
+from hotline.workorders.choices import Action, Rating
+from hotline.workorders.clocks import TimeStatus, time_status_q
+from hotline.workorders.models import WorkOrder, WorkOrderEvent
+
+from .choices import ReportKind
+from .kpis import KpiFilters, cohort, kpi_table
+from .models import Report
+from .views import display
+
+NOTABLE_ROWS = 10
+OVERDUE_ROWS = 20
+
+
+def report_period(kind: str, day: date) -> tuple[date, date]:
+    """The period of a report that covers `day`: the day, its week (Monday first) or its month."""
+    if kind == ReportKind.DAY:
+        return day, day
+    if kind == ReportKind.WEEK:
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    if kind == ReportKind.MONTH:
+        last = calendar.monthrange(day.year, day.month)[1]
+        return day.replace(day=1), day.replace(day=last)
+    raise ValueError(kind)
+
+
+def _order_row(order: WorkOrder, **extra: Any) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "title": order.title,
+        "status": str(order.get_status_display()),
+        "unit": order.lead_unit.name if order.lead_unit else "",
+        "created_at": timezone.localtime(order.created_at).strftime("%Y-%m-%d %H:%M"),
+        **extra,
+    }
+
+
+def _events_in(f: KpiFilters, actions: list[str]) -> Any:
+    start, end = f.bounds()
+    return WorkOrderEvent.objects.filter(
+        action__in=actions, created_at__gte=start, created_at__lt=end
+    ).select_related("order", "order__lead_unit")
+
+
+def report_data(kind: str, start: date, end: date) -> dict[str, Any]:
+    """The snapshot: everything the page and documents show, as plain JSON."""
+    f = KpiFilters(start=start, end=end)
+    base = WorkOrder.objects.all()
+    orders = cohort(f, base)
+    by_channel = [
+        {"name": str(WorkOrder(channel=r["channel"]).get_channel_display()), "value": r["n"]}
+        for r in orders.values("channel").annotate(n=Count("pk")).order_by("-n")
+    ]
+    by_type = [
+        {"name": r["request_type__name"], "value": r["n"]}
+        for r in orders.values("request_type__name").annotate(n=Count("pk")).order_by("-n")
+    ]
+    kpis = [
+        {
+            "code": kpi.code,
+            "name": str(kpi.name),
+            "value": display(kpi, fig),
+            "numerator": float(fig.numerator),
+            "denominator": None if fig.denominator is None else float(fig.denominator),
+        }
+        for kpi, fig in kpi_table(f, base)
+    ]
+    overdue_qs = base.filter(time_status_q(TimeStatus.OVERDUE)).select_related("lead_unit")
+    overdue = [
+        _order_row(o, due=timezone.localtime(o.reply_due_at).strftime("%Y-%m-%d %H:%M"))
+        for o in overdue_qs.order_by("reply_due_at", "pk")[:OVERDUE_ROWS]
+    ]
+    supervised = [
+        _order_row(e.order, level=e.payload.get("level"), note=e.note)
+        for e in _events_in(f, [Action.SUPERVISE]).order_by("created_at")[:NOTABLE_ROWS]
+    ]
+    dissatisfied = [
+        _order_row(e.order, note=e.note)
+        for e in _events_in(f, [Action.CALLBACK])
+        .filter(Q(payload__rating=Rating.DISSATISFIED))
+        .order_by("created_at")[:NOTABLE_ROWS]
+    ]
+    critical = [
+        _order_row(o)
+        for o in orders.filter(urgency__code="critical")
+        .select_related("lead_unit")
+        .order_by("created_at")[:NOTABLE_ROWS]
+    ]
+    registered = orders.count()
+    return {
+        "kind": kind,
+        "title": _("{kind}（{start} 至 {end}）").format(
+            kind=ReportKind(kind).label, start=start.isoformat(), end=end.isoformat()
+        )
+        if start != end
+        else _("{kind}（{day}）").format(kind=ReportKind(kind).label, day=start.isoformat()),
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "registered": registered,
+        "by_channel": by_channel,
+        "by_type": by_type,
+        "kpis": kpis,
+        "overdue_count": overdue_qs.count(),
+        "overdue": overdue,
+        "supervised_count": _events_in(f, [Action.SUPERVISE]).count(),
+        "supervised": supervised,
+        "dissatisfied": dissatisfied,
+        "critical": critical,
+        "summary": _summary(registered, kpis),
+    }
+
+
+def _summary(registered: int, kpis: list[dict[str, Any]]) -> str:
+    values = {k["code"]: k["value"] for k in kpis}
+    return _(
+        "本期受理诉求 {registered} 件，直办率 {direct}，按时办结率 {on_time}，满意率 {satisfaction}，"
+        "接通率 {answer}。"
+    ).format(
+        registered=registered,
+        direct=values["direct_resolution"],
+        on_time=values["on_time_reply"],
+        satisfaction=values["satisfaction"],
+        answer=values["answer_rate"],
+    )
+
+
+def report_generate(
+    *, kind: str, day: date, actor: User | None = None, regenerate: bool = False
+) -> Report:
+    """Make (or with `regenerate`, remake) the report of `kind` covering `day`. Without
+    `regenerate` an existing report is returned unchanged, so the morning job can run twice."""
+    if kind not in ReportKind.values:
+        raise ValueError(kind)
+    start, end = report_period(kind, day)
+    with transaction.atomic():
+        report = Report.objects.select_for_update().filter(kind=kind, start=start).first()
+        if report is not None and not regenerate:
+            return report
+        data = report_data(kind, start, end)
+        if report is None:
+            return Report.objects.create(
+                kind=kind,
+                start=start,
+                end=end,
+                data=data,
+                generated_at=timezone.now(),
+                generated_by=actor,
+            )
+        report.data = data
+        report.generated_at = timezone.now()
+        report.generated_by = actor
+        report.save(update_fields=["data", "generated_at", "generated_by"])
+        return report
