@@ -24,6 +24,13 @@ class AnalyticsConfig(AppConfig):
         )
         nav.register("analytics_kpis", _("统计指标"), "analytics_kpis", roles=readers, order=71)
         nav.register(
+            "analytics_assessment",
+            _("单位考核"),
+            "analytics_assessment",
+            roles={Role.ANALYST, Role.SUPERVISOR, Role.ADMIN},
+            order=73,
+        )
+        nav.register(
             "analytics_reports",
             _("报告"),
             "analytics_reports",

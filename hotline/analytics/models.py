@@ -41,3 +41,45 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.start:%Y-%m-%d}"
+
+
+class AssessmentScheme(models.Model):
+    """考核方案: the weighted indicators units are ranked on each month. One scheme is active."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    is_active = models.BooleanField(_("启用"), default=False)
+    # Red and black lists: the best and worst N units with enough orders to be judged fairly.
+    list_size = models.PositiveSmallIntegerField(_("红黑榜各列单位数"), default=3)
+    min_orders = models.PositiveIntegerField(
+        _("参与排名的最少派单量"),
+        default=5,
+        help_text=_("当月派单少于此数的单位只列分数，不进红黑榜"),
+    )
+
+    class Meta:
+        verbose_name = _("考核方案")
+        verbose_name_plural = _("考核方案")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentIndicator(models.Model):
+    """One weighted indicator of a scheme; the figure comes from analytics.kpis."""
+
+    scheme = models.ForeignKey(
+        AssessmentScheme, on_delete=models.CASCADE, related_name="indicators"
+    )
+    kpi = models.CharField(_("指标"), max_length=40)
+    weight = models.PositiveSmallIntegerField(_("权重"))
+
+    class Meta:
+        verbose_name = _("考核指标")
+        verbose_name_plural = _("考核指标")
+        ordering = ["scheme", "-weight", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "kpi"], name="assessment_unique_kpi")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} × {self.weight}"
