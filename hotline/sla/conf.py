@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "SUPERVISE_AFTER_HOURS": _hours(os.getenv("SLA_SUPERVISE_AFTER_HOURS", "24,72,168")),
     # Urge a unit automatically when it has not acknowledged within its limit.
     "URGE_UNACKNOWLEDGED": os.getenv("SLA_URGE_UNACKNOWLEDGED", "true").lower() == "true",
+    # A return (退单) after the return window: refused when true; otherwise accepted and
+    # recorded as late on its event.
+    "REFUSE_LATE_RETURN": os.getenv("SLA_REFUSE_LATE_RETURN", "false").lower() == "true",
     # Notification channels besides the in-app inbox (always on): "sms", "email", or dotted
     # paths of classes with `deliver(notification) -> tuple[bool, str]`.
     "CHANNELS": [c for c in os.getenv("SLA_CHANNELS", "sms,email").split(",") if c],

@@ -25,6 +25,7 @@ from hotline.workorders.services import workorder_transition
 from . import notify
 from .calendar import CalendarUnknown, WorkCalendar, load_calendar
 from .choices import Clock, NotificationKind
+from .conf import sla_setting
 from .models import Notification, SlaAlert
 from .rules import Limits, OrderFacts, RuleBook, deadline, load_rulebook
 
@@ -94,7 +95,11 @@ def _mark_late(order: WorkOrder, from_status: str, at: datetime) -> list[str]:
     return late
 
 
-def _check_return_window(order: WorkOrder, at: datetime, calendar: WorkCalendar) -> None:
+def _check_return_window(
+    order: WorkOrder, at: datetime, calendar: WorkCalendar, payload: dict[str, Any]
+) -> None:
+    """A return after the return window (counted from the round's dispatch) is recorded as
+    late on its event, or refused where the city says so (SLA_REFUSE_LATE_RETURN)."""
     if order.dispatched_at is None:
         return
     try:
@@ -108,12 +113,16 @@ def _check_return_window(order: WorkOrder, at: datetime, calendar: WorkCalendar)
         )
     except CalendarUnknown:
         return  # the window cannot be computed; refusing the return would be a guess
-    if limit is not None and at > limit.due_at:
+    if limit is None or at <= limit.due_at:
+        return
+    if sla_setting("REFUSE_LATE_RETURN"):
         raise IllegalTransition(
             _("已超过退单时限（{due}），不能退单；请按时办理，确有困难可申请延期").format(
                 due=timezone.localtime(limit.due_at).strftime("%Y-%m-%d %H:%M")
             )
         )
+    payload.setdefault("late", []).append(Clock.RETURN.value)
+    payload["return_due_at"] = iso(limit.due_at)
 
 
 def _record_calendar_gap(order: WorkOrder, error: CalendarUnknown, at: datetime) -> str:
@@ -166,7 +175,7 @@ def clocks_on_change(
     limits = Limits.from_settings()
     try:
         if action == Action.RETURN:
-            _check_return_window(order, at, calendar)
+            _check_return_window(order, at, calendar, payload)
         elif action in ROUND_STARTS:
             payload["clocks"] = start_round(
                 order, at, book=load_rulebook(), calendar=calendar, limits=limits

@@ -14,5 +14,6 @@ def _sla_defaults(settings):
         "URGE_AFTER_HOURS": [0],
         "SUPERVISE_AFTER_HOURS": [24, 72, 168],
         "URGE_UNACKNOWLEDGED": True,
+        "REFUSE_LATE_RETURN": False,
         "CHANNELS": ["sms", "email"],
     }

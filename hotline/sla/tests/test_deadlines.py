@@ -130,7 +130,19 @@ def test_it_starts_a_new_round_on_reassign(org):
     assert last_event(order).payload["clocks"]["reply_due_at"] == "2026-03-05T17:30:00+08:00"
 
 
-def test_it_refuses_a_return_after_the_return_window(org):
+def test_it_records_a_return_after_the_return_window_as_late(org):
+    order = dispatch(org, registered(org), at(2026, 3, 2))
+    with time_machine.travel(at(2026, 3, 4), tick=False):
+        order = move(order, "return", org.bob, note="非我单位职责", legal_basis="《条例》")
+    assert order.status == "returned"
+    payload = last_event(order).payload
+    # Never acknowledged either: that is late too (its 1 working day ended on 3 March).
+    assert payload["late"] == ["acknowledge", "return"]
+    assert payload["return_due_at"] == "2026-03-03T17:30:00+08:00"
+
+
+def test_it_refuses_a_late_return_where_the_city_says_so(org, settings):
+    settings.SLA = {**settings.SLA, "REFUSE_LATE_RETURN": True}
     order = dispatch(org, registered(org), at(2026, 3, 2))
     with time_machine.travel(at(2026, 3, 4), tick=False):
         with pytest.raises(IllegalTransition) as e:
@@ -138,6 +150,7 @@ def test_it_refuses_a_return_after_the_return_window(org):
     assert "退单时限" in str(e.value)
     order.refresh_from_db()
     assert order.status == "dispatched" and order.return_count == 0
+    assert not order.events.filter(action="return").exists()
 
 
 def test_it_allows_a_return_within_the_window(org):
@@ -145,6 +158,7 @@ def test_it_allows_a_return_within_the_window(org):
     with time_machine.travel(at(2026, 3, 3, 17), tick=False):
         order = move(order, "return", org.bob, note="非我单位职责", legal_basis="《条例》")
     assert order.status == "returned"
+    assert "late" not in last_event(order).payload
 
 
 def test_it_sets_the_callback_deadline_when_the_reply_is_accepted(org):
