@@ -206,6 +206,11 @@ def action_form(order: WorkOrder, action: str, data: Any = None, files: Any = No
     form = ActionForm(data, files, order=order, action=action, prefix=f"{action}-{order.number}")
     if action == Action.REPLY:
         form.fields["files"] = MultipleFileField(label=_("附件（可多选）"), required=False)
+    # The form opens under the row being worked on: the keyboard goes straight to its first
+    # field (htmx focuses an autofocus element it swaps in).
+    first = next((f for f in form.fields.values() if not f.widget.is_hidden), None)
+    if first is not None:
+        first.widget.attrs["autofocus"] = True
     return form
 
 
