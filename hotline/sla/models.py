@@ -97,7 +97,11 @@ class TimeLimitRule(models.Model):
         verbose_name_plural = _("时限规则")
         ordering = ["clock", "request_type", "urgency", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(amount__gt=0), name="timelimit_positive")
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="timelimit_positive",
+                violation_error_message=_("时限必须大于 0"),
+            )
         ]
 
     def __str__(self) -> str:

@@ -327,7 +327,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="timelimitrule",
             constraint=models.CheckConstraint(
-                condition=models.Q(("amount__gt", 0)), name="timelimit_positive"
+                condition=models.Q(("amount__gt", 0)),
+                name="timelimit_positive",
+                violation_error_message="时限必须大于 0",
             ),
         ),
     ]
