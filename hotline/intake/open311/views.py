@@ -208,7 +208,10 @@ def _filtered(request: HttpRequest) -> QuerySet[WorkOrder]:
         return orders.filter(number__in=ids[:MAX_RESULTS])
     codes = [c.strip() for c in request.GET.get("service_code", "").split(",") if c.strip()]
     if codes:
-        orders = orders.filter(category__in=[_service(c) for c in codes])
+        try:
+            orders = orders.filter(category__in=[_service(c) for c in codes])
+        except Open311Error as e:  # a bad filter is bad input, not a missing resource
+            raise Open311Error(400, e.description) from None
     statuses = {s.strip() for s in request.GET.get("status", "").split(",") if s.strip()}
     if statuses - {"open", "closed"}:
         raise Open311Error(400, _("status 只能是 open 或 closed（可用逗号分隔）"))
