@@ -108,7 +108,19 @@ def test_it_takes_a_call_down_with_the_keyboard(browser, live_server, settings):
     assert "重复诉求提示" in warning.inner_text()
 
     page.fill("#id_address", "双湖峪街道幸福小区 3 号楼")
-    page.fill("#id_content", "小区旁工地每晚施工到凌晨两点，噪声很大，无法入睡。")
+    # Sent without the content: the form comes back with the error beside it, the focus there,
+    # and what was typed (the category too) still in place; nothing is written.
+    page.click("#submit-dispatch")
+    page.locator("#error-content").wait_for()
+    assert page.locator("#error-content").inner_text() == "请填写诉求内容"
+    assert page.evaluate("document.activeElement.id") == "id_content"
+    assert page.input_value("#id_requester_phone") == PHONE
+    assert page.input_value("#id_category") == str(leaf.pk)
+    assert page.input_value("#id_category_search") == "环境保护 / 噪声污染 / 夜间施工"
+    history.locator(f"a[href='/orders/{earlier.number}/']").wait_for()
+    assert WorkOrder.objects.count() == 1
+
+    page.keyboard.type("小区旁工地每晚施工到凌晨两点，噪声很大，无法入睡。")
     page.fill("#id_requester_name", "李女士")
     page.click("#submit-dispatch")
     page.locator("#intake-result-number").wait_for()

@@ -101,6 +101,12 @@
       }
     });
 
+    // A returned form: the agent's next keystroke belongs in the first field at fault.
+    var invalid = form.querySelector(".field.invalid input:not([type=hidden]), .field.invalid select, .field.invalid textarea");
+    if (invalid) {
+      invalid.focus();
+    }
+
     form.addEventListener("keydown", function (event) {
       var el = event.target;
       if (event.key !== "Enter" || el === search || el.tagName !== "INPUT") {
