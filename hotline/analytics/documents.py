@@ -105,7 +105,17 @@ def report_docx(report: Report) -> bytes:
     )
     _orders(document, _("超期工单（最早到期在前）"), data["overdue"], "due")
     _orders(document, _("本期督办工单"), data["supervised"], "note")
-    document.add_heading(_("四、值得关注的工单"), level=1)
+    document.add_heading(_("四、热点诉求"), level=1)
+    _table(
+        document,
+        _("上升的热点（按增幅）"),
+        [_("关键词"), _("本期"), _("上期"), _("区域"), _("示例工单")],
+        [
+            [t["terms"], t["size"], t["previous"], t["region"], ", ".join(t["samples"])]
+            for t in data.get("hot_topics", [])
+        ],
+    )
+    document.add_heading(_("五、值得关注的工单"), level=1)
     _orders(document, _("特急诉求"), data["critical"])
     _orders(document, _("回访不满意"), data["dissatisfied"], "note")
     out = io.BytesIO()

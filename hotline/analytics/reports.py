@@ -24,6 +24,7 @@ from .models import Report
 from .views import display
 
 NOTABLE_ROWS = 10
+HOT_TOPICS = 5
 OVERDUE_ROWS = 20
 
 
@@ -104,6 +105,7 @@ def report_data(kind: str, start: date, end: date) -> dict[str, Any]:
     ]
     registered = orders.count()
     return {
+        "hot_topics": _hot_topics(f),
         "kind": kind,
         "title": _("{kind}（{start} 至 {end}）").format(
             kind=ReportKind(kind).label, start=start.isoformat(), end=end.isoformat()
@@ -124,6 +126,24 @@ def report_data(kind: str, start: date, end: date) -> dict[str, Any]:
         "critical": critical,
         "summary": _summary(registered, kpis),
     }
+
+
+def _hot_topics(f: KpiFilters) -> list[dict[str, Any]]:
+    """The period's rising clusters of like requests (dispatch.hot), the five biggest rises."""
+    from hotline.dispatch.hot import hot_topics
+
+    start, end = f.bounds()
+    return [
+        {
+            "terms": "、".join(t.terms),
+            "size": t.size,
+            "previous": t.previous,
+            "region": t.region.name if t.region else "",
+            "samples": [o.number for o in t.orders[:3]],
+        }
+        for t in hot_topics(orders=WorkOrder.objects.all(), start=start, end=end)[:HOT_TOPICS]
+        if t.rising
+    ]
 
 
 def _summary(registered: int, kpis: list[dict[str, Any]]) -> str:

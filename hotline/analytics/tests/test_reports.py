@@ -126,3 +126,25 @@ def test_it_refuses_units(client, history):  # noqa: F811
         assert client.get(reverse("analytics_reports")).status_code == 403
         assert client.get(reverse("analytics_report", args=[report.pk])).status_code == 403
         assert client.get(reverse("analytics_report_pdf", args=[report.pk])).status_code == 403
+
+
+def test_it_reports_rising_hot_topics(org):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from hotline.workorders.tests.factories import registered
+
+    tz = timezone.get_default_timezone()
+    for i in range(6):
+        registered(
+            org,
+            title="广场舞噪音扰民",
+            content=f"晚上十点后小区广场舞音响噪音很大，影响休息，第{i}次反映",
+            at=datetime(2026, 3, 3, 20, i, tzinfo=tz),
+        )
+    registered(org, title="路灯不亮", content="东街路灯坏了", at=datetime(2026, 3, 3, 9, tzinfo=tz))
+    data = report_generate(kind=ReportKind.DAY, day=date(2026, 3, 3)).data
+    topics = data["hot_topics"]
+    assert topics and "噪音" in topics[0]["terms"]
+    assert (topics[0]["size"], topics[0]["previous"]) == (6, 0)
