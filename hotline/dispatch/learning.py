@@ -32,6 +32,8 @@ MIN_EXAMPLES = 3
 # Bounds on memory: the vocabulary, and the weights kept (folds × labels × features).
 MAX_FEATURES = 200_000
 WEIGHT_BUDGET = 30_000_000
+# Past this many examples, three calibration folds (training time grows with each).
+LARGE_HISTORY = 5_000
 
 _SPACE = re.compile(r"\s+")
 
@@ -129,6 +131,8 @@ class TextClassifier:
         x = vectorizer.fit_transform([texts[i] for i in keep])
         y = [labels[i] for i in keep]
         folds = min(CALIBRATION_FOLDS, min(counts[label] for label in kept_labels))
+        if len(keep) > LARGE_HISTORY:
+            folds = min(folds, 3)  # each fold is one more SVM per label to fit
         # One SVM per fold is kept when the weights fit the budget (they average into a better
         # model); past it, one SVM on all the data with calibrators from the folds.
         ensemble = folds * len(kept_labels) * x.shape[1] <= WEIGHT_BUDGET

@@ -20,7 +20,6 @@ from sklearn.preprocessing import normalize
 
 from hotline.accounts.models import Region, User
 from hotline.core.conf import hotline_int
-from hotline.workorders.choices import OPEN
 from hotline.workorders.models import WorkOrder
 
 from .conf import dispatch_setting
@@ -68,39 +67,28 @@ def repeats_for(
     limit: int = 5,
 ) -> list[Repeat]:
     """Likely repeats of a new request among the orders `user` may see: same phone, or same
-    address in the same region, open or registered within the repeat window, with similar
-    text. Most similar first."""
+    address in the same region, registered within the repeat window (open or already closed),
+    with similar text. Most similar first."""
     phone, address = phone.strip(), address.strip()
-    match = Q(pk__in=[])
-    if phone:
-        match |= Q(requester_phone=phone)
-    if address and region is not None:
-        match |= Q(region=region, address=address)
-    if not (phone or (address and region is not None)):
-        return []
     since = (now or timezone.now()) - timedelta(days=hotline_int("REPEAT_WINDOW_DAYS"))
-    candidates = (
-        WorkOrder.objects.visible_to(user)
-        .filter(match)
-        .filter(Q(created_at__gte=since) | Q(status__in=OPEN))
-        .exclude(pk=exclude)
-        .order_by("-created_at")
-        .only(
-            "pk",
-            "number",
-            "title",
-            "content",
-            "status",
-            "created_at",
-            "requester_phone",
-            "address",
-            "region_id",
-        )[: dispatch_setting("REPEAT_CANDIDATES")]
-    )
+    # One query per key rather than an OR, so each walks its own index (phone + created_at,
+    # region + created_at) instead of the whole table.
+    keys = []
+    if phone:
+        keys.append(Q(requester_phone=phone))
+    if address and region is not None:
+        keys.append(Q(region=region, address=address))
+    scoped = WorkOrder.objects.visible_to(user).filter(created_at__gte=since).exclude(pk=exclude)
+    fields = ("pk", "number", "title", "content", "status", "created_at", "requester_phone")
+    candidates: dict[int, WorkOrder] = {}
+    for key in keys:
+        rows = scoped.filter(key).order_by("-created_at").only(*fields, "address", "region_id")
+        for order in rows[: dispatch_setting("REPEAT_CANDIDATES")]:
+            candidates.setdefault(order.pk, order)
     text = repeat_text(title, content)
     floor = dispatch_setting("REPEAT_MIN_SIMILARITY")
     found = []
-    for order in candidates:
+    for order in candidates.values():
         score = similarity(text, repeat_text(order.title, order.content))
         if score >= floor:
             same_phone = bool(phone) and order.requester_phone == phone

@@ -50,8 +50,22 @@ def suggest(
     region: Region | None,
     category: Category | None = None,
 ) -> Suggestions:
-    """Top-3 categories and lead units for a request (reads only; recording is `record`)."""
-    model = store.active()
+    """Top-3 categories and lead units for a request, by the active model (reads only; the
+    record of what was served is `services.suggestion_record`)."""
+    return suggest_with(
+        store.active(), title=title, content=content, region=region, category=category
+    )
+
+
+def suggest_with(
+    model: store.TrainedModel | None,
+    *,
+    title: str,
+    content: str,
+    region: Region | None,
+    category: Category | None = None,
+) -> Suggestions:
+    """`suggest` with a given model (None: cold start); benchmarks time this directly."""
     text = order_text(title, content)
     out = Suggestions(model_version=model.version if model else None)
     if text.strip("。 "):

@@ -1,0 +1,86 @@
+"""采用 in a real browser (Debian's Chromium driven by Playwright): one click on a suggestion
+fills the agent's category, or the dispatcher's unit picker of the row."""
+
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from hotline.catalog.models import DispatchRule
+from hotline.core.testing import PASSWORD, make_org
+from hotline.workorders.tests import factories
+
+from .history import MATTERS, category
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (make browser installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            connections.close_all()
+
+
+def _login(browser, live_server, username, landing):
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900}).new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("#main button[type=submit]")
+    page.wait_for_url(landing)
+    return page
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_adopts_a_category_at_intake_with_one_click(browser, live_server, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    make_org()
+    stop = category(MATTERS["water"][0])
+    page = _login(browser, live_server, "alice", "**/intake/desk/")
+    page.fill("#id_title", "幸福小区停水")
+    # Chinese arrives through the input method (no key events); the key after it triggers.
+    page.fill("#id_content", "幸福小区从昨晚开始停水，一直没有来水。")
+    page.press("#id_content", "End")
+    button = page.locator(f".dispatch-adopt-category[data-category='{stop.pk}']")
+    button.wait_for()
+    button.click()
+    assert page.input_value("#id_category") == str(stop.pk)
+    assert page.input_value("#id_category_search") == "城乡建设 / 供水 / 停水"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_adopts_a_unit_in_the_dispatch_queue_with_one_click(browser, live_server, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    org = make_org()
+    stop = category(MATTERS["water"][0])
+    DispatchRule.objects.create(category=stop, lead_unit=org.housing)  # deliberately odd
+    order = factories.registered(org, title="幸福小区停水", category=stop.pk)
+    page = _login(browser, live_server, "dave", "**/desk/dispatch/**")
+    button = page.locator(
+        f".dispatch-adopt-unit[data-order='{order.number}'][data-unit='{org.housing.pk}']"
+    )
+    button.wait_for()
+    button.click()
+    picker = f"select[name=lead_unit][data-order='{order.number}']"
+    assert page.input_value(picker) == str(org.housing.pk)
