@@ -1,5 +1,6 @@
 """The hotline's desks in a real browser (Debian's Chromium through Playwright): dave dispatches
-an order inline from his queue (htmx replaces the row, no reload); sue accepts a reply."""
+an order inline from his queue (htmx replaces the row, no reload), meets a 409 in place, and
+dispatches the rest in one batch; sue accepts a reply."""
 
 import pytest
 
@@ -18,6 +19,7 @@ def test_it_dispatches_inline_and_accepts_a_reply_in_a_browser(browser, live_ser
     order = factories.registered(org, title="幸福小区停水", content="3 号楼停水两天。")
     taken = factories.registered(org, title="路灯不亮")
     reply = factories.replied(org, title="井盖缺失")
+    batch = [factories.registered(org, title=f"噪音扰民 {i}") for i in range(2)]
 
     page = _login(browser, live_server, "dave")
     assert page.url.endswith("/desk/dispatch/")
@@ -32,7 +34,7 @@ def test_it_dispatches_inline_and_accepts_a_reply_in_a_browser(browser, live_ser
     confirmation.wait_for()
     assert "已派单" in confirmation.inner_text()
     assert page.evaluate("window.stayed") is True
-    assert page.locator("#count-dispatch").inner_text() == "1"
+    assert page.locator("#count-dispatch").inner_text() == "3"
     order.refresh_from_db()
     assert order.status == Status.DISPATCHED and order.lead_unit == org.water
     assert WorkOrderEvent.objects.filter(order=order, action=Action.DISPATCH).count() == 1
@@ -46,7 +48,18 @@ def test_it_dispatches_inline_and_accepts_a_reply_in_a_browser(browser, live_ser
     refused = page.locator(f"#row-{taken.number} td.fail")
     refused.wait_for()
     assert "已被他人处理" in refused.inner_text()
+    assert page.locator("#count-dispatch").inner_text() == "2"
+
+    # The rest at once: tick all, one unit for all.
+    page.check("input.check-all")
+    page.select_option("#batch-lead-unit", label="县住建局")
+    page.get_by_role("button", name="派发所选").click()
+    page.locator("#batch-results").wait_for()
+    assert "成功 2 件，失败 0 件" in page.locator("#batch-results").inner_text()
     assert page.locator("#count-dispatch").inner_text() == "0"
+    for o in batch:
+        o.refresh_from_db()
+        assert o.status == Status.DISPATCHED and o.lead_unit == org.housing
     assert page.evaluate("window.stayed") is True
     taken.refresh_from_db()
     assert taken.lead_unit == org.housing
