@@ -5,6 +5,7 @@ Views stay thin: reads go through `selectors` (so through `visible_to`), writes 
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -218,7 +219,20 @@ PAYLOAD_LABELS = {
     "target": _("转出去向"),
     "other": _("关联工单"),
     "name": _("附件"),
+    # Set by the time-limit rules (sla) on the move that starts or moves a clock.
+    "clocks": _("时限"),
+    "late": _("超时"),
+    "clock_error": _("时限未能计算"),
+    "return_due_at": _("退单时限"),
 }
+CLOCK_LABELS = {
+    "acknowledge_due_at": _("签收时限"),
+    "reply_warn_at": _("预警时间"),
+    "reply_due_at": _("办结时限"),
+    "previous_reply_due_at": _("原办结时限"),
+    "callback_due_at": _("回访时限"),
+}
+LATE_LABELS = {"acknowledge": _("签收"), "reply": _("办结"), "return": _("退单")}
 # Keys repeated elsewhere on the row (the note, the unit name) or only ids for machines.
 PAYLOAD_SKIP = {"lead_unit", "extension", "attachment", "reason", "reply", "answer"}
 
@@ -240,7 +254,23 @@ def _payload_value(key: str, value: Any, unit_names: dict[str, str]) -> str:
         return gettext("、").join(unit_names.get(c, c) for c in value) or gettext("无")
     if key in UNIT_KEYS:
         return unit_names.get(value, value)
+    if key == "clocks" and isinstance(value, dict):
+        return gettext("；").join(
+            f"{label} {_clock_time(value[k])}" for k, label in CLOCK_LABELS.items() if value.get(k)
+        ) or gettext("无")
+    if key == "late" and isinstance(value, list):
+        return gettext("、").join(str(LATE_LABELS.get(v, v)) for v in value)
+    if key == "return_due_at":
+        return _clock_time(value)
     return str(value)
+
+
+def _clock_time(value: str) -> str:
+    """An ISO time from an event payload as the page shows times (local, to the minute)."""
+    try:
+        return timezone.localtime(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def readable_payload(events: list[WorkOrderEvent]) -> dict[int, list[tuple[str, str]]]:

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from hotline.workorders.models import Attachment, ContactReveal, WorkOrderEvent
 from hotline.workorders.services import workorder_transition
@@ -31,7 +32,12 @@ def test_it_lists_the_timeline_with_labels_and_local_time(client, org, water_ord
     response = client.get(_detail(water_order))
     events = response.context["events"]
     assert [e.seq for e, _ in events] == [1, 2, 3]
-    assert dict(events[1][1]) == {"主办单位": "县自来水公司", "协办单位": "无"}
+    rows = dict(events[1][1])
+    # The dispatch also carries the deadlines the time-limit rules set (sla), in local time.
+    clocks = rows.pop("时限")
+    due = timezone.localtime(water_order.reply_due_at).strftime("%Y-%m-%d %H:%M")
+    assert clocks.startswith("签收时限 ") and f"办结时限 {due}" in clocks
+    assert rows == {"主办单位": "县自来水公司", "协办单位": "无"}
     body = response.content.decode()
     assert "已受理 → 已派单" in body and "已派单 → 办理中" in body and "签收" in body
     registered = WorkOrderEvent.objects.get(order=water_order, seq=1).created_at
