@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 
+from django.db.models import Q
 from django.test import Client
 
 from hotline.catalog.models import Category
@@ -16,8 +17,9 @@ from hotline.workorders.services import workorder_register
 
 # The channel benchmarks (issue #5) live in their own module; the bench command reads this one.
 from .channel_benchmarks import bench_channel_api_create_http, bench_open311_post_http
+from .models import SmsMessage
 
-__all__ = ["bench_channel_api_create_http", "bench_open311_post_http"]
+__all__ = ["bench_agent_desk", "bench_channel_api_create_http", "bench_open311_post_http"]
 
 # A small pool of callers, so each has a history and repeats exist, as on a real line.
 CALLERS = 200
@@ -42,6 +44,13 @@ def _backlog(org: BenchOrg, n: int, leaves: list[Category]) -> None:
         )
 
 
+def _cleanup(org: BenchOrg) -> None:
+    """The bench orders and, first, the SMS notices sent for them (they protect the events)."""
+    centre = org.centre
+    SmsMessage.objects.filter(Q(order__centre=centre) | Q(event__order__centre=centre)).delete()
+    org.cleanup()
+
+
 def _get(client: Client, url: str, params: dict[str, str] | None = None) -> None:
     response = client.get(url, params or {})
     if response.status_code != 200:
@@ -50,7 +59,7 @@ def _get(client: Client, url: str, params: dict[str, str] | None = None) -> None
 
 def bench_agent_desk(bench: Bench) -> None:
     org = BenchOrg()
-    org.cleanup()
+    _cleanup(org)
     leaves = list(Category.objects.filter(level=3, is_active=True).order_by("path")[:20])
     if not leaves:
         bench.out("  no active three-level categories: run migrate first")
@@ -116,4 +125,4 @@ def bench_agent_desk(bench: Bench) -> None:
 
         bench.timed("take a call (转派单, POST + redirect)", "calls", range(25), take_call)
     finally:
-        org.cleanup()
+        _cleanup(org)
