@@ -101,7 +101,9 @@ def _forget_connections(app) -> None:
     app._local = threading.local()
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the catalogue's data migrations stay for this test, and the flush at its
+# end does not recreate content types under the next serialized test.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_runs_the_scan_on_a_celery_worker_through_redis(org):
     url = _redis_url()
     if url is None:

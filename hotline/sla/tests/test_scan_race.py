@@ -19,7 +19,9 @@ from hotline.workorders.tests.factories import move, registered
 SH = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the catalogue's data migrations stay for this test, and the flush at its
+# end does not recreate content types under the next serialized test.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_takes_each_step_once_when_two_scans_race(org):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (SQLite serialises writers)")
