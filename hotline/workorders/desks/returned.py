@@ -3,7 +3,7 @@ the dispatcher reassigns them (改派) or rejects the return (驳回)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
@@ -55,6 +55,7 @@ class ReturnedRow(Row):
     options: str = ""
     # The catalogue's lead unit, unless that is the unit that just returned the order.
     suggested_id: int | None = None
+    assisting_ids: set[int] = field(default_factory=set)
 
     def lead_options(self) -> SafeString:
         # The unit that returned the order is not offered back to it.
@@ -62,7 +63,7 @@ class ReturnedRow(Row):
         return mark_options(self.options, selected=selected, hidden=self.order.lead_unit_id)
 
     def assisting_options(self) -> SafeString:
-        return mark_options(self.options, selected=set())
+        return mark_options(self.options, selected=self.assisting_ids)
 
 
 def latest_returns(orders: list[WorkOrder]) -> dict[int, WorkOrderEvent]:
@@ -86,13 +87,17 @@ def returned_rows(orders: list[WorkOrder], units: list[Unit] | None = None) -> l
     rows = []
     for order in orders:
         rule = cache.rule(order)
-        suggested = rule.lead_unit_id if rule else None
+        # The catalogue's units are a fair first guess, unless its lead just sent the order back.
+        if rule is None or rule.lead_unit_id == order.lead_unit_id:
+            rows.append(ReturnedRow(order, event=latest.get(order.pk), options=options))
+            continue
         rows.append(
             ReturnedRow(
                 order,
                 event=latest.get(order.pk),
                 options=options,
-                suggested_id=None if suggested == order.lead_unit_id else suggested,
+                suggested_id=rule.lead_unit_id,
+                assisting_ids=set(cache.assisting(rule)),
             )
         )
     return rows

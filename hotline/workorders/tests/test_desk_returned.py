@@ -146,3 +146,24 @@ def test_it_answers_404_to_a_dispatcher_of_another_region(client, org):
     assert client.get(DESK).context["rows"] == []
     assert _act(client, order, "reject_return", note="不属实").status_code == 404
     assert not _events(order, Action.REJECT_RETURN).exists()
+
+
+def test_it_prefills_the_catalogue_units_unless_the_rule_names_the_returning_unit(client, org):
+    from hotline.catalog.models import Category, DispatchRule
+
+    root = Category.objects.create(name="退单台测试", level=1)
+    heating = Category.objects.create(name="供热", level=2, parent=root)
+    water = Category.objects.create(name="供水", level=2, parent=root)
+    rule = DispatchRule.objects.create(category=heating, lead_unit=org.housing)
+    rule.assisting_units.add(org.street_office)
+    DispatchRule.objects.create(category=water, lead_unit=org.water)
+    other = factories.returned(org, category=heating.pk)
+    same = factories.returned(org, category=water.pk)  # the rule names the water utility
+    client.force_login(org.dave)
+    rows = {r.order: r for r in client.get(DESK).context["rows"]}
+    assert rows[other].suggested_id == org.housing.pk
+    assert rows[other].assisting_ids == {org.street_office.pk}
+    assert rows[same].suggested_id is None and not rows[same].assisting_ids
+    # The returning unit is not offered back as the new lead.
+    assert f'<option value="{org.water.pk}"' not in str(rows[same].lead_options())
+    assert f'<option value="{org.housing.pk}" selected>' in str(rows[other].lead_options())
