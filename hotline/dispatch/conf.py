@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 
 DEFAULTS: dict[str, Any] = {
-    # Where trained models are written (one joblib file per version).
-    "MODEL_DIR": None,  # None: <BASE_DIR>/var/models
+    # Where trained models are written (one joblib file per version); the environment's
+    # DISPATCH_MODEL_DIR wins, then this, then <BASE_DIR>/var/models.
+    "MODEL_DIR": None,
     # Two texts at least this similar (cosine of character bigrams) are a likely repeat.
     "REPEAT_MIN_SIMILARITY": 0.35,
     # The batch command reports text-only pairs (no shared phone or address) from this up.
@@ -36,5 +38,5 @@ def dispatch_setting(name: str) -> Any:
 
 
 def model_dir() -> Path:
-    configured = dispatch_setting("MODEL_DIR")
+    configured = os.environ.get("DISPATCH_MODEL_DIR") or dispatch_setting("MODEL_DIR")
     return Path(configured) if configured else Path(settings.BASE_DIR) / "var" / "models"

@@ -140,7 +140,9 @@ class TextClassifier:
             LinearSVC(C=SVM_C, random_state=0), cv=folds, method="sigmoid", ensemble=ensemble
         )
         calibrated.fit(x, y)
-        return cls(vectorizer, LinearEnsemble(calibrated), list(calibrated.classes_))
+        # numpy scalars back to Python values: labels are primary keys and JSON material.
+        labels_out = [c.item() if isinstance(c, np.generic) else c for c in calibrated.classes_]
+        return cls(vectorizer, LinearEnsemble(calibrated), labels_out)
 
     def top(self, text: str, k: int = 3) -> list[Ranked]:
         return self.top_many([text], k)[0]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import joblib
+from django.utils import timezone
 
 from .conf import model_dir
 from .learning import TextClassifier
@@ -37,7 +38,8 @@ class TrainedModel:
 def save(model: TrainedModel) -> str:
     directory = model_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    name = f"dispatch-v{model.version}.joblib"
+    # The time in the name keeps databases that share a directory from overwriting each other.
+    name = f"dispatch-v{model.version}-{timezone.now():%Y%m%d%H%M%S}.joblib"
     # Written under a temporary name and renamed, so a reader never sees half a file.
     tmp = directory / (name + ".tmp")
     joblib.dump(model, tmp, compress=3)
