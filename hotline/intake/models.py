@@ -82,7 +82,7 @@ class ChannelRequest(models.Model):
         verbose_name=_("工单"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="channel_request",
     )
     # The validated submission: kept for pending posts (registered on confirmation).
@@ -141,7 +141,7 @@ class WebhookDelivery(models.Model):
         FAILED = "failed", _("已放弃")
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey(WorkOrderEvent, on_delete=models.PROTECT, related_name="+")
+    event = models.ForeignKey(WorkOrderEvent, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(_("通知类型"), max_length=20, choices=NoticeKind.choices)
     url = models.URLField(_("推送地址"))
     payload = models.JSONField(_("内容"))
@@ -193,11 +193,12 @@ class SmsMessage(models.Model):
         FAILED = "failed", _("发送失败")
         OPTED_OUT = "opted_out", _("已退订未发送")
 
+    # Orders are never deleted in use; benchmarks and tests that delete theirs take the log too.
     order = models.ForeignKey(
-        WorkOrder, on_delete=models.PROTECT, related_name="sms_messages", null=True, blank=True
+        WorkOrder, on_delete=models.CASCADE, related_name="sms_messages", null=True, blank=True
     )
     event = models.ForeignKey(
-        WorkOrderEvent, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        WorkOrderEvent, on_delete=models.CASCADE, related_name="+", null=True, blank=True
     )
     kind = models.CharField(_("场景"), max_length=20, choices=NoticeKind.choices)
     phone = models.CharField(_("手机号"), max_length=20)
