@@ -83,12 +83,18 @@ def _category_names() -> dict[int, str]:
 
 
 def workorders_export(
-    *, user: User, qs: QuerySet[WorkOrder], sort: str = "-created_at", out: IO[bytes] | None = None
+    *,
+    user: User,
+    qs: QuerySet[WorkOrder],
+    sort: str = "-created_at",
+    out: IO[bytes] | None = None,
+    max_rows: int | None = None,
 ) -> IO[bytes]:
     """Write the orders of `qs` (already scoped and filtered for `user`) to an XLSX file and
-    return it positioned at its start. Raises InvalidInput when more rows match than the cap."""
+    return it positioned at its start. Raises InvalidInput when more rows match than the cap
+    (`max_rows`, else the list export's setting; the ledger of a year asks for more)."""
     ordered = workorder_sorted(qs, sort)  # an unknown sort fails before any work
-    cap = export_max_rows()
+    cap = max_rows or export_max_rows()
     _count, more = capped_count(qs, cap)
     if more:
         raise InvalidInput(
