@@ -14,6 +14,7 @@ from . import notices  # noqa: F401  (connects the receivers of workorder_event)
 from .channel_auth import ChannelKeyAuth, channel_set_webhook, require
 from .channel_services import Submission, channel_submit, response_of
 from .models import Channel, ChannelRequest, Operation
+from .sms_notices import sms_opt_out
 
 router = Router(tags=["渠道接入"])
 CHANNEL_AUTH = [ChannelKeyAuth()]
@@ -120,3 +121,23 @@ def channel_webhook_set(request: ChannelApiRequest, payload: WebhookIn) -> dict[
     require(request.auth, Operation.WEBHOOK)
     channel = channel_set_webhook(channel=request.auth, url=payload.url)
     return {"url": channel.webhook_url, "secret": channel.webhook_secret}
+
+
+class OptOutIn(Schema):
+    phone: str = Field(..., min_length=1, max_length=30)
+    note: str = Field("", max_length=200)
+
+
+class OptOutOut(Schema):
+    phone: str
+    created_at: str
+
+
+@router.post(
+    "/sms/opt-outs",
+    response={201: OptOutOut},
+    summary="短信退订（短信网关转来的“TD”回复，或坐席代为登记）",
+)
+def sms_opt_out_create(request: HttpRequest, payload: OptOutIn) -> Status:
+    row = sms_opt_out(phone=payload.phone, note=payload.note)
+    return Status(201, {"phone": row.phone, "created_at": row.created_at.isoformat()})

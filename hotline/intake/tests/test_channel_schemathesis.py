@@ -1,4 +1,4 @@
-"""Schemathesis runs of the OpenAPI document over the channel and missed-call operations:
+"""Schemathesis runs of the OpenAPI document over the channel, SMS opt-out and missed-call operations:
 generated requests (valid and not) never get a server error. Bounded: a few examples each."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from hotline.intake.channel_testing import make_channel  # noqa: E402
 from hotline.wsgi import application  # noqa: E402
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application).include(
-    path_regex=r"^/api/(channel|telephony)/"
+    path_regex=r"^/api/(channel|telephony|sms)/"
 )
 
 

@@ -166,3 +166,22 @@ def test_it_tells_nobody_about_back_dated_events(org, committed):
     at = timezone.now() - timedelta(days=30)
     committed(factories.registered, org, requester_phone=PHONE, at=at)
     assert SmsMessage.objects.count() == 0 and WebhookDelivery.objects.count() == 0
+
+
+def test_it_records_an_opt_out_through_the_api(org):
+    from hotline.accounts.models import ApiToken
+
+    _token, key = ApiToken.issue(user=org.alice, name="sms-gateway")
+    c = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    r = c.post("/api/sms/opt-outs", {"phone": PHONE, "note": "TD"}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["phone"] == PHONE
+    assert SmsOptOut.objects.get().note == "TD"
+    r = c.post("/api/sms/opt-outs", {"phone": "12"}, content_type="application/json")
+    assert r.status_code == 400 and r.json()["field"] == "phone"
+    assert (
+        Client()
+        .post("/api/sms/opt-outs", {"phone": PHONE}, content_type="application/json")
+        .status_code
+        == 401
+    )
+    assert SmsOptOut.objects.count() == 1
