@@ -6,8 +6,9 @@ from hotline.accounts.services import user_create
 from hotline.catalog.models import DispatchRule
 from hotline.core.testing import PASSWORD
 from hotline.dispatch.models import Suggestion
+from hotline.dispatch.selectors import suggestion_accuracy
 from hotline.dispatch.training import dispatch_train
-from hotline.workorders.tests.factories import registered
+from hotline.workorders.tests.factories import move, registered
 
 from .history import MATTERS, category, history
 
@@ -100,3 +101,19 @@ def test_it_shows_a_hint_and_records_nothing_for_an_empty_form(client, org):
     response = login(client, org.alice).get(URL, {"title": "", "content": ""})
     assert "输入标题或内容后显示建议" in response.content.decode()
     assert not Suggestion.objects.exists()
+
+
+def test_it_measures_served_suggestions_against_the_unit_that_closed_the_order(client, org):
+    history(org, per_matter=4)
+    dispatch_train(holdout=False)
+    order = registered(org, **WATER_TEXT)
+    login(client, org.dave).get(URL, {"order": order.number})
+    assert suggestion_accuracy() == {"suggestions": 0, "top1": 0.0}  # not closed yet
+    order = move(order, "dispatch", org.dave, lead_unit=org.housing.pk)
+    order = move(order, "acknowledge", org.charlie)
+    order = move(order, "reply", org.charlie, note="已处理")
+    order = move(order, "accept_reply", org.sue)
+    move(order, "callback", org.carl, rating="satisfied", solved=True)
+    # Suggested the water utility; the housing bureau handled it.
+    assert suggestion_accuracy(model_version=1) == {"suggestions": 1, "top1": 0.0}
+    assert suggestion_accuracy(model_version=2) == {"suggestions": 0, "top1": 0.0}
