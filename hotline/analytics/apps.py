@@ -23,6 +23,7 @@ class AnalyticsConfig(AppConfig):
             landing=70,
         )
         nav.register("analytics_kpis", _("统计指标"), "analytics_kpis", roles=readers, order=71)
+        nav.register("analytics_ledger", _("工单台账"), "analytics_ledger", roles=readers, order=72)
         nav.register(
             "analytics_assessment",
             _("单位考核"),

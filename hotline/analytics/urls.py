@@ -1,11 +1,12 @@
 from django.urls import URLPattern, URLResolver, path
 
-from . import assessment_views, report_views, views
+from . import assessment_views, ledger, report_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.dashboard_page, name="analytics_dashboard"),
     path("wall/", views.wall_page, name="analytics_wall"),
     path("kpis/", views.kpi_page, name="analytics_kpis"),
+    path("ledger/", ledger.ledger_page, name="analytics_ledger"),
     path("assessment/", assessment_views.assessment_page, name="analytics_assessment"),
     path(
         "assessment/export.xlsx",

@@ -89,10 +89,13 @@ def workorders_export(
     sort: str = "-created_at",
     out: IO[bytes] | None = None,
     max_rows: int | None = None,
+    ledger: bool = False,
 ) -> IO[bytes]:
     """Write the orders of `qs` (already scoped and filtered for `user`) to an XLSX file and
     return it positioned at its start. Raises InvalidInput when more rows match than the cap
-    (`max_rows`, else the list export's setting; the ledger of a year asks for more)."""
+    (`max_rows`, else the list export's setting; the ledger of a year asks for more).
+    `ledger` adds the columns of the 工单动态台账: the acknowledge deadline, lateness recorded
+    for good, and the counts of returns, redo, urging and the supervision level."""
     ordered = workorder_sorted(qs, sort)  # an unknown sort fails before any work
     cap = max_rows or export_max_rows()
     _count, more = capped_count(qs, cap)
@@ -106,12 +109,12 @@ def workorders_export(
     sheet: WriteOnlyWorksheet = workbook.create_sheet(_("工单"))
     bold = Font(bold=True)
     header = []
-    for title in _headers():
+    for title in _headers() + (_ledger_headers() if ledger else []):
         cell = WriteOnlyCell(sheet, value=title)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in _rows(user, ordered, sheet):
+    for row in _rows(user, ordered, sheet, ledger=ledger):
         sheet.append(row)
     # The response that sends the file closes it (and the OS removes it).
     out = out or tempfile.TemporaryFile()
@@ -120,7 +123,33 @@ def workorders_export(
     return out
 
 
-def _rows(user: User, qs: QuerySet[WorkOrder], sheet: WriteOnlyWorksheet) -> Iterator[list[Any]]:
+def _ledger_headers() -> list[str]:
+    return [
+        _("签收时限"),
+        _("超时签收"),
+        _("超期办结"),
+        _("退单次数"),
+        _("重办次数"),
+        _("催办次数"),
+        _("督办级别"),
+    ]
+
+
+def _ledger_cells(sheet: WriteOnlyWorksheet, order: WorkOrder) -> list[Any]:
+    return [
+        _date(sheet, order.acknowledge_due_at),
+        _("是") if order.acknowledged_late else "",
+        _("是") if order.replied_late else "",
+        order.return_count,
+        order.redo_count,
+        order.urge_count,
+        order.supervision_level or "",
+    ]
+
+
+def _rows(
+    user: User, qs: QuerySet[WorkOrder], sheet: WriteOnlyWorksheet, *, ledger: bool = False
+) -> Iterator[list[Any]]:
     categories = _category_names()
     now = timezone.now()
     labels = dict(TimeStatus.choices)
@@ -149,6 +178,7 @@ def _rows(user: User, qs: QuerySet[WorkOrder], sheet: WriteOnlyWorksheet) -> Ite
             _date(sheet, order.closed_at),
             order.get_rating_display() if order.rating else "",
             "" if order.solved is None else (_("已解决") if order.solved else _("未解决")),
+            *(_ledger_cells(sheet, order) if ledger else []),
         ]
 
 

@@ -9,13 +9,13 @@ from datetime import date
 from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from hotline.core.bench import Bench, machine_line
 
 
 class Command(BaseCommand):
-    help = _("运行性能基准（make bench），结果记入 docs/benchmarks.md")  # type: ignore[assignment]
+    # argparse wants a str, not a lazy translation (commands are loaded after set-up).
+    help = gettext("运行性能基准（make bench），结果记入 docs/benchmarks.md")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
