@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from hotline.catalog.services import SpreadsheetError, category_import, category_read_rows
 
@@ -8,7 +7,7 @@ from ._importing import existing_file, report
 
 
 class Command(BaseCommand):
-    help = _("从 CSV/XLSX 导入诉求分类（表头：一级分类,二级分类,三级分类），可重复执行")  # type: ignore[assignment]
+    help = gettext("从 CSV/XLSX 导入诉求分类（表头：一级分类,二级分类,三级分类），可重复执行")
 
     def add_arguments(self, parser):
         parser.add_argument("path", help=gettext("CSV（UTF-8 或 GBK）或 XLSX 文件"))

@@ -1,6 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from hotline.catalog.services import SpreadsheetError, dispatch_read_rows, dispatch_rule_import
 
@@ -8,7 +7,7 @@ from ._importing import existing_file, report
 
 
 class Command(BaseCommand):
-    help = _(  # type: ignore[assignment]
+    help = gettext(  # argparse needs a str, not a lazy translation
         "从 CSV/XLSX 导入派单目录（一级分类,二级分类,三级分类,区划代码,主办单位,协办单位,职责依据）；任何一行有错则不写入"
     )
 

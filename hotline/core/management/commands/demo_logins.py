@@ -43,7 +43,7 @@ def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = _("列出演示账号（用户名、角色、单位、密码）和访问地址")  # type: ignore[assignment]
+    help = gettext("列出演示账号（用户名、角色、单位、密码）和访问地址")
 
     def handle(self, *args, **opts) -> None:
         memberships = list(
