@@ -94,7 +94,9 @@ def channel_request_create(
 )
 def channel_request_detail(request: ChannelApiRequest, token: str) -> dict[str, Any]:
     require(request.auth, Operation.READ)
-    req = ChannelRequest.objects.filter(channel=request.auth, token=token).first()
+    req = None
+    if "\x00" not in token:  # PostgreSQL cannot compare with a NUL: no such token
+        req = ChannelRequest.objects.filter(channel=request.auth, token=token).first()
     if req is None:  # another channel's token does not exist for this one
         raise Http404
     return response_of(req)

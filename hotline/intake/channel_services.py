@@ -82,6 +82,16 @@ def _order_kwargs(channel: Channel, sub: Submission) -> dict[str, Any]:
     return kwargs
 
 
+def _refuse_nul(sub: Submission) -> None:
+    """PostgreSQL cannot store NUL in text; no person types one: refuse it, naming the field."""
+    values = {**sub.fields, "external_id": sub.external_id}
+    for name, value in values.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise InvalidInput(
+                _("{field} 含有不允许的控制字符（NUL）").format(field=name), field=name
+            )
+
+
 class _DryRun(Exception):
     pass
 
@@ -151,6 +161,7 @@ def channel_submit(
         first = ChannelRequest.objects.filter(channel=channel, idempotency_key=key).first()
         if first is not None:
             return first, False
+    _refuse_nul(submission)
     files = _decoded(submission.attachments)
     stored: list[str] = []
     try:

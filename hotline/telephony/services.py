@@ -48,6 +48,8 @@ def missed_call_record(
     if missed_at > timezone.now() + timedelta(minutes=5):
         raise InvalidInput(_("来电时间不能晚于当前时间"), field="missed_at")
     external_id = (external_id or "").strip()[:64]
+    if "\x00" in external_id:  # PostgreSQL cannot store NUL
+        raise InvalidInput(_("外部编号含有不允许的控制字符（NUL）"), field="external_id")
     if external_id:
         first = MissedCall.objects.filter(external_id=external_id).first()
         if first is not None:
@@ -102,6 +104,10 @@ def missed_call_resolve(
     if outcome not in CallbackOutcome.values:
         raise InvalidInput(_("请选择回拨结果"), field="outcome")
     note = (note or "").strip()
+    if "\x00" in note or "\x00" in order_number:  # PostgreSQL cannot store NUL
+        raise InvalidInput(
+            _("含有不允许的控制字符（NUL）"), field="note" if "\x00" in note else "order_number"
+        )
     if len(note) > 200:
         raise InvalidInput(_("说明不能超过 200 字"), field="note")
     if outcome == CallbackOutcome.NOT_NEEDED and not note:

@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import wraps
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -66,10 +68,26 @@ def _service(code: str) -> Category:
     return found
 
 
+def _no_nul(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A NUL in the path or the query string is bad input (400): PostgreSQL cannot even compare
+    a text column with a parameter that holds one."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, **kwargs: str) -> HttpResponse:
+        values = [*kwargs.values(), *request.GET.keys()]
+        values += [v for vs in request.GET.lists() for v in vs[1]]
+        if any("\x00" in v for v in values):
+            return error(kwargs.get("fmt", "json"), 400, _("请求含有不允许的控制字符（NUL）"))
+        return view(request, **kwargs)
+
+    return wrapped
+
+
 # --- discovery and services -------------------------------------------------------------
 
 
 @require_GET
+@_no_nul
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri("/open311/v2/")
     return respond(
@@ -107,6 +125,7 @@ def _service_row(category: Category, groups: dict[int, str]) -> dict[str, Any]:
 
 
 @require_GET
+@_no_nul
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     leaves = list(_leaf_services().order_by("path"))
     roots = {c.ancestor_ids()[0] for c in leaves}
@@ -115,6 +134,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @require_GET
+@_no_nul
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     try:
         category = _service(code)
@@ -240,6 +260,7 @@ def _filtered(request: HttpRequest) -> QuerySet[WorkOrder]:
 
 
 @require_GET
+@_no_nul
 def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         orders = _filtered(request)
@@ -253,6 +274,7 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 @require_GET
+@_no_nul
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     order = _public_orders().filter(number=request_id).first()
     if order is None:
@@ -261,6 +283,7 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
 
 
 @require_GET
+@_no_nul
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     req = ChannelRequest.objects.select_related("order").filter(token=token).first()
     if req is None:
@@ -302,15 +325,21 @@ def _form(request: HttpRequest) -> dict[str, str]:
                 errors="strict",
                 max_num_fields=100,
             )
-            return dict(pairs)
-        form = request.POST
+            form_data = dict(pairs)
+        else:
+            form_data = {k: request.POST.get(k, "") for k in request.POST}
     except RequestDataTooBig:
         raise Open311Error(413, _("请求体过大")) from None
     except UnicodeDecodeError:
         raise Open311Error(400, _("请求体不是有效的 UTF-8 编码")) from None
     except ValueError:
         raise Open311Error(400, _("表单字段过多")) from None
-    return {k: form.get(k, "") for k in form}
+    for key, value in form_data.items():
+        if "\x00" in key or "\x00" in value:  # PostgreSQL cannot store NUL; nobody types one
+            raise Open311Error(
+                400, _("{key} 含有不允许的控制字符（NUL）").format(key=key.replace("\x00", ""))
+            )
+    return form_data
 
 
 def _submission(form: dict[str, str]) -> tuple[Submission, Category]:
@@ -357,9 +386,10 @@ def _submission(form: dict[str, str]) -> tuple[Submission, Category]:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@_no_nul
 def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":
-        return request_list(request, fmt)
+        return request_list(request, fmt=fmt)
     try:
         form = _form(request)
         channel = channel_for_key(form.get("api_key", ""))

@@ -238,3 +238,16 @@ def test_it_limits_a_channel_to_its_rate(org):
     r = post(key)
     assert r.status_code == 429
     assert WorkOrder.objects.count() == 2
+
+
+def test_it_refuses_nul_characters_and_writes_nothing(wechat):
+    # PostgreSQL cannot store NUL in text: it must be a 400 naming the field, not a 500.
+    _channel, key = wechat
+    r = post(key, {**BODY, "content": "路灯\u0000不亮"})
+    assert r.status_code == 400 and r.json()["field"] == "content"
+    assert WorkOrder.objects.count() == 0
+
+
+def test_it_answers_404_for_a_token_with_a_nul(wechat):
+    _channel, key = wechat
+    assert Client().get(f"{URL}/a%00b", HTTP_X_CHANNEL_KEY=key).status_code == 404

@@ -350,3 +350,25 @@ def test_it_round_trips_a_request_through_the_loop(services, open311, org):
     assert [r["service_request_id"] for r in closed] == [number]
     xml_row = xml_items(get(f"requests/{number}.xml").content, "service_requests", "request")[0]
     assert xml_row["status"] == "closed"
+
+
+def test_it_refuses_nul_characters(services, open311):
+    _channel, key = open311
+    r = submit(key, description="路灯\u0000不亮")
+    assert r.status_code == 400 and "description" in r.json()[0]["description"]
+    assert WorkOrder.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "path,params",
+    [
+        ("requests/a%00b.json", {}),
+        ("tokens/a%00b.json", {}),
+        ("services/a%00b.json", {}),
+        ("requests.json", {"service_code": "a\u0000b"}),
+        ("requests.json", {"service_request_id": "a\u0000b"}),
+    ],
+)
+def test_it_refuses_nul_characters_in_reads(services, path, params):
+    r = get(path, **params)
+    assert r.status_code == 400 and r.json()[0]["code"] == 400

@@ -180,3 +180,15 @@ def test_it_links_the_page_in_the_nav_for_agents(org):
         username="ann2", password=PASSWORD, memberships=[(org.centre, Role.ANALYST)]
     )
     assert client_for(agent2).get(URL).status_code == 403
+
+
+def test_it_refuses_nul_characters(org, missed):
+    with pytest.raises(InvalidInput) as e:
+        missed_call_record(
+            centre="C0", caller_number="13900001111", missed_at=timezone.now(), external_id="a\0b"
+        )
+    assert e.value.field == "external_id"
+    r = client_for(org.alice).post(f"{URL}{missed.pk}/", {"outcome": "not_needed", "note": "a\0b"})
+    assert r.status_code == 400
+    missed.refresh_from_db()
+    assert missed.state == "pending"
