@@ -188,7 +188,8 @@ class TextClassifier:
             if scores[j] <= 0 or len(picked) >= n:
                 break
             term = str(self._vocab[x.indices[j]]).strip()
-            if len(term) < 2 or any(term in p for p in picked):
+            # Terms with punctuation or spaces read as noise to the agent.
+            if len(term) < 2 or not term.isalnum() or any(term in p for p in picked):
                 continue
             picked = [p for p in picked if p not in term] + [term]
         return picked
