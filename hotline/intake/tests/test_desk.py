@@ -298,3 +298,21 @@ def test_it_refuses_to_merge_into_an_order_the_agent_cannot_see(org, tree):
     assert f"主单「{master.number}」不存在" in response.content.decode()
     assert WorkOrder.objects.count() == 1
     assert master.events.count() == 1
+
+
+def test_it_offers_a_sub_centre_agent_only_its_own_regions(org, tree):
+    from hotline.accounts.choices import Role
+    from hotline.accounts.services import user_create
+
+    zoe = user_create(username="zoe", password=PASSWORD, memberships=[(org.sub_centre, Role.AGENT)])
+    client = login(zoe)
+    html = client.get(URL).content.decode()
+    assert f'value="{org.other_county.code}"' in html
+    assert f'value="{org.street.code}"' not in html and f'value="{org.city.code}"' not in html
+    response = client.post(URL, call(org, tree, region=org.street.code))
+    assert response.status_code == 400 and 'id="error-region"' in response.content.decode()
+    nothing_written()
+    response = client.post(URL, call(org, tree, region=org.other_county.code))
+    assert response.status_code == 302
+    order = WorkOrder.objects.get()
+    assert order.centre == org.sub_centre and order.region == org.other_county
