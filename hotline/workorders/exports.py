@@ -25,6 +25,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from hotline.accounts.models import User
 from hotline.catalog.models import Category
 
+from .choices import Channel, Rating, Status
 from .clocks import TimeStatus, time_status
 from .errors import InvalidInput
 from .models import WorkOrder
@@ -153,13 +154,18 @@ def _rows(
     categories = _category_names()
     now = timezone.now()
     labels = dict(TimeStatus.choices)
+    # Labels translated once per export: get_FOO_display() re-hashes the lazy choices per call,
+    # which cost more than writing the row.
+    channels = {k: str(v) for k, v in Channel.choices}
+    statuses = {k: str(v) for k, v in Status.choices}
+    ratings = {k: str(v) for k, v in Rating.choices}
     for order in qs.iterator(chunk_size=CHUNK):
         who = requester_view(user, order, detail=False)
         clock = time_status(order, now)
         yield [
             order.number,
             _date(sheet, order.created_at),
-            order.get_channel_display(),
+            channels.get(order.channel, order.channel),
             order.request_type.name,
             order.urgency.name,
             categories.get(order.category_id, "") if order.category_id else "",
@@ -169,14 +175,14 @@ def _rows(
             order.address,
             who.name,
             who.phone,
-            order.get_status_display(),
+            statuses.get(order.status, order.status),
             str(labels[clock]) if clock else "",
             order.lead_unit.name if order.lead_unit else "",
             _date(sheet, order.dispatched_at),
             _date(sheet, order.reply_due_at),
             _date(sheet, order.replied_at),
             _date(sheet, order.closed_at),
-            order.get_rating_display() if order.rating else "",
+            ratings.get(order.rating, order.rating),
             "" if order.solved is None else (_("已解决") if order.solved else _("未解决")),
             *(_ledger_cells(sheet, order) if ledger else []),
         ]
