@@ -142,7 +142,8 @@ def hot_topics(
 def hot_topic_warnings_raise(*, now: datetime | None = None) -> list[HotTopicWarning]:
     """Scan the last HOT_WARN_DAYS days of all orders and record a warning (预警) for every
     cluster at least HOT_WARN_MIN_SIZE strong and HOT_WARN_GROWTH times the previous period.
-    A warning already raised for the same region, period and terms is not raised again."""
+    A warning already raised for the same region and terms within the period is not raised
+    again, so the hourly scan of a sliding period does not repeat itself."""
     end = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
     start = end - timedelta(days=dispatch_setting("HOT_WARN_DAYS"))
     min_size = dispatch_setting("HOT_WARN_MIN_SIZE")
@@ -153,6 +154,13 @@ def hot_topic_warnings_raise(*, now: datetime | None = None) -> list[HotTopicWar
     ):
         if topic.region is None or topic.size < growth * max(topic.previous, 1):
             continue
+        signature = "/".join(topic.terms[:3])[:200]
+        # The scan runs hourly over a sliding period: a topic already warned about within
+        # the period is the same topic, not a new warning.
+        if HotTopicWarning.objects.filter(
+            region=topic.region, signature=signature, raised_at__gte=start
+        ).exists():
+            continue
         try:
             with transaction.atomic():
                 raised.append(
@@ -160,7 +168,7 @@ def hot_topic_warnings_raise(*, now: datetime | None = None) -> list[HotTopicWar
                         region=topic.region,
                         period_start=start,
                         period_end=end,
-                        signature="/".join(topic.terms[:3])[:200],
+                        signature=signature,
                         terms=topic.terms,
                         size=topic.size,
                         previous_size=topic.previous,

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,6 +41,8 @@ def test_it_raises_one_warning_per_topic_and_period(rising):
     assert (warning.size, warning.previous_size, warning.region) == (7, 1, rising.street)
     assert "路灯" in warning.terms and len(warning.sample_orders) == 5
     assert hot_topic_scan() == 0  # the same period again: nothing new
+    with time_machine.travel(timezone.now() + timedelta(hours=3)):
+        assert hot_topic_scan() == 0  # the period slid, the topic is the same
     assert HotTopicWarning.objects.count() == 1
 
 
