@@ -121,7 +121,7 @@ def order_list(request: AuthedRequest) -> HttpResponse:
             page = paginate(qs, sort=sort, cursor=cursor, size=_size(request.GET))
             if not cursor:
                 # Capped: counting stops at COUNT_CAP rows, so a million orders cost no more.
-                count = capped_count(qs)
+                count = capped_count(qs, sort=sort)
         except InvalidInput as e:
             error = e.message
     rows = []
