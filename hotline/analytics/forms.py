@@ -30,9 +30,15 @@ def _request_types() -> list[tuple[str, str]]:
     ]
 
 
+def date_input() -> forms.DateInput:
+    """<input type="date">: the browser reads only ISO dates (the Chinese locale's 2026/03/01
+    would leave the field blank), whatever the interface language."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 class KpiFilterForm(forms.Form):
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("开始日期"), widget=date_input())
+    end = forms.DateField(label=_("结束日期"), widget=date_input())
     region = forms.ModelChoiceField(
         Region.objects.all(), label=_("区划"), required=False, to_field_name="code"
     )

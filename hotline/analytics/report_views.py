@@ -23,6 +23,7 @@ from hotline.accounts.models import User
 
 from .choices import ReportKind
 from .documents import report_docx, report_pdf
+from .forms import date_input
 from .models import Report
 from .reports import report_generate
 
@@ -33,7 +34,7 @@ class GenerateForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=ReportKind.choices)
     day = forms.DateField(
         label=_("日期"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
         help_text=_("周报、月报取该日所在的周、月"),
     )
 

@@ -6,6 +6,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -105,3 +106,12 @@ def test_it_names_a_bad_period_in_the_api(client, history):  # noqa: F811
     client.force_login(history.ann)
     r = client.get("/api/analytics/dashboard", {"start": "2026-03-09", "end": "2026-03-01"})
     assert r.status_code == 400 and r.json()["field"] == "end"
+
+
+@time_machine.travel("2026-03-05 10:00 +08:00", tick=False)
+def test_it_shows_the_period_in_date_fields_the_browser_reads(client, history):  # noqa: F811
+    # <input type="date"> takes only ISO dates (2026/03/01 would show a blank, required field).
+    client.force_login(history.ann)
+    page = client.get(reverse("analytics_dashboard")).content.decode()
+    assert 'name="start" value="2026-03-01"' in page
+    assert 'name="end" value="2026-03-05"' in page

@@ -148,3 +148,12 @@ def test_it_reports_rising_hot_topics(org):
     topics = data["hot_topics"]
     assert topics and "噪音" in topics[0]["terms"]
     assert (topics[0]["size"], topics[0]["previous"]) == (6, 0)
+
+
+@time_machine.travel("2026-03-05 10:00 +08:00", tick=False)
+def test_it_fills_in_yesterday_in_a_form_the_browser_reads(client, history):  # noqa: F811
+    # <input type="date"> takes only ISO dates: the Chinese format 2026/03/04 shows a blank field
+    # that the browser refuses to submit.
+    client.force_login(history.ann)
+    page = client.get(reverse("analytics_reports")).content.decode()
+    assert re.search(r'<input type="date" name="day" value="2026-03-04"', page), page
