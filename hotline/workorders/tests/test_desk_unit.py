@@ -445,3 +445,26 @@ def test_it_refuses_bob_a_redispatch(client, org):
     assert response.status_code == 403
     order.refresh_from_db()
     assert order.lead_unit == org.water
+
+
+def test_it_shows_the_acknowledge_deadline_while_the_order_waits_to_be_acknowledged(client, org):
+    # An urgent outage must be acknowledged within minutes: the 待签收 row names that deadline,
+    # not only the days left to reply.
+    order = f.dispatched(org)
+    due = timezone.now() + timedelta(minutes=30)
+    late = f.dispatched(org)
+    WorkOrder.objects.filter(pk=order.pk).update(acknowledge_due_at=due)
+    WorkOrder.objects.filter(pk=late.pk).update(
+        acknowledge_due_at=timezone.now() - timedelta(minutes=5)
+    )
+    client.force_login(org.bob)
+    page = client.get(INBOX, {"tab": "acknowledge"}).content.decode()
+    local = timezone.localtime(due).strftime("%m-%d %H:%M")
+    row = page.split(f'id="order-{order.number}"', 1)[1].split("</tbody>", 1)[0]
+    assert f"签收时限 {local}" in row and 'class="clock ack normal"' in row
+    row = page.split(f'id="order-{late.number}"', 1)[1].split("</tbody>", 1)[0]
+    assert 'class="clock ack overdue"' in row
+
+    f.move(order, Action.ACKNOWLEDGE, org.bob)
+    page = client.get(INBOX, {"tab": "in_progress"}).content.decode()
+    assert "签收时限" not in page
