@@ -3,14 +3,13 @@ import threading
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from hotline.core.periodic import jobs
 from hotline.core.scheduler import Runner
 
 
 class Command(BaseCommand):
-    help = _("嵌入式定时任务运行器：按登记的周期运行各定时任务（无需 Celery beat）")  # type: ignore[assignment]
+    help = gettext("嵌入式定时任务运行器：按登记的周期运行各定时任务（无需 Celery beat）")
 
     def add_arguments(self, parser):
         parser.add_argument("--once", action="store_true", help=gettext("运行一次到期任务后退出"))

@@ -6,7 +6,6 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from hotline.core.demo import DEMO_PASSWORD
 from hotline.core.demo.bulk import seed_bulk
@@ -24,7 +23,7 @@ def _date(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = _(  # type: ignore[assignment]
+    help = gettext(  # argparse needs a str, not a lazy translation
         "生成演示数据：子洲县 12345 热线的组织机构、派单目录和一年的工单（全部经由工单服务写入）"
     )
 

@@ -2,14 +2,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from hotline.catalog.spreadsheets import SpreadsheetError
 from hotline.sla.calendar_import import calendar_import
 
 
 class Command(BaseCommand):
-    help = _(  # type: ignore[assignment]
+    help = gettext(  # argparse needs a str, not a lazy translation
         "从 CSV/XLSX 导入节假日与调休（表头：日期,类型,说明；类型为“休”或“班”），"
         "并将文件涉及的年份登记为已录入"
     )
