@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from hotline.accounts.choices import Role
 from hotline.accounts.models import User
 from hotline.catalog.models import RequestType, Urgency
 from hotline.workorders.choices import Channel
@@ -22,8 +23,10 @@ from hotline.workorders.models import WorkOrder
 from hotline.workorders.services import workorder_register, workorder_transition
 
 from .backlog import hold_in_queues
+from .calls import seed_calls
 from .catalogue import Catalogue, build_catalogue
 from .clock import LOCAL, local, registration_times
+from .evaluation import seed_evaluation
 from .knowledge import KNOWLEDGE
 from .lifecycle import REGISTER, OrderSpec, Path, Planner, Step
 from .organisation import STREET_WEIGHTS, DemoOrg, build_organisation
@@ -94,6 +97,10 @@ def seed_demo(
     elapsed = timer.monotonic() - started
     progress(f"已规划 {orders} 件工单、{len(steps)} 个步骤（{elapsed:.0f} 秒），开始写入…")
     _play(steps, cutoff, org, report, progress, started)
+    # The phone channel's call records and the year's self-evaluation, from the orders above.
+    calls = seed_calls(centre=org.centre, agents=org.staff(Role.AGENT), seed=seed)
+    project = seed_evaluation(centre=org.centre, year=end_date.year)
+    progress(f"话单 {calls} 条；绩效自评项目「{project}」")  # fmt: skip
     report.seconds = timer.monotonic() - started
     return report
 

@@ -1,0 +1,48 @@
+"""The demo's performance self-evaluation: the county's 12345 project for the demo year, its
+budget and payment, the usual indicators filled from the demo's own figures, and report text in
+the words such reports use (after ../shared/seeds, rewritten)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from hotline.accounts.models import Unit
+from hotline.evaluation.models import EvaluationProject, PaymentLine
+from hotline.evaluation.services import indicators_fill, indicators_from_template
+
+
+def seed_evaluation(*, centre: Unit, year: int) -> EvaluationProject:
+    """Create (once) the demo project of `year` and fill its indicators from the platform."""
+    project, created = EvaluationProject.objects.get_or_create(
+        name="12345 政务服务便民热线运行经费",
+        year=year,
+        unit=centre,
+        defaults={
+            "department": "子洲县行政审批服务局",
+            "budget_initial": Decimal("49"),
+            "budget_full_year": Decimal("49"),
+            "executed": Decimal("48.8"),
+            "goal": "整合各类政务服务热线，实现“一号响应”；工单按时办结率、群众满意率不低于 95%。",
+            "achievement": "热线 7×24 小时运行，受理群众诉求全部分类派办，按时办结、回访评价全程留痕。",
+            "overview": "本项目保障县 12345 政务服务便民热线平台运行，包括话务坐席、平台运维和线路租用。",
+            "funds": "年初预算 49 万元，全年执行 48.8 万元，按合同约定一次性支付运维服务单位。",
+            "management": "项目单位制定了热线运行管理制度和工单办理考核办法，按月通报承办单位办理情况。",
+            "problems": "部分诉求涉及多个部门，协调时间较长，个别工单答复不够具体。",
+            "measures": "完善派单目录和联席会商机制，加强答复质量审核和回访。",
+            "leader": "热线中心主任",
+            "contact": "热线中心综合科",
+            "contact_phone": "0912-12345",
+            "evaluated_on": date(year + 1, 3, 10) if year < date.today().year else None,
+        },
+    )
+    if created:
+        PaymentLine.objects.create(
+            project=project,
+            paid_on=date(year, 9, 21),
+            purpose="12345 热线平台运维服务",
+            amount=Decimal("48.8"),
+        )
+        indicators_from_template(project, orders_target=15000)
+        indicators_fill(project)
+    return project
