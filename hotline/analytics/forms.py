@@ -53,6 +53,11 @@ class KpiFilterForm(forms.Form):
     request_type = forms.ChoiceField(label=_("诉求类型"), required=False, choices=_request_types)
     category = forms.ModelChoiceField(Category.objects.all(), label=_("诉求分类"), required=False)
 
+    # Chinese labels sit above their fields without an ASCII colon.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
     @classmethod
     def month_to_date(cls) -> dict[str, Any]:
         today = timezone.localdate()

@@ -115,3 +115,14 @@ def test_it_shows_the_period_in_date_fields_the_browser_reads(client, history): 
     page = client.get(reverse("analytics_dashboard")).content.decode()
     assert 'name="start" value="2026-03-01"' in page
     assert 'name="end" value="2026-03-05"' in page
+
+
+def test_it_lays_the_filters_out_in_a_grid_with_chinese_labels(client, history):  # noqa: F811
+    # Stacked one per line, the nine filters filled the first screen and hid the figures; a
+    # Chinese label takes no ASCII colon.
+    client.force_login(history.ann)
+    for name in ("analytics_dashboard", "analytics_kpis"):
+        page = client.get(reverse(name)).content.decode()
+        form = page.split('class="filters card"', 1)[1].split("</form>", 1)[0]
+        assert '<div class="grid">' in form, name
+        assert ">开始日期</label>" in form and "开始日期:" not in form, name
