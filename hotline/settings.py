@@ -179,6 +179,8 @@ HOTLINE = {
     "EXTENSION_MAX_DAYS": envint("HOTLINE_EXTENSION_MAX_DAYS", "60"),
     # Levels of supervision (督办), 1 = lowest; a move can only raise the level.
     "SUPERVISION_LEVELS": envint("HOTLINE_SUPERVISION_LEVELS", "3"),
+    # The most rows one export of a list may hold (the ledger of a year has its own cap).
+    "EXPORT_MAX_ROWS": envint("HOTLINE_EXPORT_MAX_ROWS", "100000"),
     # A new request from the same phone or address repeats an open order of the last N days.
     "REPEAT_WINDOW_DAYS": envint("HOTLINE_REPEAT_WINDOW_DAYS", "30"),
     # Longest title and content accepted.
