@@ -58,6 +58,13 @@ class Sheet:
     grade: str
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def execution_rate_text(self) -> str:
+        """执行率 as the working and the documents write it: 99.59%, never rounded to 100%."""
+        if self.execution_rate is None:
+            return ""
+        return f"{(self.execution_rate * 100).quantize(Decimal('0.01'))}%"
+
     def by_level1(self) -> list[tuple[str, Decimal, Decimal, list[IndicatorRow]]]:
         """(一级 label, full marks, points, rows) in the table's order."""
         out: dict[str, list[IndicatorRow]] = {}

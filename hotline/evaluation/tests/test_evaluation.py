@@ -152,6 +152,8 @@ def test_it_shows_the_table_and_fills_it_from_the_page(client, history):  # noqa
     page = client.get(reverse("evaluation_project", args=[project.pk])).content.decode()
     assert "按时办结率 25%" in page
     assert "执行率 48.8 ÷ 49 = 99.59%" in page
+    # The rate column says what the working says (and the Word table), not a rounded 100%.
+    assert '<td class="num">99.59%</td>' in page and '<td class="num">100%</td>' not in page
     assert 'id="grade"' in page
 
 
