@@ -205,7 +205,10 @@ class Planner:
                     self._ack_time(path.t, spec.urgency), Action.ACKNOWLEDGE, self._person(first)
                 )
                 acked = True
-            right = self.org.units[lead].name
+            # The returning unit names who it thinks should handle it: rightly the real lead,
+            # or, when its return will be refused, some other unit it was wrong about.
+            claimed = self._confused(spec) if rejected else lead
+            right = self.org.units[claimed].name
             path.add(
                 add_work(path.t, rng.uniform(30, WORKDAY)),
                 Action.RETURN,
@@ -219,7 +222,7 @@ class Planner:
                     decided, Action.REJECT_RETURN, dispatcher, rng.choice(phrases.REJECT_RETURN)
                 )
             else:
-                note = rng.choice(phrases.REASSIGN).format(unit=right)
+                note = rng.choice(phrases.REASSIGN).format(unit=self.org.units[lead].name)
                 path.add(decided, Action.REASSIGN, dispatcher, note, {"lead_unit": lead})
                 holder, acked = lead, False
         if not acked:
