@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +17,7 @@ from hotline.analytics.kpis import KPIS, KpiFilters, kpi_compute
 from .choices import Framework, Level1
 from .models import EvaluationProject, PerformanceIndicator
 from .scoring import (
+    DEFAULT_BANDS,
     Score,
     TargetError,
     grade_for,
@@ -115,7 +117,16 @@ def evaluation_sheet(project: EvaluationProject) -> Sheet:
     full = project.budget_weight + sum((r.indicator.weight for r in rows), Decimal(0))
     if full != HUNDRED:
         errors.append(_("分值合计为 {full}，应为 100").format(full=full))
-    return Sheet(project, rate, budget, rows, total, full, grade_for(total), errors)
+    return Sheet(project, rate, budget, rows, total, full, grade_for(total, grade_bands()), errors)
+
+
+def grade_bands() -> tuple[tuple[Decimal, str], ...]:
+    """The grade bands (settings.HOTLINE_EVALUATION_BANDS, lowest score of each grade), e.g.
+    {"优": 90, "良": 80, "中": 60, "差": 0}; the Ministry's defaults when unset."""
+    configured = getattr(settings, "HOTLINE_EVALUATION_BANDS", None)
+    if not configured:
+        return DEFAULT_BANDS
+    return tuple((Decimal(str(low)), grade) for grade, low in configured.items())
 
 
 # --- templates ------------------------------------------------------------------------------

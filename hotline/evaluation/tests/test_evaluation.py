@@ -188,3 +188,8 @@ def test_it_refuses_units_and_agents(client, seed_project, org):
             client.post(reverse("evaluation_project_fill", args=[seed_project.pk])).status_code
             == 403
         )
+
+
+def test_it_grades_by_the_city_bands(seed_project, settings):
+    settings.HOTLINE_EVALUATION_BANDS = {"优": 99.5, "良": 85, "中": 60, "差": 0}
+    assert evaluation_sheet(seed_project).grade == "良"  # 99.43 falls short of a stricter 优
