@@ -99,7 +99,7 @@ def assessment_workbook(scheme: AssessmentScheme, month: date, rows: list[Assess
     header = [gettext("名次"), gettext("单位"), gettext("派单量")]
     for i in indicators:
         header += [
-            gettext("{name}").format(name=KPIS[i.kpi].name),
+            str(KPIS[i.kpi].name),
             gettext("{name}得分（权重 {weight}）").format(name=KPIS[i.kpi].name, weight=i.weight),
         ]
     header += [gettext("总分"), gettext("红黑榜")]
