@@ -21,3 +21,41 @@ def _default_language():
     from django.utils import translation
 
     translation.deactivate()
+
+
+CHROMIUM = "/usr/bin/chromium"
+# The flags the browser tests launch Debian's Chromium with (no GPU, no network of its own).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's Chromium driven by Playwright; skipped where either is missing."""
+    from pathlib import Path
+
+    from django.db import connections
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is missing (make browser installs Debian's chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls a test makes
+    # between page steps are still plain synchronous calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+            # A connection left open by the live server's thread stops PostgreSQL from
+            # dropping the test database.
+            connections.close_all()

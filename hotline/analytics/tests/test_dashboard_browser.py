@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from hotline.workorders.tests.test_browser import _login, browser  # noqa: F401
+from hotline.workorders.tests.test_browser import _login
 
 from .test_kpis import history  # noqa: F401
 

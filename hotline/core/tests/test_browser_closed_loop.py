@@ -16,12 +16,11 @@ from hotline.catalog.models import Category
 from hotline.core.testing import PASSWORD, make_org
 from hotline.workorders.choices import Action, Status
 from hotline.workorders.models import WorkOrder
-from hotline.workorders.tests.test_browser import browser  # noqa: F401 (the fixture)
 
 PHONE = "13955556666"
 
 
-def _login(browser, live_server, username, lands_on, *, mobile=False):  # noqa: F811
+def _login(browser, live_server, username, lands_on, *, mobile=False):
     size = {"width": 390, "height": 844} if mobile else {"width": 1400, "height": 900}
     page = browser.new_context(locale="zh-CN", viewport=size, accept_downloads=True).new_page()
     page.goto(f"{live_server.url}/accounts/login/")
@@ -35,7 +34,7 @@ def _login(browser, live_server, username, lands_on, *, mobile=False):  # noqa: 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_carries_one_order_through_the_loop_by_five_people(
-    browser,  # noqa: F811
+    browser,
     live_server,
     settings,
     tmp_path,
@@ -137,7 +136,7 @@ def test_it_carries_one_order_through_the_loop_by_five_people(
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_it_lets_a_citizen_submit_and_follow_a_request(browser, live_server, settings):  # noqa: F811
+def test_it_lets_a_citizen_submit_and_follow_a_request(browser, live_server, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PORTAL_MIN_FILL_SECONDS = 0  # the bot check's minimum fill time
     call_command("createcachetable", verbosity=0)

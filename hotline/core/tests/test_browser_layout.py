@@ -7,7 +7,7 @@ import pytest
 from hotline.core.testing import make_org
 from hotline.workorders.choices import Action
 from hotline.workorders.tests import factories
-from hotline.workorders.tests.test_browser import _login, browser  # noqa: F401 (fixture)
+from hotline.workorders.tests.test_browser import _login
 
 # One line of 14-pixel text is about 20 pixels high; a label broken over two lines is 35 or more.
 ONE_LINE = 28
@@ -15,7 +15,7 @@ ONE_LINE = 28
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_chinese_labels_are_not_broken_one_character_per_line(browser, live_server, settings):  # noqa: F811
+def test_chinese_labels_are_not_broken_one_character_per_line(browser, live_server, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     org = make_org()
     # An analyst who also supervises sees the longest header: a dozen links.

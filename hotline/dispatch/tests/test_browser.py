@@ -1,43 +1,13 @@
 """采用 in a real browser (Debian's Chromium driven by Playwright): one click on a suggestion
 fills the agent's category, or the dispatcher's unit picker of the row."""
 
-from pathlib import Path
-
 import pytest
-from django.db import connections
 
 from hotline.catalog.models import DispatchRule
 from hotline.core.testing import PASSWORD, make_org
 from hotline.workorders.tests import factories
 
 from .history import MATTERS, category
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (make browser installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            connections.close_all()
 
 
 def _login(browser, live_server, username, landing):

@@ -1,10 +1,7 @@
 """The agent's desk in a real browser (Debian's Chromium driven by Playwright): a call taken
 down with the keyboard, the caller's history appearing as the number is typed."""
 
-from pathlib import Path
-
 import pytest
-from django.db import connections
 
 from hotline.catalog.models import Category
 from hotline.core.testing import PASSWORD, make_org
@@ -12,37 +9,7 @@ from hotline.workorders.choices import Action, Status
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.tests import factories
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 PHONE = "13912345678"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (make browser installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between page steps are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            # A connection left open by the live server's thread stops PostgreSQL from
-            # dropping the test database.
-            connections.close_all()
 
 
 @pytest.mark.browser

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from hotline.core.testing import make_org
 from hotline.workorders.choices import Action, Channel, Rating, Status
@@ -15,37 +14,8 @@ from hotline.workorders.tests import factories
 
 from .test_portal_support import DB_CACHE
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 PHONE_VIEWPORT = {"width": 390, "height": 844}
 SCREENSHOT = Path("/tmp/portal_progress.png")
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (make browser installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; ORM calls between page steps
-    # are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            # Left open, the connection stops PostgreSQL from dropping the test database.
-            connections.close_all()
 
 
 @pytest.mark.browser

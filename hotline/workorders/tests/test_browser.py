@@ -4,44 +4,13 @@ server, one persona after another, each in its own browser context (its own sess
 from pathlib import Path
 
 import pytest
-from django.db import connections
 
 from hotline.core.testing import PASSWORD, make_org
 from hotline.workorders.choices import Status
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.tests import factories
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 SCREENSHOT = Path("/tmp/detail.png")
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing (make browser installs Debian's chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between page steps are still plain synchronous calls.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-            # ORM calls made while Playwright runs use a connection of their own context;
-            # left open, it stops PostgreSQL from dropping the test database at the end.
-            connections.close_all()
 
 
 def _login(browser, live_server, username):

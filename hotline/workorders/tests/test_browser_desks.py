@@ -8,12 +8,12 @@ from hotline.core.testing import make_org
 from hotline.workorders.choices import Action, Status
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
 from hotline.workorders.tests import factories
-from hotline.workorders.tests.test_browser import _login, browser  # noqa: F401 (fixture)
+from hotline.workorders.tests.test_browser import _login
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_it_dispatches_inline_and_accepts_a_reply_in_a_browser(browser, live_server, settings):  # noqa: F811
+def test_it_dispatches_inline_and_accepts_a_reply_in_a_browser(browser, live_server, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     org = make_org()
     order = factories.registered(org, title="幸福小区停水", content="3 号楼停水两天。")

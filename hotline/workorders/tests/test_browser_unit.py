@@ -10,12 +10,11 @@ from hotline.core.testing import PASSWORD, make_org
 from hotline.workorders.choices import Action, Status
 from hotline.workorders.models import Attachment, WorkOrder
 from hotline.workorders.tests import factories
-from hotline.workorders.tests.test_browser import browser  # noqa: F401 (the fixture)
 
 SCREENSHOT = Path("/tmp/unit-inbox.png")
 
 
-def _login(browser, live_server, username, lands_on):  # noqa: F811
+def _login(browser, live_server, username, lands_on):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
@@ -29,7 +28,7 @@ def _login(browser, live_server, username, lands_on):  # noqa: F811
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_it_acknowledges_replies_and_rates_from_the_desks(
-    browser,  # noqa: F811
+    browser,
     live_server,
     settings,
     tmp_path,

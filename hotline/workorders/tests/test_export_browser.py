@@ -5,12 +5,12 @@ import pytest
 
 from hotline.core.testing import make_org
 from hotline.workorders.tests import factories
-from hotline.workorders.tests.test_browser import _login, browser  # noqa: F401 (fixture)
+from hotline.workorders.tests.test_browser import _login
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_it_downloads_the_filtered_list_as_xlsx(browser, live_server, settings, tmp_path):  # noqa: F811
+def test_it_downloads_the_filtered_list_as_xlsx(browser, live_server, settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     org = make_org()
     wanted = factories.dispatched(org, title="路灯不亮", requester_phone="13912345678")
