@@ -179,6 +179,8 @@ HOTLINE = {
     "EXTENSION_MAX_DAYS": envint("HOTLINE_EXTENSION_MAX_DAYS", "60"),
     # Levels of supervision (督办), 1 = lowest; a move can only raise the level.
     "SUPERVISION_LEVELS": envint("HOTLINE_SUPERVISION_LEVELS", "3"),
+    # Whether the reply clock stops while the unit waits on the requester (等待诉求人): 1 = yes.
+    "PAUSE_WAITING_REQUESTER": envint("HOTLINE_PAUSE_WAITING_REQUESTER", "0"),
     # The most rows one export of a list may hold (the ledger of a year has its own cap).
     "EXPORT_MAX_ROWS": envint("HOTLINE_EXPORT_MAX_ROWS", "100000"),
     # A new request from the same phone or address repeats an open order of the last N days.

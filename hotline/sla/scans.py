@@ -99,7 +99,10 @@ def _once(
 def scan_warnings(now: datetime, who: Recipients) -> int:
     """Tell the unit when an order's reply clock turns yellow."""
     qs = WorkOrder.objects.filter(
-        status__in=CLOCK_RUNNING, reply_warn_at__lte=now, reply_due_at__gt=now
+        status__in=CLOCK_RUNNING,
+        reply_warn_at__lte=now,
+        reply_due_at__gt=now,
+        clock_paused_at__isnull=True,  # waiting on the requester: the clock stands still
     )
     taken = 0
     for order in _pending(qs, Stage.WARNING, 0, "reply_due_at").iterator(chunk_size=500):
@@ -160,7 +163,9 @@ def scan_urges(now: datetime, who: Recipients, actor: User) -> int:
     taken = 0
     for level, hours in enumerate(sla_setting("URGE_AFTER_HOURS"), start=1):
         qs = WorkOrder.objects.filter(
-            status__in=URGEABLE, reply_due_at__lt=now - timedelta(hours=hours)
+            status__in=URGEABLE,
+            reply_due_at__lt=now - timedelta(hours=hours),
+            clock_paused_at__isnull=True,
         )
         for order in _pending(qs, Stage.URGE, level, "reply_due_at").iterator(chunk_size=500):
             assert order.reply_due_at is not None
@@ -199,6 +204,7 @@ def scan_supervision(now: datetime, who: Recipients, actor: User) -> int:
             status__in=CLOCK_RUNNING,
             supervision_level__lt=level,
             reply_due_at__lt=now - timedelta(hours=hours),
+            clock_paused_at__isnull=True,
         )
         for order in _pending(qs, Stage.SUPERVISE, level, "reply_due_at").iterator(chunk_size=500):
             assert order.reply_due_at is not None

@@ -155,6 +155,10 @@ def clocks_on_change(
     **kwargs: Any,
 ) -> None:
     """Apply the time-limit rules to one move (see the module docstring)."""
+    if payload.get("paused_from"):
+        # The clock stood still while the unit waited on the requester: the deadlines move on
+        # by that long before anything is judged late.
+        _resume(order, datetime.fromisoformat(payload["paused_from"]), at, payload)
     late = _mark_late(order, from_status, at)
     if late:
         payload["late"] = late
@@ -197,6 +201,20 @@ def clocks_on_change(
         if order.status == Status.AWAITING_CALLBACK:
             order.callback_due_at = None
         payload["clock_error"] = _record_calendar_gap(order, error, at)
+
+
+def _resume(order: WorkOrder, paused_from: datetime, at: datetime, payload: dict[str, Any]) -> None:
+    """Move the reply deadline and its warning point on by the time the clock was paused."""
+    stood = at - paused_from
+    if order.reply_due_at is not None:
+        payload["clocks"] = {"previous_reply_due_at": iso(order.reply_due_at)}
+        order.reply_due_at = order.reply_due_at + stood
+        if order.reply_warn_at is not None:
+            order.reply_warn_at = order.reply_warn_at + stood
+        payload["clocks"].update(
+            reply_due_at=iso(order.reply_due_at), reply_warn_at=iso(order.reply_warn_at)
+        )
+    payload["paused_minutes"] = int(stood.total_seconds() // 60)
 
 
 def _extend(

@@ -54,6 +54,10 @@ class Action(models.TextChoices):
     ATTACH = "attach", _("上传附件")
     LINK = "link", _("关联工单")
     MASTER_CLOSED = "master_closed", _("主单办结")
+    # The unit waits on the requester (补充材料、约定时间); where the city allows, the reply
+    # clock stops until it resumes.
+    PAUSE_CLOCK = "pause_clock", _("等待诉求人")
+    RESUME_CLOCK = "resume_clock", _("恢复计时")
 
 
 class Channel(models.TextChoices):

@@ -25,6 +25,8 @@ class TimeStatus(models.TextChoices):
     NORMAL = "normal", _("正常")
     WARNING = "warning", _("预警")
     OVERDUE = "overdue", _("超期")
+    # Waiting on the requester where the city stops the clock for it.
+    PAUSED = "paused", _("暂停计时")
 
 
 # States in which the unit's reply clock runs. A replied order waits on the hotline's review:
@@ -36,6 +38,8 @@ def time_status(order: WorkOrder, now: datetime | None = None) -> str:
     """normal / warning / overdue for an order whose reply clock runs; "" otherwise."""
     if order.status not in CLOCK_RUNNING or order.reply_due_at is None:
         return ""
+    if order.clock_paused_at is not None:
+        return TimeStatus.PAUSED
     now = now or timezone.now()
     if now >= order.reply_due_at:
         return TimeStatus.OVERDUE
@@ -48,6 +52,9 @@ def time_status_q(status: str, now: datetime | None = None) -> Q:
     """The filter matching orders in one time status (uses the status/reply_due_at index)."""
     now = now or timezone.now()
     running = Q(status__in=CLOCK_RUNNING, reply_due_at__isnull=False)
+    if status == TimeStatus.PAUSED:
+        return running & Q(clock_paused_at__isnull=False)
+    running &= Q(clock_paused_at__isnull=True)
     if status == TimeStatus.OVERDUE:
         return running & Q(reply_due_at__lte=now)
     if status == TimeStatus.WARNING:

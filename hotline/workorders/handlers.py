@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from hotline.accounts.choices import UnitKind
@@ -83,6 +84,7 @@ def _assign(ctx: Context, lead: Unit, assisting: list[Unit], *, by: Unit) -> Non
     )
     order.lead_unit = lead
     order.dispatched_at = ctx.at
+    order.clock_paused_at = None  # a new round starts its clocks afresh
     ctx.unit = lead
     ctx.payload.update(
         lead_unit=lead.code,
@@ -149,6 +151,7 @@ def acknowledge(ctx: Context) -> None:
 
 def return_(ctx: Context) -> None:
     order = ctx.order
+    order.clock_paused_at = None  # the unit gives the order back: its pause ends with it
     limit = hotline_int("RETURN_LIMIT")
     if order.return_count >= limit:
         raise IllegalTransition(
@@ -174,6 +177,7 @@ def reject_return(ctx: Context) -> str:
 
 
 def reply(ctx: Context) -> None:
+    _end_pause(ctx)  # the unit answers: the requester is no longer awaited
     a = _lead(ctx.order)
     WorkOrderAssignment.objects.filter(pk=a.pk).update(replied_at=ctx.at, reply=ctx.note)
     ctx.order.replied_at = ctx.at
@@ -391,6 +395,32 @@ def attach(ctx: Context) -> None:
     ctx.payload.update(attachment=attachment.pk, name=attachment.name)
 
 
+def _end_pause(ctx: Context) -> None:
+    """A paused clock runs again: the event says since when it stood still, so the time-limit
+    rules move the deadlines on by that much."""
+    if ctx.order.clock_paused_at is not None:
+        ctx.payload["paused_from"] = ctx.order.clock_paused_at.isoformat()
+        ctx.order.clock_paused_at = None
+
+
+def pause_clock(ctx: Context) -> None:
+    if not settings.HOTLINE.get("PAUSE_WAITING_REQUESTER"):
+        raise IllegalTransition(_("本地未启用“等待诉求人期间暂停计时”"))
+    if ctx.order.clock_paused_at is not None:
+        raise IllegalTransition(
+            _("工单 {number} 已在等待诉求人，计时已暂停").format(number=ctx.order.number)
+        )
+    ctx.order.clock_paused_at = ctx.at
+    ctx.unit = ctx.order.lead_unit
+
+
+def resume_clock(ctx: Context) -> None:
+    if ctx.order.clock_paused_at is None:
+        raise IllegalTransition(_("工单 {number} 的计时没有暂停").format(number=ctx.order.number))
+    _end_pause(ctx)
+    ctx.unit = ctx.order.lead_unit
+
+
 def nothing(ctx: Context) -> None:
     return None
 
@@ -439,6 +469,8 @@ HANDLERS: dict[str, Callable[[Context], str | None]] = {
     Action.MARK_INVALID: terminal,
     Action.WITHDRAW: terminal,
     Action.ADD_NOTE: nothing,
+    Action.PAUSE_CLOCK: pause_clock,
+    Action.RESUME_CLOCK: resume_clock,
     Action.ATTACH: attach,
     Action.LINK: link,
 }

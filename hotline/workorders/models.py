@@ -102,6 +102,9 @@ class WorkOrder(models.Model):
     # When the reply clock turns yellow (预警).
     reply_warn_at = models.DateTimeField(_("预警时间"), null=True, blank=True)
     acknowledged_late = models.BooleanField(_("超时签收"), default=False)
+    # Set while the unit waits on the requester and the city stops the clock for it
+    # (settings.HOTLINE["PAUSE_WAITING_REQUESTER"]); the deadlines move on when it resumes.
+    clock_paused_at = models.DateTimeField(_("暂停计时于"), null=True, blank=True)
     # When the hotline should have called the requester back (回访时限), set when the order
     # starts awaiting its callback.
     callback_due_at = models.DateTimeField(_("回访时限"), null=True, blank=True)

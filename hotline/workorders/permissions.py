@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from hotline.accounts.choices import CENTRE_KINDS, HOTLINE_ROLES, UNIT_ROLES, Role
@@ -101,6 +102,11 @@ def action_possible(order: WorkOrder, action: str) -> bool:
         return order.supervision_level < hotline_int("SUPERVISION_LEVELS")
     if action == Action.REDISPATCH:
         return order.lead_unit_id is not None
+    if action == Action.PAUSE_CLOCK:
+        paused_allowed = bool(settings.HOTLINE.get("PAUSE_WAITING_REQUESTER"))
+        return paused_allowed and order.clock_paused_at is None
+    if action == Action.RESUME_CLOCK:
+        return order.clock_paused_at is not None
     return True
 
 

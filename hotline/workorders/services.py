@@ -207,6 +207,7 @@ _MUTABLE = (
     "rating",
     "solved",
     "transfer_target",
+    "clock_paused_at",
     *("acknowledge_due_at", "reply_due_at", "reply_warn_at", "callback_due_at"),
     *("acknowledged_late", "replied_late"),
 )

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext
 
 from hotline.workorders.clocks import TimeStatus, describe_remaining, time_status
 from hotline.workorders.models import WorkOrder
@@ -17,6 +19,12 @@ def time_left(order: WorkOrder) -> str:
     status = time_status(order)
     if not status or order.reply_due_at is None:
         return ""
+    if status == TimeStatus.PAUSED and order.clock_paused_at is not None:
+        since = timezone.localtime(order.clock_paused_at).strftime("%m-%d %H:%M")
+        return format_html(
+            '<span class="clock paused">{}</span>',
+            gettext("暂停计时 · 自 {since} 起等待诉求人").format(since=since),
+        )
     return format_html(
         '<span class="clock {}" title="{}">{} · {}</span>',
         status,
