@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from hotline.accounts.choices import HOTLINE_ROLES
 from hotline.accounts.models import User
 
 from .assessment import AssessmentRow, active_scheme, assess, red_and_black
 from .kpis import KPIS
 from .models import AssessmentScheme
+from .views import require_platform_reader
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,9 +39,7 @@ class MonthForm(forms.Form):
 
 def _reader(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
-    if not (user.is_superuser or user.roles() & HOTLINE_ROLES):
-        raise PermissionDenied(gettext("只有热线中心工作人员可以查看考核结果"))
-    return user
+    return require_platform_reader(user, gettext("只有热线中心工作人员可以查看考核结果"))
 
 
 def _last_month() -> str:

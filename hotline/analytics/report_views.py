@@ -10,7 +10,6 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,7 +17,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from hotline.accounts.choices import HOTLINE_ROLES
 from hotline.accounts.models import User
 
 from .choices import ReportKind
@@ -26,6 +24,7 @@ from .documents import report_docx, report_pdf
 from .forms import date_input
 from .models import Report
 from .reports import report_generate
+from .views import require_platform_reader
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -47,9 +46,7 @@ class GenerateForm(forms.Form):
 
 def _reader(request: HttpRequest) -> User:
     user: User = request.user  # type: ignore[assignment]
-    if not (user.is_superuser or user.roles() & HOTLINE_ROLES):
-        raise PermissionDenied(gettext("只有热线中心工作人员可以查看报告"))
-    return user
+    return require_platform_reader(user, gettext("只有热线中心工作人员可以查看报告"))
 
 
 @login_required

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext
 
-from hotline.accounts.choices import HOTLINE_ROLES, Role
+from hotline.accounts.choices import HOTLINE_ROLES, Role, UnitKind
 from hotline.accounts.models import Region, User
 from hotline.workorders.models import WorkOrder
 
@@ -31,6 +31,17 @@ def kpi_codes_for(user: User) -> list[str]:
     if not (user.roles() & HOTLINE_ROLES or user.is_superuser):
         codes = [c for c in codes if c not in TELEPHONY]
     return codes
+
+
+def require_platform_reader(user: User, message: str) -> User:
+    """Reports and the assessment cover every order of the platform, so only hotline staff of a
+    top-level centre (not a sub-centre, which sees its own region only) read them."""
+    if user.is_superuser or any(
+        m.role in HOTLINE_ROLES and m.unit.kind == UnitKind.CENTRE
+        for m in user.active_memberships()
+    ):
+        return user
+    raise PermissionDenied(message)
 
 
 def require_reader(user: User) -> None:

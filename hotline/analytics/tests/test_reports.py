@@ -157,3 +157,21 @@ def test_it_fills_in_yesterday_in_a_form_the_browser_reads(client, history):  # 
     client.force_login(history.ann)
     page = client.get(reverse("analytics_reports")).content.decode()
     assert re.search(r'<input type="date" name="day" value="2026-03-04"', page), page
+
+
+def test_it_refuses_a_sub_centre_the_platform_wide_report_and_assessment(client, history):  # noqa: F811
+    from hotline.accounts.services import user_create
+
+    report = report_generate(kind=ReportKind.DAY, day=date(2026, 3, 3))
+    sub = user_create(
+        username="sub_supervisor",
+        password=None,
+        memberships=[(history.sub_centre, "supervisor")],
+    )
+    client.force_login(sub)
+    assert client.get(reverse("analytics_report", args=[report.pk])).status_code == 403
+    assert client.get(reverse("analytics_reports")).status_code == 403
+    assert client.get(reverse("analytics_assessment")).status_code == 403
+    client.force_login(history.sue)  # the top centre's supervisor reads both
+    assert client.get(reverse("analytics_report", args=[report.pk])).status_code == 200
+    assert client.get(reverse("analytics_assessment")).status_code == 200
