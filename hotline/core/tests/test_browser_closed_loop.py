@@ -172,5 +172,5 @@ def test_it_lets_a_citizen_submit_and_follow_a_request(browser, live_server, set
     page.wait_for_selector("#plain-status")
     assert page.locator("#progress-number").inner_text() == number
     text = page.content()
-    assert "已派单" in page.locator("#plain-status").inner_text() or "办理" in text
+    assert "已转交承办单位" in page.locator("#plain-status").inner_text()
     assert "dave" not in text  # no staff names
