@@ -20,9 +20,12 @@ from hotline.workorders.models import WorkOrder
 PHONE = "13955556666"
 
 
-def _login(browser, live_server, username, lands_on, *, mobile=False):
-    size = {"width": 390, "height": 844} if mobile else {"width": 1400, "height": 900}
-    page = browser.new_context(locale="zh-CN", viewport=size, accept_downloads=True).new_page()
+def _login(browser, live_server, username, lands_on):
+    # Downloads accepted: the last step saves the exported list.
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1400, "height": 900}, accept_downloads=True
+    )
+    page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
