@@ -81,6 +81,19 @@ def workorder_get(*, user: User, number: str) -> WorkOrder:
     return order
 
 
+def latest_events(orders: list[WorkOrder], action: str) -> dict[int, WorkOrderEvent]:
+    """The latest event of one action for each order of a page (one query for the page)."""
+    events = (
+        WorkOrderEvent.objects.filter(order_id__in=[o.pk for o in orders], action=action)
+        .select_related("actor", "actor_unit")
+        .order_by("order_id", "-seq")
+    )
+    latest: dict[int, WorkOrderEvent] = {}
+    for e in events:
+        latest.setdefault(e.order_id, e)
+    return latest
+
+
 def _day_start(d: date) -> datetime:
     return timezone.make_aware(datetime.combine(d, time.min))
 

@@ -20,6 +20,7 @@ from ..choices import Action, Status
 from ..errors import InvalidInput
 from ..forms import dispatch_targets
 from ..models import WorkOrder, WorkOrderEvent
+from ..selectors import latest_events
 from .dispatcher import RuleCache, mark_options, unit_options
 from .hotline import (
     DeskRequest,
@@ -66,23 +67,10 @@ class ReturnedRow(Row):
         return mark_options(self.options, selected=self.assisting_ids)
 
 
-def latest_returns(orders: list[WorkOrder]) -> dict[int, WorkOrderEvent]:
-    """The latest 退单 event of each order (one query for the page)."""
-    events = (
-        WorkOrderEvent.objects.filter(order_id__in=[o.pk for o in orders], action=Action.RETURN)
-        .select_related("actor_unit", "actor")
-        .order_by("order_id", "-seq")
-    )
-    latest: dict[int, WorkOrderEvent] = {}
-    for e in events:
-        latest.setdefault(e.order_id, e)
-    return latest
-
-
 def returned_rows(orders: list[WorkOrder], units: list[Unit] | None = None) -> list[ReturnedRow]:
     units = units if units is not None else list(dispatch_targets().order_by("path"))
     options = unit_options(units)
-    latest = latest_returns(orders)
+    latest = latest_events(orders, Action.RETURN)
     cache = RuleCache()
     rows = []
     for order in orders:

@@ -23,6 +23,7 @@ from ..choices import Action, ExtensionStatus, Status
 from ..clocks import TimeStatus, time_status_q
 from ..errors import InvalidInput
 from ..models import ExtensionRequest, WorkOrder, WorkOrderEvent
+from ..selectors import latest_events
 from .hotline import (
     DeskRequest,
     Row,
@@ -64,20 +65,8 @@ class SuperviseRow(Row):
     levels: list[int] = field(default_factory=list)
 
 
-def _latest_replies(orders: list[WorkOrder]) -> dict[int, WorkOrderEvent]:
-    events = (
-        WorkOrderEvent.objects.filter(order_id__in=[o.pk for o in orders], action=Action.REPLY)
-        .select_related("actor", "actor_unit")
-        .order_by("order_id", "-seq")
-    )
-    latest: dict[int, WorkOrderEvent] = {}
-    for e in events:
-        latest.setdefault(e.order_id, e)
-    return latest
-
-
 def review_rows(orders: list[WorkOrder]) -> list[SuperviseRow]:
-    replies = _latest_replies(orders)
+    replies = latest_events(orders, Action.REPLY)
     return [SuperviseRow(o, reply=replies.get(o.pk)) for o in orders]
 
 
