@@ -175,8 +175,9 @@ HOTLINE = {
     "RETURN_LIMIT": envint("HOTLINE_RETURN_LIMIT", "3"),
     # A callback that fails this many times closes the order as unreachable.
     "CALLBACK_MAX_ATTEMPTS": envint("HOTLINE_CALLBACK_MAX_ATTEMPTS", "3"),
-    # Longest extension (延期) a unit may ask for, in working days.
-    "EXTENSION_MAX_DAYS": envint("HOTLINE_EXTENSION_MAX_DAYS", "60"),
+    # Longest extension (延期) a unit may ask for, in working days: 10 as in the shipped rule set
+    # (山东省政务服务热线管理办法: 延期时限一般不超过10个工作日; docs/time-limits.md).
+    "EXTENSION_MAX_DAYS": envint("HOTLINE_EXTENSION_MAX_DAYS", "10"),
     # Levels of supervision (督办), 1 = lowest; a move can only raise the level.
     "SUPERVISION_LEVELS": envint("HOTLINE_SUPERVISION_LEVELS", "3"),
     # Whether the reply clock stops while the unit waits on the requester (等待诉求人): 1 = yes.
