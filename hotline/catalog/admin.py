@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import CategoryForm, ImportFileForm
-from .models import Category, DispatchRule, RequestType, Urgency
+from .models import Category, CategoryField, DispatchRule, RequestType, Urgency
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -121,9 +121,28 @@ class RootCategoryFilter(admin.SimpleListFilter):
         return queryset.filter(path__startswith=root.path) if root else queryset.none()
 
 
+class CategoryFieldInline(admin.TabularInline):
+    """附加信息项 of a leaf category, edited on the category's page."""
+
+    model = CategoryField
+    fields = [
+        "order",
+        "code",
+        "label",
+        "datatype",
+        "required",
+        "variable",
+        "description",
+        "values",
+        "is_active",
+    ]
+    extra = 0
+
+
 @admin.register(Category)
 class CategoryAdmin(SpreadsheetImportMixin, admin.ModelAdmin):
     form = CategoryForm
+    inlines = [CategoryFieldInline]
     change_list_template = IMPORT_CHANGE_LIST
     fields = ["parent", "name", "level", "code", "sort_order", "is_active"]
     readonly_fields = ["level"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hotline.accounts.models import Region
+from hotline.catalog.demo_fields import seed_demo_fields
 from hotline.catalog.models import Category, DispatchRule
 from hotline.catalog.selectors import dispatch_rule_for
 from hotline.catalog.services import category_import, dispatch_rule_import
@@ -144,6 +145,7 @@ def build_catalogue(org: DemoOrg) -> Catalogue:
     result = dispatch_rule_import(rows=rows, source="演示数据")
     if not result.ok:
         raise RuntimeError("演示派单目录导入失败：" + "；".join(map(str, result.errors[:5])))
+    seed_demo_fields(catalogue.categories)  # 附加信息项 of a few common categories
     return catalogue
 
 
