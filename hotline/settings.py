@@ -158,6 +158,8 @@ HOTLINE_KPI = {
     "ANSWER_WITHIN_SECONDS": envint("HOTLINE_KPI_ANSWER_WITHIN_SECONDS", "15"),
     # Weights of the 三率 composite (Beijing: 响应率 30, 解决率 35, 满意率 35).
     "COMPOSITE_WEIGHTS": {"response": 30, "resolution": 35, "satisfaction": 35},
+    # When the morning report of the day before is generated (HH:MM, local time).
+    "DAILY_REPORT_AT": os.getenv("HOTLINE_DAILY_REPORT_AT", "07:00"),
 }
 
 # Background work: eager in-process by default (no server); Redis when CELERY_BROKER_URL is set.

@@ -1,3 +1,5 @@
+from datetime import time
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -39,12 +41,25 @@ class AnalyticsConfig(AppConfig):
             order=72,
         )
 
-        from datetime import time
-
         from hotline.core import periodic
 
-        # The morning report of the day before (a setting would move it; 07:00 suits a centre
-        # whose day shift starts at 08:00).
+        # The morning report of the day before (07:00 by default: before an 08:00 day shift).
         periodic.register(
-            "analytics.daily_report", "hotline.analytics.tasks.daily_report", daily_at=time(7, 0)
+            "analytics.daily_report",
+            "hotline.analytics.tasks.daily_report",
+            daily_at=daily_report_time(),
         )
+
+
+def daily_report_time() -> time:
+    """HOTLINE_KPI["DAILY_REPORT_AT"] (env HOTLINE_DAILY_REPORT_AT) as a local time of day."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    at = str(settings.HOTLINE_KPI.get("DAILY_REPORT_AT", "07:00"))
+    try:
+        return time.fromisoformat(at)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            f"HOTLINE_DAILY_REPORT_AT must be HH:MM (local time), not {at!r}"
+        ) from exc
