@@ -40,6 +40,7 @@ PLAIN_EVENT = {
     Action.REGISTER: _("诉求已受理"),
     Action.RESOLVE_AT_INTAKE: _("热线已当场答复"),
     Action.DISPATCH: _("已转交承办单位"),
+    Action.CONTACT_REQUESTER: _("承办单位已与您联系"),
     Action.ACCEPT_REPLY: _("承办单位的答复已通过审核"),
     Action.REDO: _("已安排重新办理"),
     Action.CLOSE: _("诉求已办结"),

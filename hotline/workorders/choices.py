@@ -58,6 +58,8 @@ class Action(models.TextChoices):
     # clock stops until it resumes.
     PAUSE_CLOCK = "pause_clock", _("等待诉求人")
     RESUME_CLOCK = "resume_clock", _("恢复计时")
+    # The lead unit reached the requester (Beijing's 响应率 counts the first contact of a round).
+    CONTACT_REQUESTER = "contact_requester", _("联系诉求人")
 
 
 class Channel(models.TextChoices):
@@ -82,6 +84,12 @@ class Rating(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     FAIRLY_SATISFIED = "fairly_satisfied", _("基本满意")
     DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("电话")
+    SMS = "sms", _("短信")
+    VISIT = "visit", _("上门")
 
 
 class TransferTarget(models.TextChoices):

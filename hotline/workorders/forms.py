@@ -18,7 +18,7 @@ from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category, RequestType, Urgency
 from hotline.core.conf import hotline_int
 
-from .choices import Action, Channel, Rating, Status, TransferTarget
+from .choices import Action, Channel, ContactMethod, Rating, Status, TransferTarget
 from .clocks import TimeStatus
 from .models import WorkOrder
 from .selectors import OrderFilters, units_below
@@ -233,6 +233,7 @@ NOTE_LABELS: dict[str, StrOrPromise] = {
     Action.MARK_INVALID: _("作废理由"),
     Action.TRANSFER_OUT: _("转出说明"),
     Action.CALLBACK: _("回访记录"),
+    Action.CONTACT_REQUESTER: _("联系情况"),
 }
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -247,6 +248,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
     Action.MERGE: ("master",),
     Action.TRANSFER_OUT: ("target",),
     Action.LINK: ("other",),
+    Action.CONTACT_REQUESTER: ("method", "contacted_at"),
 }
 
 
@@ -298,6 +300,17 @@ def _field(name: str, order: WorkOrder, action: str) -> forms.Field:
         return forms.ChoiceField(label=gettext("转出去向"), choices=TransferTarget.choices)
     if name == "other":
         return forms.CharField(label=gettext("关联工单编号"), max_length=20)
+    if name == "method":
+        return forms.ChoiceField(
+            label=gettext("联系方式"), choices=ContactMethod.choices, widget=forms.RadioSelect
+        )
+    if name == "contacted_at":
+        return forms.DateTimeField(
+            label=gettext("联系时间"),
+            required=False,
+            help_text=gettext("留空即现在"),
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        )
     raise KeyError(name)
 
 

@@ -10,13 +10,23 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.accounts.choices import UnitKind
 from hotline.accounts.models import Unit, User
 from hotline.core.conf import hotline_int
 
-from .choices import OPEN, Action, AssignmentRole, ExtensionStatus, Rating, Status, TransferTarget
+from .choices import (
+    OPEN,
+    Action,
+    AssignmentRole,
+    ContactMethod,
+    ExtensionStatus,
+    Rating,
+    Status,
+    TransferTarget,
+)
 from .errors import IllegalTransition, InvalidInput
 from .models import ExtensionRequest, WorkOrder, WorkOrderAssignment, WorkOrderLink
 from .transitions import Transition
@@ -421,6 +431,54 @@ def resume_clock(ctx: Context) -> None:
     ctx.unit = ctx.order.lead_unit
 
 
+def contact_requester(ctx: Context) -> None:
+    """联系诉求人: how and when the lead unit reached the requester. The round's first contact is
+    kept on the lead assignment (响应率 reads it); later ones are events only."""
+    method = ctx.params.get("method")
+    if method not in ContactMethod.values:
+        raise InvalidInput(
+            _("联系方式应为 {values} 之一").format(
+                values=_("、").join(str(label) for label in ContactMethod.labels)
+            ),
+            field="method",
+        )
+    a = _lead(ctx.order)
+    when = _moment(ctx.params.get("contacted_at"), "contacted_at") or ctx.at
+    if when > ctx.at:
+        raise InvalidInput(_("联系时间不能晚于现在"), field="contacted_at")
+    if when < a.dispatched_at:
+        raise InvalidInput(
+            _("联系时间不能早于本轮派单时间 {at}").format(
+                at=timezone.localtime(a.dispatched_at).strftime("%Y-%m-%d %H:%M")
+            ),
+            field="contacted_at",
+        )
+    first = a.contacted_at is None
+    if first:
+        WorkOrderAssignment.objects.filter(pk=a.pk).update(contacted_at=when)
+    ctx.unit = a.unit
+    ctx.payload.update(method=method, contacted_at=when.isoformat(), first=first)
+
+
+def _moment(value: Any, name: str) -> datetime | None:
+    """A moment given as a datetime or an ISO 8601 string (naive: local time), or None."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(
+                _("时间「{value}」格式不正确（应为 2026-03-02T10:30）").format(value=value),
+                field=name,
+            ) from None
+    if not isinstance(value, datetime):
+        raise InvalidInput(_("时间格式不正确"), field=name)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value
+
+
 def nothing(ctx: Context) -> None:
     return None
 
@@ -471,6 +529,7 @@ HANDLERS: dict[str, Callable[[Context], str | None]] = {
     Action.ADD_NOTE: nothing,
     Action.PAUSE_CLOCK: pause_clock,
     Action.RESUME_CLOCK: resume_clock,
+    Action.CONTACT_REQUESTER: contact_requester,
     Action.ATTACH: attach,
     Action.LINK: link,
 }

@@ -154,6 +154,8 @@ class WorkOrderAssignment(models.Model):
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     reply = models.TextField(_("答复内容"), blank=True)
     returned_at = models.DateTimeField(_("退单时间"), null=True, blank=True)
+    # The first time the unit reached the requester in this round (event contact_requester).
+    contacted_at = models.DateTimeField(_("首次联系诉求人时间"), null=True, blank=True)
     # The current holder(s): earlier rounds stay for the record with is_active False.
     is_active = models.BooleanField(_("当前"), default=True)
 

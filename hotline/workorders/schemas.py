@@ -12,7 +12,7 @@ from ninja import Field, Schema
 
 from hotline.core.conf import hotline_int
 
-from .choices import Channel, Rating, TransferTarget
+from .choices import Channel, ContactMethod, Rating, TransferTarget
 
 TITLE_MAX = hotline_int("TITLE_MAX_LENGTH")
 CONTENT_MAX = hotline_int("CONTENT_MAX_LENGTH")
@@ -56,6 +56,8 @@ class ActionIn(Schema):
     master: str | None = Field(None, max_length=20, description="主单编号（并单）")
     target: TransferTarget | None = None
     other: str | None = Field(None, max_length=20, description="关联工单编号")
+    method: ContactMethod | None = Field(None, description="联系诉求人的方式")
+    contacted_at: datetime | None = Field(None, description="联系时间（默认为提交时）")
 
 
 class ListFilters(Schema):

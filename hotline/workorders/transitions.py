@@ -205,6 +205,8 @@ _TABLE = [
         public=True,
     ),
     Transition(Action.RESUME_CLOCK, frozenset({S.IN_PROGRESS}), None, UNIT_STAFF, Scope.LEAD_UNIT),
+    # Public: the requester's progress page says the unit has been in touch (not what was said).
+    Transition(Action.CONTACT_REQUESTER, WITH_LEAD, None, UNIT_STAFF, Scope.LEAD_UNIT, public=True),
     Transition(Action.ADD_NOTE, frozenset(S), None, EVERYONE, Scope.VISIBLE, note_required=True),
     Transition(Action.ATTACH, frozenset(OPEN), None, EVERYONE, Scope.VISIBLE),
     Transition(Action.LINK, frozenset(S), None, HOTLINE_DESK, Scope.HOTLINE),

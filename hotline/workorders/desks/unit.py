@@ -44,6 +44,7 @@ COUNT_CAP = 99
 # The moves a unit makes from its inbox, in the order the buttons show.
 INBOX_ACTIONS = (
     Action.ACKNOWLEDGE,
+    Action.CONTACT_REQUESTER,
     Action.REPLY,
     Action.ASSIST_REPLY,
     Action.REQUEST_EXTENSION,

@@ -165,12 +165,17 @@ def test_it_offers_the_row_moves_the_unit_may_make(client, org):
     working = f.in_progress(org)
     client.force_login(org.bob)
     rows = {o.number: [a for a, _l in actions] for o, actions in client.get(INBOX).context["rows"]}
-    assert rows[dispatched.number] == ["acknowledge", "request_extension", "return"]
+    assert rows[dispatched.number] == [
+        "acknowledge",
+        "contact_requester",
+        "request_extension",
+        "return",
+    ]
     rows = {
         o.number: [a for a, _l in actions]
         for o, actions in client.get(INBOX, {"tab": "in_progress"}).context["rows"]
     }
-    assert rows[working.number] == ["reply", "request_extension", "return"]
+    assert rows[working.number] == ["contact_requester", "reply", "request_extension", "return"]
     # bella manages the water utility, which has no unit below: nothing to re-dispatch to.
     client.force_login(org.bella)
     rows = {o.number: [a for a, _l in actions] for o, actions in client.get(INBOX).context["rows"]}
