@@ -7,7 +7,14 @@ requesters, the dispatch catalogue's routing) straight into the tables with `bul
 batches, along the common paths of the closed loop. Each order's rows are built together so
 they agree: its events run from 受理 to its current state (the last event's `to_status` is the
 order's status, `version` is the number of events), and a dispatched order has its
-assignments. Merges, extensions, urges and redo are left to the service-played demo."""
+assignments. Merges, extensions, urges and redo are left to the service-played demo. The phone
+orders get their call records (and the traffic around them) batch by batch, as `calls.seed_calls`
+makes them for the played demo, so the answer-rate figures have a year of calls to read.
+
+`part`/`parts` split one run over several processes: every part draws the same year of call
+times and keeps the whole days of its share, so the parts never number the same day; each part
+draws its orders from its own random stream. Start part 0 first (it builds the organisation),
+the others once it has written its first batch."""
 
 from __future__ import annotations
 
@@ -24,7 +31,8 @@ from django.utils import timezone
 
 from hotline.accounts.choices import Role
 from hotline.accounts.models import Unit, User
-from hotline.workorders.choices import Action, AssignmentRole, Rating, Status
+from hotline.telephony.models import CallRecord
+from hotline.workorders.choices import Action, AssignmentRole, Channel, Rating, Status
 from hotline.workorders.models import (
     WorkOrder,
     WorkOrderAssignment,
@@ -34,6 +42,7 @@ from hotline.workorders.models import (
 from hotline.workorders.transitions import TRANSITIONS
 
 from . import phrases
+from .calls import _calls
 from .catalogue import build_catalogue
 from .clock import LOCAL, local, registration_times
 from .lifecycle import CONFUSED, HANDLING_DAYS, OrderSpec
@@ -63,6 +72,7 @@ class BulkReport:
     created: int = 0
     events: int = 0
     assignments: int = 0
+    calls: int = 0
     seconds: float = 0.0
     statuses: Counter = field(default_factory=Counter)
 
@@ -85,9 +95,14 @@ def seed_bulk(
     end_date: date | None = None,
     use_corpus: bool = True,
     progress: Callable[[str], None] = lambda line: None,
+    part: int = 0,
+    parts: int = 1,
 ) -> BulkReport:
     """Write `orders` orders over `days` days ending `end_date` (default today) into the demo
-    county with bulk inserts, `BATCH` orders per transaction; returns what was written."""
+    county with bulk inserts, `BATCH` orders per transaction; returns what was written. With
+    `parts` > 1 only this `part`'s whole days of them are written (see the module's note)."""
+    if not 0 <= part < parts:
+        raise ValueError(f"part {part} of {parts}")
     started = timer.monotonic()
     rng = random.Random(seed)
     end_date = end_date or timezone.localdate()
@@ -98,7 +113,11 @@ def seed_bulk(
     maker = _Maker(rng, org, texts, cutoff)
     numbers = _Numbers()
     report = BulkReport()
-    times = registration_times(rng, orders, end_date, days)
+    times = _share(registration_times(rng, orders, end_date, days), part, parts)
+    if parts > 1:
+        rng.seed(seed * 1000 + part)
+    orders = len(times)
+    agents = org.staff(Role.AGENT)
     step = max(BATCH, (orders // 10) // BATCH * BATCH)
     for start in range(0, orders, BATCH):
         chunk = times[start : start + BATCH]
@@ -120,11 +139,19 @@ def seed_bulk(
                     assignment.order_id = b.order.pk
             WorkOrderAssignment.objects.bulk_create([a for b in built for a in b.assignments])
             WorkOrderEvent.objects.bulk_create([e for b in built for e in b.events])
+            phone = [
+                (b.order.pk, b.order.created_at, b.order.requester_phone, b.order.registered_by_id)
+                for b in built
+                if b.order.channel == Channel.PHONE
+            ]
+            calls = list(_calls(rng, org.centre, agents, iter(phone)))
+            CallRecord.objects.bulk_create(calls)
         # With DEBUG on, Django keeps every statement's SQL: megabytes per batch here.
         reset_queries()
         report.created += len(built)
         report.events += sum(len(b.events) for b in built)
         report.assignments += sum(len(b.assignments) for b in built)
+        report.calls += len(calls)
         report.statuses.update(b.order.status for b in built)
         if report.created % step == 0 or report.created == orders:
             elapsed = timer.monotonic() - started
@@ -134,12 +161,30 @@ def seed_bulk(
     return report
 
 
+def _share(times: list[datetime], part: int, parts: int) -> list[datetime]:
+    """This part's slice of the sorted `times`, cut at local day boundaries."""
+    if parts == 1:
+        return times
+
+    def cut(k: int) -> int:
+        i = len(times) * k // parts
+        if i == 0 or i >= len(times):
+            return min(i, len(times))
+        day = timezone.localdate(times[i])
+        while i < len(times) and timezone.localdate(times[i]) == day:
+            i += 1
+        return i
+
+    return times[cut(part) : cut(part + 1)]
+
+
 def _analyze() -> None:
     """Fresh statistics, so PostgreSQL's planner knows the tables just grew by a million rows
     (until autovacuum gets round to it, it plans as if they were empty: sorts, not indexes)."""
     if connection.vendor != "postgresql":
         return
-    tables = [m._meta.db_table for m in (WorkOrder, WorkOrderAssignment, WorkOrderEvent)]
+    models = (WorkOrder, WorkOrderAssignment, WorkOrderEvent, CallRecord)
+    tables = [m._meta.db_table for m in models]
     with connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")

@@ -111,3 +111,33 @@ def test_it_is_reached_through_seed_demo(db):
     assert "批量写入 30 件工单" in out.getvalue()
     with pytest.raises(CommandError, match="--bulk"):
         call_command("seed_demo", "--bulk", "0", stdout=StringIO())
+
+
+def test_it_writes_the_calls_behind_the_phone_orders(bulk):
+    from hotline.telephony.choices import CallOutcome
+    from hotline.telephony.models import CallRecord
+
+    phone = WorkOrder.objects.filter(channel="phone")
+    assert phone.exists()
+    assert bulk.calls == CallRecord.objects.count()
+    # Every phone order is one answered call; around them come abandoned and IVR calls.
+    answered_with_order = CallRecord.objects.filter(order__isnull=False)
+    assert answered_with_order.count() == phone.count()
+    assert set(answered_with_order.values_list("outcome", flat=True)) == {CallOutcome.ANSWERED}
+    assert CallRecord.objects.filter(outcome=CallOutcome.ABANDONED).exists()
+
+
+def test_it_splits_a_run_into_parts_of_whole_days(db):
+    reports = [
+        seed_bulk(orders=300, seed=5, days=20, end_date=END, use_corpus=False, part=k, parts=2)
+        for k in range(2)
+    ]
+    assert sum(r.created for r in reports) == WorkOrder.objects.count() == 300
+    assert all(r.created > 0 for r in reports)
+    # No day is shared between the parts, so the numbers never collide.
+    days = [set(), set()]
+    for number, pk in WorkOrder.objects.values_list("number", "pk"):
+        days[0 if pk <= reports[0].created else 1].add(number[:8])
+    assert days[0] and days[1] and not days[0] & days[1]
+    with pytest.raises(ValueError):
+        seed_bulk(orders=10, seed=5, part=2, parts=2)
