@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.models import Region, Unit
@@ -383,6 +384,16 @@ def answer_within(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
     return _ratio("answer_within", fast.count(), offered.count())
 
 
+def _with_n(template: StrOrPromise) -> StrOrPromise:
+    """A label naming the configured N of the N-second answer rate ("15 秒接通率"), read when
+    shown: pages, reports, documents and indicator links all say the N the figure counts."""
+
+    def render() -> str:
+        return str(template).format(n=kpi_setting("ANSWER_WITHIN_SECONDS"))
+
+    return lazy(render, str)()
+
+
 def abandonment(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
     offered = _calls(f)
     return _ratio(
@@ -480,8 +491,8 @@ KPIS: dict[str, Kpi] = {
         ),
         Kpi(
             "answer_within",
-            _("N 秒接通率"),
-            _("N 秒内人工接听的呼入 ÷ 进入人工队列的呼入"),
+            _with_n(_("{n} 秒接通率")),
+            _with_n(_("{n} 秒内人工接听的呼入 ÷ 进入人工队列的呼入")),
             "ratio",
             answer_within,
         ),
