@@ -16,3 +16,10 @@ class IntakeConfig(AppConfig):
         nav.register(
             "desk_agent", _("话务受理"), "desk_agent", roles={Role.AGENT}, order=10, landing=10
         )
+        nav.register(
+            "intake_pending",
+            _("待确认留言"),
+            "intake_pending",
+            roles={Role.AGENT, Role.DISPATCHER},
+            order=11,
+        )

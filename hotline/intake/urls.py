@@ -2,11 +2,13 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from . import desk
+from . import desk, pending
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("desk/", desk.desk, name="desk_agent"),
     path("desk/history/", desk.history, name="desk_agent_history"),
     path("desk/categories/", desk.categories, name="desk_agent_categories"),
     path("desk/repeats/", desk.repeats, name="desk_agent_repeats"),
+    path("pending/", pending.pending_list, name="intake_pending"),
+    path("pending/<str:token>/", pending.pending_decide, name="intake_pending_decide"),
 ]
