@@ -1,11 +1,16 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hotline.workorders.errors import WorkOrderError
 
+from .forms import ApplyPresetForm
 from .models import (
     CalendarDay,
     CalendarYear,
@@ -15,7 +20,14 @@ from .models import (
     SlaAlert,
     TimeLimitRule,
 )
+from .presets import PRESETS
+from .rulesets import RulesetError, ruleset_apply, ruleset_plan
 from .services import sla_recompute
+
+# Editing one of these makes the row the administrator's own, no longer the preset's.
+LIMIT_FIELDS = frozenset(
+    {"clock", "request_type", "urgency", "category", "region", "amount", "unit"}
+)
 
 
 @admin.register(TimeLimitRule)
@@ -29,10 +41,51 @@ class TimeLimitRuleAdmin(admin.ModelAdmin):
         "amount",
         "unit",
         "is_active",
+        "preset",
+        "source",
     )
-    list_filter = ("clock", "unit", "is_active", "request_type", "urgency")
+    list_filter = ("clock", "unit", "is_active", "preset", "request_type", "urgency")
     list_editable = ("amount", "unit", "is_active")
     raw_id_fields = ("category", "region")
+    readonly_fields = ("preset",)
+    change_list_template = "admin/sla/timelimitrule/change_list.html"
+
+    def save_model(self, request: HttpRequest, obj: TimeLimitRule, form, change: bool) -> None:
+        if change and obj.preset and LIMIT_FIELDS & set(form.changed_data):
+            obj.preset = ""
+            if "source" not in form.changed_data:
+                obj.source = (gettext("管理员修改；原依据：") + obj.source)[:200]
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self) -> list[URLPattern]:
+        view = self.admin_site.admin_view(self.apply_preset_view)
+        return [path("apply/", view, name="sla_timelimitrule_apply"), *super().get_urls()]
+
+    def apply_preset_view(self, request: HttpRequest) -> HttpResponse:
+        """应用规则集: choose a preset, see which rules would change, then apply."""
+        if not (self.has_change_permission(request) and self.has_add_permission(request)):
+            raise PermissionDenied
+        form = ApplyPresetForm(request.POST or request.GET or None)
+        plan = None
+        if form.is_valid():
+            code, replace = form.cleaned_data["preset"], form.cleaned_data["replace"]
+            try:
+                if request.method == "POST" and "apply" in request.POST:
+                    plan = ruleset_apply(preset=code, replace=replace)
+                    self.message_user(request, plan.summary(), messages.SUCCESS)
+                    return redirect("admin:sla_timelimitrule_changelist")
+                plan = ruleset_plan(preset=code, replace=replace)
+            except RulesetError as e:
+                form.add_error("preset", str(e))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": gettext("应用规则集"),
+            "form": form,
+            "plan": plan,
+            "presets": list(PRESETS.values()),
+        }
+        return TemplateResponse(request, "admin/sla/timelimitrule/apply.html", context)
 
 
 @admin.register(CalendarYear)

@@ -52,7 +52,8 @@ class CalendarDay(models.Model):
 class TimeLimitRule(models.Model):
     """One time limit (时限) of one clock for orders of a request type × urgency, optionally
     narrowed to a category subtree or a region subtree. Empty fields match every order; the
-    most specific active rule wins (see rules.specificity)."""
+    most specific active rule wins (see rules.specificity). A rule replaced by another rule
+    set is deactivated, never deleted: the events of the deadlines it gave name its id."""
 
     clock = models.CharField(_("时限类型"), max_length=20, choices=Clock.choices)
     request_type = models.ForeignKey(
@@ -90,6 +91,12 @@ class TimeLimitRule(models.Model):
     amount = models.PositiveIntegerField(_("时限"))
     unit = models.CharField(_("单位"), max_length=20, choices=LimitUnit.choices)
     source = models.CharField(_("依据"), max_length=200, blank=True)
+    preset = models.CharField(
+        _("规则集"),
+        max_length=40,
+        blank=True,
+        help_text=_("写入本规则的规则集；管理员新增或修改的规则为空"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:

@@ -16,6 +16,9 @@ from hotline.workorders.errors import IllegalTransition
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.tests.factories import move, registered
 
+# The golden cases were worked out with these rules (conftest), not the shipped default.
+pytestmark = pytest.mark.usefixtures("golden_rules")
+
 SH = ZoneInfo("Asia/Shanghai")
 
 

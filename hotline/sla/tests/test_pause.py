@@ -17,7 +17,8 @@ from hotline.workorders.services import workorder_transition
 
 from .test_scans import at, inquiry_in_progress
 
-pytestmark = pytest.mark.django_db
+# The golden cases were worked out with these rules (conftest), not the shipped default.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("golden_rules")]
 
 DUE = at(2026, 3, 4, 17, 30)  # the inquiry's reply deadline (test_scans.inquiry_in_progress)
 

@@ -67,7 +67,7 @@ def overdue_order(org):
         return move(order, "acknowledge", org.bob)
 
 
-def test_it_runs_the_scan_from_the_embedded_runner_command(org):
+def test_it_runs_the_scan_from_the_embedded_runner_command(org, golden_rules):
     order = overdue_order(org)
     out = StringIO()
     with time_machine.travel(at(2026, 3, 4, 18), tick=False):
@@ -104,7 +104,7 @@ def _forget_connections(app) -> None:
 # serialized_rollback: the catalogue's data migrations stay for this test, and the flush at its
 # end does not recreate content types under the next serialized test.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_it_runs_the_scan_on_a_celery_worker_through_redis(org):
+def test_it_runs_the_scan_on_a_celery_worker_through_redis(org, golden_rules):
     url = _redis_url()
     if url is None:
         pytest.skip("Redis is not running at 127.0.0.1:6379")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 from django.core import mail
 from django.test import TestCase
@@ -15,6 +16,9 @@ from hotline.sla.models import Notification, NotificationDelivery, SlaAction
 from hotline.sla.scans import sla_scan
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
 from hotline.workorders.tests.factories import move, registered
+
+# The golden cases were worked out with these rules (conftest), not the shipped default.
+pytestmark = pytest.mark.usefixtures("golden_rules")
 
 SH = ZoneInfo("Asia/Shanghai")
 
