@@ -51,6 +51,8 @@ class WorkOrder(models.Model):
     requester_id_number = models.CharField(_("证件号码"), max_length=18, blank=True)
     is_anonymous = models.BooleanField(_("匿名"), default=False)
     is_confidential = models.BooleanField(_("保密"), default=False)
+    # Answers to the category's extra fields (附加信息项), by field code (catalog.fields).
+    attributes = models.JSONField(_("附加信息"), default=dict, blank=True)
 
     centre = models.ForeignKey(
         Unit, verbose_name=_("受理中心"), on_delete=models.PROTECT, related_name="registered_orders"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from hotline.accounts.choices import CENTRE_KINDS, Role
 from hotline.accounts.models import Region, Unit, User
+from hotline.catalog.fields import InvalidAttribute, category_attributes_clean
 from hotline.catalog.models import Category, RequestType, Urgency
 from hotline.core.conf import hotline_int
 
@@ -63,6 +65,15 @@ def _intake_centre(actor: User) -> Unit:
         if m.role in INTAKE_ROLES and m.unit.kind in CENTRE_KINDS:
             return m.unit
     raise NotPermitted(_("只有热线中心的话务员、派单员、督办员可以受理工单"))
+
+
+def _attributes(category: Category | None, answers: Mapping[str, object] | None) -> dict[str, Any]:
+    if answers is None:
+        return {}
+    try:
+        return category_attributes_clean(category=category, answers=answers)
+    except InvalidAttribute as e:
+        raise InvalidInput(e.message, field=f"attribute[{e.code}]") from None
 
 
 def _text(value: str, name: str, label: str, limit: int, *, required: bool = True) -> str:
@@ -113,9 +124,14 @@ def workorder_register(
     requester_id_number: str = "",
     is_anonymous: bool = False,
     is_confidential: bool = False,
+    attributes: Mapping[str, object] | None = None,
     at: datetime | None = None,
 ) -> WorkOrder:
     """受理: create a registered order with its number and first event.
+
+    `attributes` are the answers to the category's extra fields (附加信息项), checked by the
+    catalogue's rules; every way in from a requester passes them (an empty dict when none, so
+    a required field is enforced). None (imports, demo data) skips the check.
 
     `at` back-dates the record (demo data, imports of historical orders); it defaults to now."""
     at = at or timezone.now()
@@ -142,6 +158,7 @@ def workorder_register(
         raise InvalidInput(
             _("诉求分类「{category}」已停用").format(category=cat.name), field="category"
         )
+    answers = _attributes(cat, attributes)
     reg = _ref(Region, region, "region", _("区划"))
     with transaction.atomic():
         centre = _intake_centre(actor)
@@ -169,6 +186,7 @@ def workorder_register(
             requester_id_number="" if is_anonymous else requester_id_number.upper(),
             is_anonymous=is_anonymous,
             is_confidential=is_confidential,
+            attributes=answers,
             centre=centre,
             query_code=new_query_code(),
             registered_by=actor,
