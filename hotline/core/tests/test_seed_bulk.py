@@ -141,3 +141,28 @@ def test_it_splits_a_run_into_parts_of_whole_days(db):
     assert days[0] and days[1] and not days[0] & days[1]
     with pytest.raises(ValueError):
         seed_bulk(orders=10, seed=5, part=2, parts=2)
+
+
+def test_it_replicates_the_orders_with_their_rows_on_postgresql(db):
+    from django.db import connection
+
+    from hotline.core.demo.bulk import bulk_replicate
+    from hotline.telephony.models import CallRecord
+
+    if connection.vendor != "postgresql":
+        with pytest.raises(ValueError):
+            bulk_replicate(2)
+        return
+    seed_bulk(orders=60, seed=5, days=10, end_date=END, use_corpus=False)
+    events, calls = WorkOrderEvent.objects.count(), CallRecord.objects.count()
+    assert bulk_replicate(3) == WorkOrder.objects.count() == 180
+    assert WorkOrderEvent.objects.count() == 3 * events
+    assert CallRecord.objects.count() == 3 * calls
+    numbers = list(WorkOrder.objects.values_list("number", flat=True))
+    assert len(set(numbers)) == 180
+    for order in WorkOrder.objects.filter(pk__gt=60):
+        last = order.events.order_by("-seq").first()
+        assert last.to_status == order.status and order.version == last.seq
+        assert order.calls.count() == (1 if order.channel == "phone" else 0)
+    # A new order continues the day's sequence after the copies' numbers.
+    assert WorkOrderSequence.objects.order_by("-last").first().last > 200_000
