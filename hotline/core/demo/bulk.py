@@ -27,6 +27,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, reset_queries, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from hotline.accounts.choices import Role
@@ -441,14 +442,14 @@ def _rotate(column: str, k: int) -> str:
     )
 
 
-def _copy_sql(model: type, k: int, offset: int, last_id: int, call_last: int) -> str:
+def _copy_sql(model: type[Model], k: int, offset: int, last_id: int, call_last: int) -> str:
     """INSERT … SELECT copying the rows of `model` that belong to the original orders (ids up to
     `last_id`) as copy `k`: order ids moved by `offset`, times `k × SHIFT_SECONDS` earlier."""
     quote = connection.ops.quote_name
     table = model._meta.db_table
     columns, values = [], []
     for field_ in model._meta.concrete_fields:
-        column = quote(field_.column)
+        column = quote(field_.column or field_.name)
         related = getattr(field_, "related_model", None)
         if field_.primary_key:
             if model is not WorkOrder:
@@ -480,8 +481,8 @@ def _copy_sql(model: type, k: int, offset: int, last_id: int, call_last: int) ->
     )
 
 
-def _last_id(model: type) -> int:
-    return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+def _last_id(model: type[Model]) -> int:
+    return model._default_manager.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def bulk_replicate(copies: int, progress: Callable[[str], None] = lambda line: None) -> int:
