@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category, RequestType, Urgency
 
+from .addresses import AddressKey
 from .choices import (
     OPEN,
     Action,
@@ -123,6 +124,13 @@ class WorkOrder(models.Model):
             models.Index(fields=["lead_unit", "status"], name="wo_lead_status"),
             models.Index(fields=["region", "created_at"], name="wo_region_created"),
             models.Index(fields=["requester_phone", "created_at"], name="wo_phone_created"),
+            # Repeat requests at the same place (dispatch.repeats): region + address key + time.
+            models.Index(
+                models.F("region"),
+                AddressKey("address"),
+                models.F("created_at"),
+                name="wo_region_addrkey_created",
+            ),
             models.Index(fields=["category", "created_at"], name="wo_category_created"),
             models.Index(fields=["centre", "created_at"], name="wo_centre_created"),
             models.Index(fields=["status", "reply_due_at"], name="wo_status_reply_due"),
