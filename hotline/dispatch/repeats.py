@@ -13,13 +13,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from django.db.models import Q
 from django.utils import timezone
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
 from hotline.accounts.models import Region, User
+from hotline.catalog.models import Category
 from hotline.core.conf import hotline_int
+from hotline.workorders.addresses import AddressKey, address_key
+from hotline.workorders.choices import OPEN, Status
 from hotline.workorders.models import WorkOrder
 
 from .conf import dispatch_setting
@@ -52,6 +54,27 @@ class Repeat:
     similarity: float
     same_phone: bool
     same_address: bool
+    # Filed under the same category or the same second-level category as the new request.
+    same_matter: bool = False
+
+    @property
+    def mergeable(self) -> bool:
+        """The new request can be merged into it (并单): only into an open order."""
+        return self.order.status in OPEN and self.order.status != Status.MERGED
+
+
+def matter_ids(category: Category | None) -> set[int]:
+    """Categories on the same matter as `category`: itself and everything under its
+    second-level ancestor (a first-level category is too broad: only itself)."""
+    if category is None:
+        return set()
+    ids = category.ancestor_ids()
+    if len(ids) < 2:
+        return {category.pk}
+    second = Category.objects.filter(pk=ids[1]).first()
+    if second is None:
+        return {category.pk}
+    return {category.pk, *Category.objects.subtree(second).values_list("id", flat=True)}
 
 
 def repeats_for(
@@ -62,39 +85,66 @@ def repeats_for(
     phone: str = "",
     address: str = "",
     region: Region | None = None,
+    category: Category | None = None,
     exclude: int | None = None,
     now: datetime | None = None,
     limit: int = 5,
 ) -> list[Repeat]:
-    """Likely repeats of a new request among the orders `user` may see: same phone, or same
-    address in the same region, registered within the repeat window (open or already closed),
-    with similar text. Most similar first."""
-    phone, address = phone.strip(), address.strip()
+    """Likely repeats of a new request among the orders `user` may see: the same phone, or the
+    same address (by its key: spaces and punctuation do not count) in the same region,
+    registered within the repeat window (open or already closed), on a similar matter — similar
+    text, or the same category matter when the agent has chosen one. Most similar first.
+
+    One query per key, each an index range scan: `wo_phone_created` (phone, created_at) and
+    `wo_region_addrkey_created` (region, address key, created_at); text similarity is computed
+    over those candidates only."""
+    phone, key = phone.strip(), address_key(address)
     since = (now or timezone.now()) - timedelta(days=hotline_int("REPEAT_WINDOW_DAYS"))
-    # One query per key rather than an OR, so each walks its own index (phone + created_at,
-    # region + created_at) instead of the whole table.
-    keys = []
+    visible = WorkOrder.objects.visible_to(user).filter(created_at__gte=since).exclude(pk=exclude)
+    queries = []
     if phone:
-        keys.append(Q(requester_phone=phone))
-    if address and region is not None:
-        keys.append(Q(region=region, address=address))
-    scoped = WorkOrder.objects.visible_to(user).filter(created_at__gte=since).exclude(pk=exclude)
-    fields = ("pk", "number", "title", "content", "status", "created_at", "requester_phone")
+        queries.append(visible.filter(requester_phone=phone))
+    if key and region is not None:
+        queries.append(
+            visible.alias(address_key=AddressKey("address")).filter(
+                region_id=region.pk, address_key=key
+            )
+        )
+    fields = (
+        "pk",
+        "number",
+        "title",
+        "content",
+        "status",
+        "created_at",
+        "requester_phone",
+        "address",
+        "region_id",
+        "category_id",
+    )
     candidates: dict[int, WorkOrder] = {}
-    for key in keys:
-        rows = scoped.filter(key).order_by("-created_at").only(*fields, "address", "region_id")
+    for query in queries:
+        rows = query.order_by("-created_at").only(*fields)
         for order in rows[: dispatch_setting("REPEAT_CANDIDATES")]:
             candidates.setdefault(order.pk, order)
     text = repeat_text(title, content)
     floor = dispatch_setting("REPEAT_MIN_SIMILARITY")
+    matter = matter_ids(category) if candidates else set()
     found = []
     for order in candidates.values():
         score = similarity(text, repeat_text(order.title, order.content))
-        if score >= floor:
-            same_phone = bool(phone) and order.requester_phone == phone
-            same_address = bool(address) and order.address == address
-            found.append(Repeat(order, round(score, 3), same_phone, same_address))
-    found.sort(key=lambda r: -r.similarity)
+        same_matter = order.category_id in matter
+        if score >= floor or same_matter:
+            found.append(
+                Repeat(
+                    order,
+                    round(score, 3),
+                    same_phone=bool(phone) and order.requester_phone == phone,
+                    same_address=bool(key) and address_key(order.address) == key,
+                    same_matter=same_matter,
+                )
+            )
+    found.sort(key=lambda r: (-r.similarity, -r.order.created_at.timestamp()))
     return found[:limit]
 
 

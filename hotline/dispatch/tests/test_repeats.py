@@ -81,3 +81,93 @@ def test_it_finds_repeats_in_a_period_in_batch(org, capsys):
     call_command("find_repeats", "--days", "1")
     out = capsys.readouterr().out
     assert a.number in out and b.number in out and "同一来电号码" in out
+
+
+MESSY = [
+    "幸福小区 3 号楼",
+    "幸福小区3号楼",
+    "幸福小区（北区）3#楼 2-301",
+    "幸福小区，3号楼。",
+    "　",
+]
+
+
+def test_the_address_key_is_the_same_in_python_and_in_the_database(org):
+    from hotline.workorders.addresses import AddressKey, address_key
+    from hotline.workorders.models import WorkOrder
+
+    orders = [registered(org, address=a or "x") for a in MESSY]
+    in_db = dict(
+        WorkOrder.objects.filter(pk__in=[o.pk for o in orders])
+        .annotate(key=AddressKey("address"))
+        .values_list("pk", "key")
+    )
+    assert all(in_db[o.pk] == address_key(o.address) for o in orders)
+    assert address_key("幸福小区 3 号楼") == address_key("幸福小区，3号楼。") == "幸福小区3号楼"
+    # Numbers are what tell two flats apart: they stay.
+    assert address_key("幸福小区（北区）3#楼 2-301") == "幸福小区北区3楼2301"
+
+
+def test_it_finds_the_same_address_written_differently(org):
+    neighbour = registered(org, address="幸福小区 3 号楼", **NEW)
+    found = repeats_for(
+        user=org.alice, address="幸福小区3号楼。", region=org.street, phone="13000000000", **NEW
+    )
+    assert [(r.order, r.same_address) for r in found] == [(neighbour, True)]
+    assert found[0].mergeable
+
+
+def test_the_category_matter_alone_makes_a_repeat_and_closed_orders_cannot_be_merged(org):
+    old = closed(org, "water", "幸福小区", days_ago=3)
+    type(old).objects.filter(pk=old.pk).update(requester_phone=PHONE)
+    other_text = {"title": "反映情况", "content": "请尽快处理。"}
+    assert repeats_for(user=org.alice, phone=PHONE, **other_text) == []
+    found = repeats_for(user=org.alice, phone=PHONE, category=old.category, **other_text)
+    assert [r.order.pk for r in found] == [old.pk]
+    assert found[0].same_matter and not found[0].mergeable
+
+
+def _plans(sqls: list[str]) -> list[str]:
+    from django.db import connection
+
+    plans = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # A near-empty test table is cheapest to scan whole; with scans priced out the
+            # planner must still find an index for each key.
+            cursor.execute("SET enable_seqscan = off")
+        try:
+            for sql in sqls:
+                if connection.vendor == "sqlite":
+                    cursor.execute("EXPLAIN QUERY PLAN " + sql)
+                    plans.append(" ".join(row[3] for row in cursor.fetchall()))
+                else:
+                    cursor.execute("EXPLAIN " + sql)
+                    plans.append(" ".join(row[0] for row in cursor.fetchall()))
+        finally:
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET enable_seqscan")
+    return plans
+
+
+def test_each_key_is_an_index_search(org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    registered(org, address="幸福小区3号楼", requester_phone=PHONE, **NEW)
+    with CaptureQueriesContext(connection) as queries:
+        repeats_for(
+            user=org.alice, phone=PHONE, address="幸福小区 3 号楼", region=org.street, **NEW
+        )
+    sqls = [q["sql"] for q in queries.captured_queries if 'FROM "workorders_workorder"' in q["sql"]]
+    assert len(sqls) == 2
+    phone_plan, address_plan = _plans(sqls)
+    if connection.vendor == "sqlite":
+        assert "USING INDEX wo_phone_created (requester_phone=? AND created_at>?)" in phone_plan
+        assert (
+            "USING INDEX wo_region_addrkey_created (region_id=? AND <expr>=? AND created_at>?)"
+            in address_plan
+        ), address_plan
+    else:
+        assert "wo_phone_created" in phone_plan, phone_plan
+        assert "wo_region_addrkey_created" in address_plan, address_plan
