@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "hotline.dispatch",
     "hotline.analytics",
     "hotline.evaluation",
+    "hotline.quality",
 ]
 
 MIDDLEWARE = [
@@ -158,8 +159,25 @@ HOTLINE_KPI = {
     "ANSWER_WITHIN_SECONDS": envint("HOTLINE_KPI_ANSWER_WITHIN_SECONDS", "15"),
     # Weights of the 三率 composite (Beijing: 响应率 30, 解决率 35, 满意率 35).
     "COMPOSITE_WEIGHTS": {"response": 30, "resolution": 35, "satisfaction": 35},
+    # 响应率: the lead unit must reach the requester within this many hours of the dispatch.
+    "CONTACT_WITHIN_HOURS": envint("HOTLINE_KPI_CONTACT_WITHIN_HOURS", "24"),
+    # What 三率 reads as its 响应率: "response" (acknowledged and contacted in time, Beijing) or
+    # "on_time_acknowledge" (acknowledged in time only, for cities that keep no contact record).
+    "COMPOSITE_RESPONSE": os.getenv("HOTLINE_KPI_COMPOSITE_RESPONSE", "response"),
     # When the morning report of the day before is generated (HH:MM, local time).
     "DAILY_REPORT_AT": os.getenv("HOTLINE_DAILY_REPORT_AT", "07:00"),
+}
+
+# Quality inspection (质检, docs/quality.md).
+HOTLINE_QUALITY = {
+    # A sample passes with at least this many points out of 100 (and no veto item failed).
+    "PASS_MARK": envint("HOTLINE_QUALITY_PASS_MARK", "80"),
+    # The sampling queue's default share of a day's answered calls / registered orders (%).
+    "SAMPLE_PERCENT": envint("HOTLINE_QUALITY_SAMPLE_PERCENT", "5"),
+    # The default seed: the same day, share and seed always draw the same sample.
+    "SAMPLE_SEED": envint("HOTLINE_QUALITY_SAMPLE_SEED", "12345"),
+    # Days after an inspection during which the agent may appeal.
+    "APPEAL_DAYS": envint("HOTLINE_QUALITY_APPEAL_DAYS", "5"),
 }
 
 # Background work: eager in-process by default (no server); Redis when CELERY_BROKER_URL is set.

@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dispatch/", include("hotline.dispatch.urls")),
     path("analytics/", include("hotline.analytics.urls")),
     path("evaluation/", include("hotline.evaluation.urls")),
+    path("quality/", include("hotline.quality.urls")),
     path("", include("hotline.workorders.urls")),
 ]
 

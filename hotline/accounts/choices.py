@@ -29,12 +29,21 @@ class Role(models.TextChoices):
     UNIT_HANDLER = "unit_handler", _("承办人")
     UNIT_MANAGER = "unit_manager", _("单位管理员")
     ANALYST = "analyst", _("分析员")
+    INSPECTOR = "inspector", _("质检员")
     ADMIN = "admin", _("系统管理员")
 
 
 # Roles held at a hotline centre or sub-centre: they see the centre's region.
 HOTLINE_ROLES = frozenset(
-    {Role.AGENT, Role.DISPATCHER, Role.CALLBACK_AGENT, Role.SUPERVISOR, Role.ANALYST, Role.ADMIN}
+    {
+        Role.AGENT,
+        Role.DISPATCHER,
+        Role.CALLBACK_AGENT,
+        Role.SUPERVISOR,
+        Role.ANALYST,
+        Role.INSPECTOR,
+        Role.ADMIN,
+    }
 )
 # Roles held at a responsible unit: they see what was sent to the unit (managers: its subtree).
 UNIT_ROLES = frozenset({Role.UNIT_HANDLER, Role.UNIT_MANAGER})

@@ -1,0 +1,25 @@
+"""Tags of the scoring table: the key of an item's score field, and what was posted in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from hotline.quality.services import item_key as _item_key
+
+register = template.Library()
+
+
+@register.simple_tag
+def item_key(item: Any) -> int:
+    return _item_key(item)
+
+
+@register.simple_tag
+def posted(data: Any, prefix: str, key: int, default: Any) -> Any:
+    """The value posted for this field (a refused form keeps what was typed), else `default`."""
+    name = f"{prefix}{key}"
+    if data and name in data:
+        return data.get(name)
+    return default
