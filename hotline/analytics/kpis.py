@@ -16,6 +16,7 @@ Counting rules shared by all:
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -325,9 +326,9 @@ def composite(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
     the rates that have data, so a missing rate does not drag the composite to zero."""
     weights = kpi_setting("COMPOSITE_WEIGHTS")
     parts = [
-        (on_time_acknowledge(f, base), weights["response"]),  # type: ignore[index]
-        (resolution(f, base), weights["resolution"]),  # type: ignore[index]
-        (satisfaction(f, base), weights["satisfaction"]),  # type: ignore[index]
+        (kpi_compute("on_time_acknowledge", f, base), weights["response"]),  # type: ignore[index]
+        (kpi_compute("resolution", f, base), weights["resolution"]),  # type: ignore[index]
+        (kpi_compute("satisfaction", f, base), weights["satisfaction"]),  # type: ignore[index]
     ]
     total = sum((_d(w) * p.value for p, w in parts if p.value is not None), Decimal(0))
     weight = sum((_d(w) for p, w in parts if p.value is not None), Decimal(0))
@@ -515,12 +516,37 @@ KPIS: dict[str, Kpi] = {
 }
 
 
+# Figures already counted for one (filters, base) by `kpi_table`, so a figure built from others
+# (三率) reads them instead of counting them again.
+_known: ContextVar[tuple[KpiFilters, QuerySet[WorkOrder], dict[str, Figure]] | None] = ContextVar(
+    "kpi_known", default=None
+)
+
+
 def kpi_compute(code: str, filters: KpiFilters, base: QuerySet[WorkOrder] | None = None) -> Figure:
     """One KPI over the orders of `base` (a person's `visible_to` scope; all orders if None)."""
+    known = _known.get()
+    if known is not None and known[0] == filters and known[1] is base and code in known[2]:
+        return known[2][code]
     return KPIS[code].compute(filters, base if base is not None else WorkOrder.objects.all())
 
 
 def kpi_table(
     filters: KpiFilters, base: QuerySet[WorkOrder] | None = None, codes: list[str] | None = None
 ) -> list[tuple[Kpi, Figure]]:
-    return [(KPIS[c], kpi_compute(c, filters, base)) for c in (codes or list(KPIS))]
+    """The figures of `codes` (all by default). Those a batched pass can count
+    (`kpi_batch.PASSES`: one query per source table) are counted together; the others by their
+    own function. Both give the same figures (tests/test_kpi_batch.py)."""
+    from .kpi_batch import batch_figures
+
+    base = base if base is not None else WorkOrder.objects.all()
+    codes = codes or list(KPIS)
+    figures = batch_figures(filters, base, codes)
+    token = _known.set((filters, base, figures))
+    try:
+        for code in codes:
+            if code not in figures:
+                figures[code] = kpi_compute(code, filters, base)
+    finally:
+        _known.reset(token)
+    return [(KPIS[c], figures[c]) for c in codes]

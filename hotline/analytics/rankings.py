@@ -1,8 +1,10 @@
 """Units side by side (单位排名): the unit-comparable figures of `kpis`, one row per unit.
 
-Each figure groups the very querysets its single-unit figure counts (`kpis.PARTS`) by the field
-naming the unit, so a unit's row always equals that unit's figure asked for alone (without its
-subtree). A handful of grouped queries serve every unit at once."""
+Every unit's figures come from the batched passes of `kpi_batch` grouped by unit: one grouped
+query over the orders and one over the events serve every unit at once. A figure without a
+batched form groups the very querysets its single-unit figure counts (`kpis.PARTS`) by the field
+naming the unit. Either way a unit's row equals that unit's figure asked for alone (without its
+subtree); tests/test_rankings.py and tests/test_kpi_batch.py check it."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from django.db.models import Count, QuerySet
 from hotline.accounts.models import Unit
 from hotline.workorders.models import WorkOrder
 
+from .kpi_batch import UNIT_CODES, unit_passes
 from .kpis import PARTS, Figure, KpiFilters
 
 # The figures units are ranked on, and which way is better.
@@ -39,9 +42,17 @@ def unit_figures(
     """Every unit with some data in the period, with each figure of `codes`; a unit slice of
     `f` keeps the units of that slice (with its subtree when asked)."""
     everyone = replace(f, unit=None)
+    batched = unit_passes(everyone, base, codes)
     numerators: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     denominators: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for unit_id, figures in batched.items():
+        if any(fig.numerator or fig.denominator for fig in figures.values()):
+            for code, fig in figures.items():
+                numerators[unit_id][code] = fig.numerator
+                denominators[unit_id][code] = fig.denominator or Decimal(0)
     for code in codes:
+        if code in UNIT_CODES:
+            continue
         parts = PARTS[code](everyone, base)
         for weight, qs in parts.numerator:
             for unit_id, n in _grouped(qs, parts.numerator_unit).items():

@@ -1,0 +1,279 @@
+"""The figures of `kpis` counted together: one query per source table instead of one or two per
+figure.
+
+A page of figures (the KPI table, the report, the dashboard) asks for most of them at once, and
+each figure on its own reads the same rows again: at a million orders that is a few dozen scans of
+a month of orders and events. Here every figure whose numerator and denominator are counts over
+one table becomes a conditional count (`COUNT(*) FILTER (WHERE …)`) in a single query over that
+table: one over the orders (registered, dispatched or due in the period), one over the events of
+the period, one over the calls. The same pass grouped by unit gives every unit's figures at once
+(`unit_passes`, read by the rankings).
+
+Each condition is the very filter of the figure's own function in `kpis` (the same helpers, the
+same fields), and tests/test_kpi_batch.py checks every batched figure against its own function
+for every filter, so the two can never drift apart. Figures not listed here (or added later
+without a batched form) are simply computed on their own by `kpis.kpi_table`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.utils import timezone
+
+from hotline.core.conf import hotline_int
+from hotline.telephony.choices import CallOutcome
+from hotline.workorders.choices import Action, Rating, Status
+from hotline.workorders.models import WorkOrder, WorkOrderAssignment, WorkOrderEvent
+
+from .kpis import Figure, KpiFilters, _between, _calls, _d, _ratio, kpi_setting, sliced_orders
+
+Counts = Mapping[str, Any]
+
+# --- orders ------------------------------------------------------------------------------------
+
+
+def _order_conditions(f: KpiFilters) -> dict[str, Q]:
+    """name → the condition an order is counted under (see each figure in kpis)."""
+    created = _between(f, "created_at")
+    dispatched = _between(f, "dispatched_at")
+    due = _between(f, "reply_due_at")
+    resolved = WorkOrderEvent.objects.filter(order=OuterRef("pk"), action=Action.RESOLVE_AT_INTAKE)
+    acknowledged = WorkOrderAssignment.objects.filter(
+        order=OuterRef("pk"), role="lead", is_active=True, acknowledged_at__isnull=False
+    )
+    window = timedelta(days=hotline_int("REPEAT_WINDOW_DAYS"))
+    earlier = WorkOrder.objects.filter(
+        requester_phone=OuterRef("requester_phone"),
+        category=OuterRef("category"),
+        created_at__lt=OuterRef("created_at"),
+        created_at__gte=OuterRef("created_at") - window,
+    ).exclude(pk=OuterRef("pk"))
+    return {
+        "registered": created,
+        "direct": created & Q(Exists(resolved)),
+        "closed": created & Q(status=Status.CLOSED),
+        "repeats": created
+        & ~Q(requester_phone="")
+        & Q(category__isnull=False)
+        & Q(Exists(earlier)),
+        "dispatched": dispatched,
+        "ack_on_time": dispatched & Q(acknowledged_late=False) & Q(Exists(acknowledged)),
+        "due": due,
+        "on_time": due & Q(replied_at__isnull=False, replied_late=False),
+        "late": due
+        & (Q(replied_late=True) | Q(replied_at__isnull=True, reply_due_at__lt=timezone.now())),
+    }
+
+
+def _order_rows(f: KpiFilters, base: QuerySet[WorkOrder], *, by_unit: bool) -> QuerySet:
+    conditions = _order_conditions(f)
+    anywhere = conditions["registered"] | conditions["dispatched"] | conditions["due"]
+    return sliced_orders(f, base, by_unit=by_unit).filter(anywhere).order_by()
+
+
+def _order_aggregates(f: KpiFilters) -> dict[str, Count]:
+    return {name: Count("pk", filter=q) for name, q in _order_conditions(f).items()}
+
+
+def _order_figures(f: KpiFilters, c: Counts) -> dict[str, Figure]:
+    return {
+        "registered": Figure("registered", _d(c["registered"]), None),
+        "daily_average": _ratio("daily_average", _int(c["registered"]), f.days),
+        "direct_resolution": _ratio("direct_resolution", _int(c["direct"]), _int(c["registered"])),
+        "closure": _ratio("closure", _int(c["closed"]), _int(c["registered"])),
+        "repeat_calls": _ratio("repeat_calls", _int(c["repeats"]), _int(c["registered"])),
+        "on_time_acknowledge": _ratio(
+            "on_time_acknowledge", _int(c["ack_on_time"]), _int(c["dispatched"])
+        ),
+        "on_time_reply": _ratio("on_time_reply", _int(c["on_time"]), _int(c["due"])),
+        "overdue_rate": _ratio("overdue_rate", _int(c["late"]), _int(c["due"])),
+    }
+
+
+def orders_pass(f: KpiFilters, base: QuerySet[WorkOrder]) -> dict[str, Figure]:
+    return _order_figures(f, _order_rows(f, base, by_unit=True).aggregate(**_order_aggregates(f)))
+
+
+# --- events ------------------------------------------------------------------------------------
+
+DISPATCHES = [Action.DISPATCH, Action.REASSIGN, Action.REDISPATCH]
+QUEUED = [Action.ACCEPT_REPLY, Action.RESOLVE_AT_INTAKE]
+EVENT_ACTIONS = [Action.RETURN, *DISPATCHES, Action.REDO, Action.REPLY, Action.CALLBACK, *QUEUED]
+
+
+def _event_conditions(f: KpiFilters, *, unit_slice: bool) -> dict[str, Q]:
+    units = f.units() if unit_slice else None
+
+    def of(actions: Sequence[str], unit_field: str = "unit") -> Q:
+        q = Q(action__in=actions)
+        if units is not None:
+            q &= Q(**{f"{unit_field}__in": units})
+        return q
+
+    callback = of([Action.CALLBACK])
+    return {
+        "returns": of([Action.RETURN], "actor_unit"),
+        "dispatches": of(DISPATCHES),
+        "redo": of([Action.REDO]),
+        "replies": of([Action.REPLY]),
+        "callbacks": callback,
+        "queued": of(QUEUED),
+        "satisfied": callback & Q(payload__rating=Rating.SATISFIED),
+        "fairly": callback & Q(payload__rating=Rating.FAIRLY_SATISFIED),
+        "solved": callback & Q(payload__solved=True),
+    }
+
+
+def _event_rows(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrderEvent]:
+    qs = WorkOrderEvent.objects.filter(_between(f, "created_at"), action__in=EVENT_ACTIONS)
+    orders = sliced_orders(f, base, by_unit=False)
+    if orders.query.where:  # a slice or a scope: only the events of those orders
+        qs = qs.filter(order__in=orders.values("pk"))
+    return qs.order_by()
+
+
+def _event_figures(c: Counts) -> dict[str, Figure]:
+    weight = _d(kpi_setting("BASIC_SATISFIED_WEIGHT"))  # type: ignore[arg-type]
+    satisfied = Decimal(1) * _int(c["satisfied"]) + weight * _int(c["fairly"])
+    rated = _d(c["callbacks"])
+    return {
+        "return_rate": _ratio("return_rate", _int(c["returns"]), _int(c["dispatches"])),
+        "redo_rate": _ratio("redo_rate", _int(c["redo"]), _int(c["replies"])),
+        "callback_rate": _ratio("callback_rate", _int(c["callbacks"]), _int(c["queued"])),
+        "satisfaction": Figure("satisfaction", satisfied, rated),
+        "resolution": _ratio("resolution", _int(c["solved"]), _int(c["callbacks"])),
+    }
+
+
+def events_pass(f: KpiFilters, base: QuerySet[WorkOrder]) -> dict[str, Figure]:
+    aggregates = {
+        name: Count("pk", filter=q) for name, q in _event_conditions(f, unit_slice=True).items()
+    }
+    return _event_figures(_event_rows(f, base).aggregate(**aggregates))
+
+
+# --- calls -------------------------------------------------------------------------------------
+
+
+def calls_pass(f: KpiFilters, base: QuerySet[WorkOrder]) -> dict[str, Figure]:
+    answered = Q(outcome=CallOutcome.ANSWERED)
+    n = kpi_setting("ANSWER_WITHIN_SECONDS")
+    c = _calls(f).aggregate(
+        offered=Count("pk"),
+        answered=Count("pk", filter=answered),
+        fast=Count("pk", filter=answered & Q(wait_seconds__lte=n)),
+        abandoned=Count("pk", filter=Q(outcome=CallOutcome.ABANDONED)),
+        wait=Sum("wait_seconds", filter=answered),
+        talk=Sum("talk_seconds", filter=answered),
+    )
+    return {
+        "answer_rate": _ratio("answer_rate", c["answered"], c["offered"]),
+        "answer_within": _ratio("answer_within", c["fast"], c["offered"]),
+        "abandonment": _ratio("abandonment", c["abandoned"], c["offered"]),
+        "average_wait": Figure("average_wait", _d(c["wait"]), _d(c["answered"])),
+        "average_talk": Figure("average_talk", _d(c["talk"]), _d(c["answered"])),
+    }
+
+
+def _int(n: int | Decimal | None) -> int:
+    return int(n or 0)
+
+
+Pass = Callable[[KpiFilters, QuerySet[WorkOrder]], dict[str, Figure]]
+PASSES: list[tuple[frozenset[str], Pass]] = [
+    (
+        frozenset(
+            {
+                "registered",
+                "daily_average",
+                "direct_resolution",
+                "closure",
+                "repeat_calls",
+                "on_time_acknowledge",
+                "on_time_reply",
+                "overdue_rate",
+            }
+        ),
+        orders_pass,
+    ),
+    (
+        frozenset({"return_rate", "redo_rate", "callback_rate", "satisfaction", "resolution"}),
+        events_pass,
+    ),
+    (
+        frozenset({"answer_rate", "answer_within", "abandonment", "average_wait", "average_talk"}),
+        calls_pass,
+    ),
+]
+
+
+def batch_figures(f: KpiFilters, base: QuerySet[WorkOrder], codes: list[str]) -> dict[str, Figure]:
+    """The figures of `codes` that a pass can count, each pass run once if any of its figures is
+    asked for; the rest are left to their own functions."""
+    wanted = set(codes)
+    out: dict[str, Figure] = {}
+    for covers, run in PASSES:
+        if covers & wanted:
+            out.update({c: fig for c, fig in run(f, base).items() if c in wanted})
+    return out
+
+
+# --- every unit at once ------------------------------------------------------------------------
+
+UNIT_CODES = frozenset(
+    {
+        "closure",
+        "on_time_acknowledge",
+        "on_time_reply",
+        "overdue_rate",
+        "return_rate",
+        "redo_rate",
+        "satisfaction",
+        "resolution",
+    }
+)
+
+
+def unit_passes(
+    f: KpiFilters, base: QuerySet[WorkOrder], codes: tuple[str, ...]
+) -> dict[int, dict[str, Figure]]:
+    """unit id → its figures of `codes` (those in UNIT_CODES), every unit of the period in two
+    grouped queries. Order figures group by the current lead unit, event figures by the unit the
+    event concerns (the returning unit for a return), as `kpis.PARTS` defines them; `f`'s unit
+    is ignored (the caller keeps the units it wants)."""
+    wanted = set(codes) & UNIT_CODES
+    out: dict[int, dict[str, Figure]] = defaultdict(dict)
+    order_codes = wanted & {"closure", "on_time_acknowledge", "on_time_reply", "overdue_rate"}
+    if order_codes:
+        rows = (
+            _order_rows(f, base, by_unit=False)
+            .filter(lead_unit__isnull=False)
+            .values("lead_unit")
+            .annotate(**_order_aggregates(f))
+        )
+        for r in rows:
+            figures = _order_figures(f, r)
+            out[r["lead_unit"]].update({c: figures[c] for c in order_codes})
+    event_codes = wanted - order_codes
+    if event_codes:
+        concerned = Case(When(action=Action.RETURN, then=F("actor_unit")), default=F("unit"))
+        aggregates = {
+            name: Count("pk", filter=q)
+            for name, q in _event_conditions(f, unit_slice=False).items()
+        }
+        rows = (
+            _event_rows(f, base)
+            .annotate(concerned=concerned)
+            .filter(concerned__isnull=False)
+            .values("concerned")
+            .annotate(**aggregates)
+        )
+        for r in rows:
+            figures = _event_figures(r)
+            out[r["concerned"]].update({c: figures[c] for c in event_codes})
+    return out
