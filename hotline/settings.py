@@ -133,6 +133,9 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 * 1024 * 1024))
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+# What Open311 `GET requests` (public) says about where: "region" (county and street, the point
+# rounded to 0.01°) or "exact" (the address and point as given). docs/open311.md.
+OPEN311_PUBLIC_ADDRESS = os.getenv("OPEN311_PUBLIC_ADDRESS", "region")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

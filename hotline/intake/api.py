@@ -44,6 +44,10 @@ class ChannelRequestIn(Schema):
     is_confidential: bool = False
     external_id: str = Field("", max_length=64, description="渠道内的编号")
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=5)
+    attributes: dict[str, str | list[str]] = Field(
+        default_factory=dict,
+        description="分类的附加信息项：{编码: 值}，多选为列表（见 Open311 services/{service_code}）",
+    )
 
 
 class ChannelRequestOut(Schema):

@@ -38,6 +38,7 @@ ORDER_FIELDS = (
     "requester_phone",
     "is_anonymous",
     "is_confidential",
+    "attributes",
 )
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -28,6 +27,13 @@ from hotline.workorders.models import WorkOrder, WorkOrderEvent
 from ..channel_auth import channel_for_key, over_rate_limit
 from ..channel_services import Submission, channel_submit
 from ..models import ChannelRequest, Operation
+from .attributes import (
+    BadAttributeKey,
+    categories_with_fields,
+    definition_attributes,
+    form_attributes,
+)
+from .public import RegionNames, coarse, public_address, scrub
 from .render import error, respond
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -36,7 +42,6 @@ CHANGESET = "2026-11-22T00:00:00+08:00"
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-ATTRIBUTE_RE = re.compile(r"^attribute\[(.+)\]$")
 
 
 class Open311Error(Exception):
@@ -110,14 +115,16 @@ def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     )
 
 
-def _service_row(category: Category, groups: dict[int, str]) -> dict[str, Any]:
+def _service_row(
+    category: Category, groups: dict[int, str], with_fields: set[int]
+) -> dict[str, Any]:
     root_id = category.ancestor_ids()[0]
     return {
         "service_code": _service_code(category),
         "service_name": category.name,
         "description": category.full_name,
-        # Categories carry no extra fields (yet): no service definition attributes.
-        "metadata": False,
+        # True: the category has extra fields; the client reads them from the definition.
+        "metadata": category.pk in with_fields,
         "type": "realtime",
         "keywords": "",
         "group": groups.get(root_id, category.name),
@@ -130,7 +137,8 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
     leaves = list(_leaf_services().order_by("path"))
     roots = {c.ancestor_ids()[0] for c in leaves}
     groups = dict(Category.objects.filter(pk__in=roots).values_list("pk", "name"))
-    return respond(fmt, "services", [_service_row(c, groups) for c in leaves])
+    with_fields = categories_with_fields(leaves)
+    return respond(fmt, "services", [_service_row(c, groups, with_fields) for c in leaves])
 
 
 @require_GET
@@ -141,7 +149,9 @@ def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpRespons
     except Open311Error as e:
         return error(fmt, e.status, e.description)
     return respond(
-        fmt, "service_definition", {"service_code": _service_code(category), "attributes": []}
+        fmt,
+        "service_definition",
+        {"service_code": _service_code(category), "attributes": definition_attributes(category)},
     )
 
 
@@ -169,26 +179,27 @@ def _latest_notes(orders: list[WorkOrder]) -> dict[int, str]:
     return notes
 
 
-def _request_row(order: WorkOrder, notes: dict[int, str]) -> dict[str, Any]:
+def _request_row(order: WorkOrder, notes: dict[int, str], regions: RegionNames) -> dict[str, Any]:
+    """One request as published: nothing about the requester (see public.py)."""
     req: ChannelRequest | None = getattr(order, "channel_request", None)
     closed = order.status in TERMINAL
     return {
         "service_request_id": order.number,
         "status": "closed" if closed else "open",
-        "status_notes": notes.get(order.pk, ""),
+        "status_notes": scrub(notes.get(order.pk, ""), order),
         "service_name": order.category.name if order.category else "",
         "service_code": _service_code(order.category) if order.category else "",
-        "description": order.content,
+        "description": scrub(order.content, order),
         "agency_responsible": order.lead_unit.name if order.lead_unit else "",
         "service_notice": "",
         "requested_datetime": _iso(order.created_at),
         "updated_datetime": _iso(order.updated_at),
         "expected_datetime": _iso(order.reply_due_at),
-        "address": order.address,
+        "address": public_address(order, regions),
         "address_id": "",
         "zipcode": "",
-        "lat": str(req.lat) if req is not None and req.lat is not None else "",
-        "long": str(req.long) if req is not None and req.long is not None else "",
+        "lat": coarse(req.lat) if req is not None else "",
+        "long": coarse(req.long) if req is not None else "",
         "media_url": "",
     }
 
@@ -269,8 +280,8 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     except Open311Error as e:
         return error(fmt, e.status, e.description)
     rows = list(orders.order_by("-created_at", "-id")[(page - 1) * size : page * size])
-    notes = _latest_notes(rows)
-    return respond(fmt, "service_requests", [_request_row(o, notes) for o in rows])
+    notes, regions = _latest_notes(rows), RegionNames()
+    return respond(fmt, "service_requests", [_request_row(o, notes, regions) for o in rows])
 
 
 @require_GET
@@ -279,7 +290,8 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
     order = _public_orders().filter(number=request_id).first()
     if order is None:
         return error(fmt, 404, _("service_request_id「{id}」不存在").format(id=request_id[:30]))
-    return respond(fmt, "service_requests", [_request_row(order, _latest_notes([order]))])
+    row = _request_row(order, _latest_notes([order]), RegionNames())
+    return respond(fmt, "service_requests", [row])
 
 
 @require_GET
@@ -305,7 +317,8 @@ def _coordinate(value: str, name: str, limit: int) -> Decimal:
     return number.quantize(Decimal("0.000001"))
 
 
-def _form(request: HttpRequest) -> dict[str, str]:
+def _form(request: HttpRequest) -> list[tuple[str, str]]:
+    """The form's (name, value) pairs, repeated names kept (attribute[CODE][] of a list)."""
     content_type = request.content_type or ""
     if content_type not in FORM_TYPES:
         raise Open311Error(
@@ -325,24 +338,24 @@ def _form(request: HttpRequest) -> dict[str, str]:
                 errors="strict",
                 max_num_fields=100,
             )
-            form_data = dict(pairs)
         else:
-            form_data = {k: request.POST.get(k, "") for k in request.POST}
+            pairs = [(k, v) for k, vs in request.POST.lists() for v in vs]
     except RequestDataTooBig:
         raise Open311Error(413, _("请求体过大")) from None
     except UnicodeDecodeError:
         raise Open311Error(400, _("请求体不是有效的 UTF-8 编码")) from None
     except ValueError:
         raise Open311Error(400, _("表单字段过多")) from None
-    for key, value in form_data.items():
+    for key, value in pairs:
         if "\x00" in key or "\x00" in value:  # PostgreSQL cannot store NUL; nobody types one
             raise Open311Error(
                 400, _("{key} 含有不允许的控制字符（NUL）").format(key=key.replace("\x00", ""))
             )
-    return form_data
+    return pairs
 
 
-def _submission(form: dict[str, str]) -> tuple[Submission, Category]:
+def _submission(pairs: list[tuple[str, str]]) -> tuple[Submission, Category]:
+    form = dict(pairs)
     code = form.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, _("缺少 service_code"))
@@ -350,12 +363,11 @@ def _submission(form: dict[str, str]) -> tuple[Submission, Category]:
         category = _service(code)
     except Open311Error:
         raise Open311Error(400, _("service_code「{code}」不存在").format(code=code[:40])) from None
-    for key in form:
-        match = ATTRIBUTE_RE.match(key)
-        if match:  # services define no attributes: any given is unknown
-            raise Open311Error(
-                400, _("服务 {code} 没有属性「{attr}」").format(code=code, attr=match.group(1))
-            )
+    try:
+        # Checked (required, datatype, list keys) with the order, by workorder_register.
+        attributes = form_attributes(pairs)
+    except BadAttributeKey as e:
+        raise Open311Error(400, str(e)) from None
     lat_raw, long_raw = form.get("lat", "").strip(), form.get("long", "").strip()
     address = form.get("address_string", "").strip()
     address_id = form.get("address_id", "").strip()
@@ -380,6 +392,7 @@ def _submission(form: dict[str, str]) -> tuple[Submission, Category]:
         "requester_phone": phone,
         # Open311 clients often send no phone: such a request is taken in as anonymous.
         "is_anonymous": not phone,
+        "attributes": attributes,
     }
     return Submission(fields=fields, lat=lat, long=long), category
 
@@ -391,13 +404,13 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":
         return request_list(request, fmt=fmt)
     try:
-        form = _form(request)
-        channel = channel_for_key(form.get("api_key", ""))
+        pairs = _form(request)
+        channel = channel_for_key(dict(pairs).get("api_key", ""))
         if channel is None or not channel.allows(Operation.CREATE):
             raise Open311Error(403, _("api_key 无效或未获准提交诉求"))
         if over_rate_limit(channel):
             raise Open311Error(429, _("请求过于频繁"))
-        submission, _category = _submission(form)
+        submission, _category = _submission(pairs)
         req, _created = channel_submit(
             channel=channel,
             submission=submission,

@@ -1,0 +1,78 @@
+"""What `GET requests` may publish about an order. The list is public (no key), platform-wide,
+as the spec intends; so it carries no requester field at all, confidential orders never appear
+(see views._public_orders), and what the requester wrote is scrubbed of the personal data
+people type into it: phone and ID numbers, and the requester's own name.
+
+Where the matter is: `settings.OPEN311_PUBLIC_ADDRESS` — "region" (default) publishes the
+order's region (county and street) instead of the address, and the point rounded to 0.01°
+(about 1 km); "exact" publishes the address and point as given."""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.conf import settings
+
+from hotline.accounts.models import Region
+from hotline.workorders.models import WorkOrder
+
+EXACT = "exact"
+REGION = "region"
+COARSE = Decimal("0.01")
+# Mobile numbers, landlines with or without area code, 15/18-digit ID numbers: any run of 7 or
+# more digits (with the usual separators) is masked; order numbers are not in the text.
+_NUMBERS = re.compile(r"(?<![\dA-Za-z])(?:\+?86[- ]?)?\d[\d -]{5,}\d[Xx]?(?![\dA-Za-z])")
+MASK = "****"
+
+
+def address_mode() -> str:
+    mode = getattr(settings, "OPEN311_PUBLIC_ADDRESS", REGION)
+    return EXACT if mode == EXACT else REGION
+
+
+def scrub(text: str, order: WorkOrder) -> str:
+    """The text with digit runs that may be phone or ID numbers masked, and the requester's
+    name (as registered) replaced."""
+
+    def mask(match: re.Match[str]) -> str:
+        digits = sum(ch.isdigit() for ch in match.group())
+        return MASK if digits >= 7 else match.group()
+
+    text = _NUMBERS.sub(mask, text or "")
+    name = (order.requester_name or "").strip()
+    if len(name) >= 2:
+        text = text.replace(name, name[0] + "*" * (len(name) - 1))
+    return text
+
+
+class RegionNames:
+    """Region paths below the city ("子洲县 双湖峪街道"), one query per region per request."""
+
+    def __init__(self) -> None:
+        self._names: dict[int, str] = {}
+
+    def __call__(self, region_id: int) -> str:
+        if region_id not in self._names:
+            region = Region.objects.get(pk=region_id)
+            rows = dict(
+                Region.objects.filter(pk__in=region.ancestor_ids()).values_list("pk", "name")
+            )
+            names = [rows[i] for i in region.ancestor_ids() if i in rows]
+            # The city and province are the platform's own: from the county down.
+            self._names[region_id] = " ".join(names[-2:])
+        return self._names[region_id]
+
+
+def coarse(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    if address_mode() == EXACT:
+        return str(value)
+    return str(value.quantize(COARSE, rounding=ROUND_HALF_EVEN))
+
+
+def public_address(order: WorkOrder, regions: RegionNames) -> str:
+    if address_mode() == EXACT:
+        return order.address
+    return regions(order.region_id)
