@@ -12,14 +12,19 @@ class SlaConfig(AppConfig):
     verbose_name = _("时限")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
         from hotline.core import nav, periodic
         from hotline.workorders.signals import workorder_changing
 
         from .conf import sla_setting
-        from .receivers import on_workorder_changing
+        from .models import CalendarDay, CalendarYear
+        from .receivers import on_calendar_saved, on_workorder_changing
         from .views import nav_label
 
         workorder_changing.connect(on_workorder_changing, dispatch_uid="sla_clocks")
+        post_save.connect(on_calendar_saved, sender=CalendarDay, dispatch_uid="sla_calendar_day")
+        post_save.connect(on_calendar_saved, sender=CalendarYear, dispatch_uid="sla_calendar_year")
         periodic.register(
             "sla_scan",
             "hotline.sla.tasks.scan_time_limits",

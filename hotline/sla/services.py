@@ -7,6 +7,7 @@ every change of a deadline is visible in the order's history."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from hotline.accounts.models import User
 from hotline.accounts.services import system_user
 from hotline.workorders.choices import Action, Status
 from hotline.workorders.clocks import CLOCK_RUNNING
-from hotline.workorders.errors import IllegalTransition
+from hotline.workorders.errors import IllegalTransition, WorkOrderError
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.services import workorder_transition
 
@@ -28,6 +29,8 @@ from .choices import Clock, NotificationKind
 from .conf import sla_setting
 from .models import Notification, SlaAlert
 from .rules import Limits, OrderFacts, RuleBook, deadline, load_rulebook
+
+logger = logging.getLogger("hotline.sla")
 
 # Moves that start a new round with a unit: both unit clocks start again from the move.
 ROUND_STARTS = frozenset({Action.DISPATCH, Action.REDISPATCH, Action.REASSIGN, Action.REDO})
@@ -250,8 +253,14 @@ def _extend(
 def sla_recompute(*, order: WorkOrder | int) -> None:
     """Set an order's clocks again from the rules (after the calendar was extended or the
     rules fixed): a note by the system user whose event carries the new clocks."""
-    alerts = SlaAlert.objects.filter(order=order, resolved_at__isnull=True)
     with transaction.atomic():
+        # The alerts open before the recomputation: one that still meets a gap in the calendar
+        # raises a new alert, which must stay open.
+        alerts = list(
+            SlaAlert.objects.filter(order=order, resolved_at__isnull=True).values_list(
+                "pk", flat=True
+            )
+        )
         workorder_transition(
             order=order,
             action=Action.ADD_NOTE,
@@ -259,7 +268,58 @@ def sla_recompute(*, order: WorkOrder | int) -> None:
             note=_("工作日历或时限规则已更新，系统按规则重新计算时限"),
             recompute_clocks=True,
         )
-        alerts.update(resolved_at=timezone.now())
+        SlaAlert.objects.filter(pk__in=alerts).update(resolved_at=timezone.now())
+
+
+def sla_retry_calendar_gaps() -> int:
+    """Recompute the orders whose open calendar alert names a date the calendar now knows
+    (run after an administrator added days or a year). Idempotent: an order is recomputed
+    once, its alerts resolved in the same transaction; a concurrent run waits on the alert
+    rows and then finds them resolved. Returns how many orders were recomputed."""
+    calendar = load_calendar()
+    known: list[int] = []
+    open_alerts = SlaAlert.objects.filter(
+        resolved_at__isnull=True, order__isnull=False, missing_date__isnull=False
+    )
+    for order_id, day in open_alerts.values_list("order_id", "missing_date"):
+        assert day is not None  # filtered above
+        try:
+            calendar.is_workday(day)
+        except CalendarUnknown:
+            continue  # still unknown: leave it for the administrator
+        known.append(order_id)
+    done = 0
+    for order_id in dict.fromkeys(known):
+        try:
+            with transaction.atomic():
+                still_open = open_alerts.select_for_update().filter(order_id=order_id)
+                if not list(still_open.values_list("pk", flat=True)):
+                    continue  # another run recomputed it meanwhile
+                sla_recompute(order=order_id)
+        except WorkOrderError as e:
+            logger.warning("sla: could not recompute order %s: %s", order_id, e)
+            continue
+        done += 1
+    return done
+
+
+def schedule_calendar_retry() -> None:
+    """After the current transaction commits, retry the orders the calendar left without a
+    deadline (a Celery task: on the worker in production, in this process when eager). Many
+    days saved in one transaction (an import) schedule it once."""
+    connection = transaction.get_connection()
+    # Django keeps the callbacks of the open transaction in run_on_commit as
+    # (savepoints, callback, robust); the same callback already waiting is enough.
+    pending = getattr(connection, "run_on_commit", [])
+    if any(entry[1] is _delay_calendar_retry for entry in pending):
+        return
+    transaction.on_commit(_delay_calendar_retry)
+
+
+def _delay_calendar_retry() -> None:
+    from .tasks import retry_calendar_gaps
+
+    retry_calendar_gaps.delay()
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:

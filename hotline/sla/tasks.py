@@ -1,4 +1,4 @@
-"""Celery tasks of the sla app: thin wrappers around the scans."""
+"""Celery tasks of the sla app: thin wrappers around the scans and the calendar retry."""
 
 from __future__ import annotations
 
@@ -11,3 +11,12 @@ def scan_time_limits() -> dict[str, int]:
     from .scans import sla_scan
 
     return sla_scan()
+
+
+@shared_task(name="hotline.sla.tasks.retry_calendar_gaps")
+def retry_calendar_gaps() -> int:
+    """Recompute the orders the calendar left without a deadline, once it knows their dates
+    (scheduled after an administrator saves calendar days or years)."""
+    from .services import sla_retry_calendar_gaps
+
+    return sla_retry_calendar_gaps()
