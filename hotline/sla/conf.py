@@ -8,10 +8,17 @@ from datetime import time
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from .choices import LimitUnit
 
 
 def _hours(value: str) -> list[int]:
     return [int(v) for v in value.split(",") if v.strip()]
+
+
+def _list(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 DEFAULTS: dict[str, Any] = {
@@ -29,6 +36,9 @@ DEFAULTS: dict[str, Any] = {
     "URGE_AFTER_HOURS": _hours(os.getenv("SLA_URGE_AFTER_HOURS", "0")),
     # Automatic supervision (督办), hours overdue at which level 1, 2, 3... is raised.
     "SUPERVISE_AFTER_HOURS": _hours(os.getenv("SLA_SUPERVISE_AFTER_HOURS", "24,72,168")),
+    # The same points with units, e.g. "1wd,3wd,5wd" (working days) or "24h,3wd"; a bare number
+    # is hours. When set it replaces SUPERVISE_AFTER_HOURS.
+    "SUPERVISE_AFTER": _list(os.getenv("SLA_SUPERVISE_AFTER", "")),
     # Urge a unit automatically when it has not acknowledged within its limit.
     "URGE_UNACKNOWLEDGED": os.getenv("SLA_URGE_UNACKNOWLEDGED", "true").lower() == "true",
     # A return (退单) after the return window: refused when true; otherwise accepted and
@@ -50,3 +60,24 @@ def sla_setting(name: str) -> Any:
 def office_end() -> time:
     hour, minute = str(sla_setting("OFFICE_END")).split(":")
     return time(int(hour), int(minute))
+
+
+def supervise_after() -> list[tuple[int, str]]:
+    """The overdue amounts at which supervision levels 1, 2, 3... are raised, each as (amount,
+    LimitUnit.HOURS or LimitUnit.WORKING_DAYS): SUPERVISE_AFTER when set, otherwise
+    SUPERVISE_AFTER_HOURS."""
+    entries = list(sla_setting("SUPERVISE_AFTER") or [])
+    if not entries:
+        return [(int(h), LimitUnit.HOURS) for h in sla_setting("SUPERVISE_AFTER_HOURS")]
+    points: list[tuple[int, str]] = []
+    for entry in entries:
+        text = str(entry).strip().lower()
+        unit, number = LimitUnit.HOURS, text.removesuffix("h")
+        if text.endswith("wd"):
+            unit, number = LimitUnit.WORKING_DAYS, text.removesuffix("wd")
+        if not number.isdigit() or (unit == LimitUnit.WORKING_DAYS and int(number) == 0):
+            raise ImproperlyConfigured(
+                f"SLA_SUPERVISE_AFTER 中的「{entry}」无法识别：应为小时数（如 24h）或工作日数（如 3wd）"
+            )
+        points.append((int(number), unit))
+    return points

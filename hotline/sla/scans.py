@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
@@ -29,8 +31,9 @@ from hotline.workorders.models import WorkOrder, WorkOrderEvent
 from hotline.workorders.services import workorder_transition
 
 from . import notify
-from .choices import NotificationKind, Stage
-from .conf import sla_setting
+from .calendar import CalendarUnknown, WorkCalendar, load_calendar
+from .choices import LimitUnit, NotificationKind, Stage
+from .conf import office_end, sla_setting, supervise_after
 from .models import SlaAction
 
 logger = logging.getLogger("hotline.sla")
@@ -194,16 +197,44 @@ def scan_urges(now: datetime, who: Recipients, actor: User) -> int:
     return taken
 
 
+def overdue_cutoff(
+    now: datetime, amount: int, unit: str, calendar: WorkCalendar | None
+) -> datetime:
+    """Orders whose reply deadline is before the returned instant are overdue by `amount` hours
+    or working days at `now`. n working days overdue means past the end of office hours of the
+    n-th working day after the deadline's day (as an extension counts), so the cutoff is the
+    midnight after the last deadline day for which that moment has passed."""
+    if unit != LimitUnit.WORKING_DAYS:
+        return now - timedelta(hours=amount)
+    assert calendar is not None
+    end, tz = office_end(), ZoneInfo(settings.TIME_ZONE)
+    day = timezone.localtime(now).date()
+    while (
+        calendar.add_working_days(
+            datetime.combine(day, end, tzinfo=tz), amount, counting="next_day", office_end=end
+        )
+        >= now
+    ):
+        day -= timedelta(days=1)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+
+
 def scan_supervision(now: datetime, who: Recipients, actor: User) -> int:
     """Raise supervision (督办) level by level as an order stays overdue; tell the unit and
     the supervisors."""
     taken = 0
-    levels = list(sla_setting("SUPERVISE_AFTER_HOURS"))[: hotline_int("SUPERVISION_LEVELS")]
-    for level, hours in enumerate(levels, start=1):
+    levels = supervise_after()[: hotline_int("SUPERVISION_LEVELS")]
+    calendar = load_calendar() if any(u == LimitUnit.WORKING_DAYS for _a, u in levels) else None
+    for level, (amount, unit) in enumerate(levels, start=1):
+        try:
+            cutoff = overdue_cutoff(now, amount, unit, calendar)
+        except CalendarUnknown as e:
+            logger.warning("sla scan: supervision level %s skipped: %s", level, e)
+            continue
         qs = WorkOrder.objects.filter(
             status__in=CLOCK_RUNNING,
             supervision_level__lt=level,
-            reply_due_at__lt=now - timedelta(hours=hours),
+            reply_due_at__lt=cutoff,
             clock_paused_at__isnull=True,
         )
         for order in _pending(qs, Stage.SUPERVISE, level, "reply_due_at").iterator(chunk_size=500):

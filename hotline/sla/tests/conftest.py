@@ -13,6 +13,7 @@ def _sla_defaults(settings):
         "WARN_WORKDAYS_LEFT": 0,
         "URGE_AFTER_HOURS": [0],
         "SUPERVISE_AFTER_HOURS": [24, 72, 168],
+        "SUPERVISE_AFTER": [],
         "URGE_UNACKNOWLEDGED": True,
         "REFUSE_LATE_RETURN": False,
         "CHANNELS": ["sms", "email"],
