@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -34,7 +34,7 @@ from hotline.core.conf import hotline_int
 from hotline.telephony.choices import CallOutcome, Direction
 from hotline.telephony.models import CallRecord
 from hotline.workorders.choices import Action, Rating, Status
-from hotline.workorders.models import WorkOrder, WorkOrderEvent
+from hotline.workorders.models import WorkOrder, WorkOrderAssignment, WorkOrderEvent
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -226,6 +226,34 @@ def on_time_acknowledge_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts
     return Parts([(ONE, on_time)], dispatched)
 
 
+# 响应率's settings, with Beijing's defaults where a settings file predates them.
+RESPONSE_DEFAULTS: dict[str, int | str] = {
+    "CONTACT_WITHIN_HOURS": 24,
+    "COMPOSITE_RESPONSE": "response",
+}
+
+
+def _response_setting(name: str) -> int | str:
+    value = settings.HOTLINE_KPI.get(name, RESPONSE_DEFAULTS[name])
+    return value if isinstance(value, int | str) else str(value)
+
+
+def response_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
+    """响应率 (Beijing): orders whose current round was dispatched in the period; responded when
+    the lead unit acknowledged in time (as 按时签收率) and its first contact with the requester
+    in the round (event contact_requester) came within CONTACT_WITHIN_HOURS of the dispatch."""
+    dispatched = sliced_orders(f, base).filter(_between(f, "dispatched_at"))
+    limit = timedelta(hours=int(_response_setting("CONTACT_WITHIN_HOURS")))
+    contacted = WorkOrderAssignment.objects.filter(
+        order=OuterRef("pk"),
+        role="lead",
+        is_active=True,
+        acknowledged_at__isnull=False,
+        contacted_at__lte=F("dispatched_at") + limit,
+    )
+    return Parts([(ONE, dispatched.filter(Exists(contacted), acknowledged_late=False))], dispatched)
+
+
 def _due(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     return sliced_orders(f, base).filter(_between(f, "reply_due_at"))
 
@@ -293,6 +321,7 @@ def resolution_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
 PARTS: dict[str, Callable[[KpiFilters, QuerySet[WorkOrder]], Parts]] = {
     "closure": closure_parts,
     "on_time_acknowledge": on_time_acknowledge_parts,
+    "response": response_parts,
     "on_time_reply": on_time_reply_parts,
     "overdue_rate": overdue_rate_parts,
     "return_rate": return_rate_parts,
@@ -312,6 +341,7 @@ def _from_parts(code: str) -> Callable[[KpiFilters, QuerySet[WorkOrder]], Figure
 
 closure = _from_parts("closure")
 on_time_acknowledge = _from_parts("on_time_acknowledge")
+response = _from_parts("response")
 on_time_reply = _from_parts("on_time_reply")
 overdue_rate = _from_parts("overdue_rate")
 return_rate = _from_parts("return_rate")
@@ -320,13 +350,24 @@ satisfaction = _from_parts("satisfaction")
 resolution = _from_parts("resolution")
 
 
+def composite_response() -> str:
+    """The figure 三率 reads as its 响应率 (HOTLINE_KPI["COMPOSITE_RESPONSE"])."""
+    code = str(_response_setting("COMPOSITE_RESPONSE"))
+    if code not in ("response", "on_time_acknowledge"):
+        raise ValueError(
+            f'HOTLINE_KPI["COMPOSITE_RESPONSE"] must be "response" or "on_time_acknowledge", not {code!r}'
+        )
+    return code
+
+
 def composite(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
-    """三率: weighted 响应率 / 解决率 / 满意率. 响应率 is read as 按时签收率 until contact records exist.
+    """三率: weighted 响应率 / 解决率 / 满意率. 响应率 is the figure HOTLINE_KPI["COMPOSITE_RESPONSE"]
+    names: "response" (Beijing's, contact records) or "on_time_acknowledge" (按时签收率 alone).
     The numerator is the weighted sum of the three rates, the denominator the sum of weights of
     the rates that have data, so a missing rate does not drag the composite to zero."""
     weights = kpi_setting("COMPOSITE_WEIGHTS")
     parts = [
-        (kpi_compute("on_time_acknowledge", f, base), weights["response"]),  # type: ignore[index]
+        (kpi_compute(composite_response(), f, base), weights["response"]),  # type: ignore[index]
         (kpi_compute("resolution", f, base), weights["resolution"]),  # type: ignore[index]
         (kpi_compute("satisfaction", f, base), weights["satisfaction"]),  # type: ignore[index]
     ]
@@ -350,6 +391,15 @@ def repeat_calls(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
         category__isnull=False, id__in=orders.filter(Exists(earlier)).values("pk")
     )
     return _ratio("repeat_calls", repeats.count(), orders.count())
+
+
+def quality_pass(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    """质检合格率: inspected samples passing ÷ inspected samples, by each sample's latest outcome
+    (after appeals), over work done in the period (hotline.quality.selectors.inspections_in)."""
+    from hotline.quality.selectors import inspections_in, pass_counts
+
+    passing, inspected = pass_counts(inspections_in(f))
+    return _ratio("quality_pass", passing, inspected)
 
 
 # --- telephony figures -------------------------------------------------------------------------
@@ -439,6 +489,13 @@ KPIS: dict[str, Kpi] = {
             on_time_acknowledge,
         ),
         Kpi(
+            "response",
+            _("响应率"),
+            _("期内派单、按时签收且在联系时限内首次联系诉求人的工单 ÷ 期内派单的工单"),
+            "ratio",
+            response,
+        ),
+        Kpi(
             "on_time_reply",
             _("按时办结率"),
             _("办结时限在期内且按时答复的工单 ÷ 办结时限在期内的工单（含批准的延期）"),
@@ -472,7 +529,7 @@ KPIS: dict[str, Kpi] = {
         Kpi(
             "composite",
             _("三率综合"),
-            _("按权重合计的响应率、解决率、满意率（响应率暂以按时签收率计）"),
+            _("按权重合计的响应率、解决率、满意率（有数据的各率权重之和为分母）"),
             "ratio",
             composite,
         ),
@@ -482,6 +539,13 @@ KPIS: dict[str, Kpi] = {
             _("期内受理的、同一号码在重复诉求窗口内已反映过同一分类的工单 ÷ 期内受理工单"),
             "ratio",
             repeat_calls,
+        ),
+        Kpi(
+            "quality_pass",
+            _("质检合格率"),
+            _("期内服务的质检样本中合格的 ÷ 期内服务的质检样本（以申诉后的结论计）"),
+            "ratio",
+            quality_pass,
         ),
         Kpi(
             "answer_rate",

@@ -22,8 +22,15 @@ from .kpis import KPIS, Figure, Kpi, kpi_table
 
 # Who reads figures: the hotline's staff and the managers of units.
 READERS = frozenset(HOTLINE_ROLES | {Role.UNIT_MANAGER})
-# Call figures belong to the hotline centre; units are judged on orders only.
-TELEPHONY = ("answer_rate", "answer_within", "abandonment", "average_wait", "average_talk")
+# Call and quality-inspection figures belong to the hotline centre; units are judged on orders.
+TELEPHONY = (
+    "answer_rate",
+    "answer_within",
+    "abandonment",
+    "average_wait",
+    "average_talk",
+    "quality_pass",
+)
 
 
 def kpi_codes_for(user: User) -> list[str]:
