@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from hotline.accounts.models import Unit
 from hotline.catalog.models import RequestType, Urgency
 
+from .open311.attributes import BadAttributeKey, form_attributes
 from .selectors import intake_regions
 
 # Names of the service's fields, in the order the form shows them.
@@ -79,9 +80,21 @@ class IntakeForm(forms.Form):
         ]
         f["region"].initial = centre.region.code
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # 附加信息: the inputs attribute[CODE] (and attribute[CODE][] of a multiple choice) of
+        # the chosen category's fields; checked with the order by workorder_register.
+        pairs = [(k, v) for k, vs in self.data.lists() for v in vs]  # type: ignore[attr-defined]
+        try:
+            cleaned["attributes"] = form_attributes(pairs)
+        except BadAttributeKey as e:
+            raise forms.ValidationError(str(e)) from None
+        return cleaned
+
     def service_fields(self) -> dict[str, Any]:
         """The cleaned input as keyword arguments of `intake_register`."""
         data = self.cleaned_data
         out = {name: data[name] for name in SERVICE_FIELDS}
         out["answer"] = data["answer"]
+        out["attributes"] = data["attributes"]
         return out

@@ -1,0 +1,109 @@
+"""附加信息 on the agent's desk: the chosen category's fields rendered in the form (and by the
+htmx fragment when the category changes), answers stored with the order, a wrong or missing
+answer refused with the typed values kept, and the answers shown on the order page."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from hotline.catalog.models import Category, CategoryField, FieldDatatype
+from hotline.core.testing import PASSWORD
+from hotline.workorders.models import WorkOrder
+
+URL = "/intake/desk/"
+FIELDS = reverse("desk_agent_fields")
+
+
+@pytest.fixture
+def noise(db):
+    root = Category.objects.create(name="附加信息（测试）", level=1)
+    mid = Category.objects.create(name="噪声扰民", level=2, parent=root)
+    leaf = Category.objects.create(name="社会生活噪声", level=3, parent=mid)
+    CategoryField.objects.create(
+        category=leaf,
+        code="source",
+        label="噪声来源",
+        order=1,
+        datatype=FieldDatatype.SINGLEVALUELIST,
+        required=True,
+        values=[{"key": "renovation", "name": "装修施工"}, {"key": "dance", "name": "广场舞"}],
+    )
+    CategoryField.objects.create(
+        category=leaf,
+        code="periods",
+        label="发生时段",
+        order=2,
+        datatype=FieldDatatype.MULTIVALUELIST,
+        values=[{"key": "day", "name": "白天"}, {"key": "night", "name": "夜间22时后"}],
+    )
+    CategoryField.objects.create(
+        category=leaf, code="floor", label="所在楼层", order=3, datatype=FieldDatatype.NUMBER
+    )
+    return leaf
+
+
+def login(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def call(org, noise, **extra) -> dict[str, object]:
+    return {
+        "requester_phone": "13912345678",
+        "request_type": "complaint",
+        "urgency": "normal",
+        "category": str(noise.pk),
+        "region": org.street.code,
+        "address": "东城小区3号楼",
+        "content": "楼上每晚装修到十一点。",
+        "decision": "dispatch",
+        **extra,
+    }
+
+
+def test_it_renders_the_fields_of_the_chosen_category(org, noise):
+    fragment = login(org.alice).get(FIELDS, {"category": noise.pk})
+    assert fragment.status_code == 200
+    html = fragment.content.decode()
+    assert "噪声来源" in html and 'name="attribute[source]"' in html
+    assert 'name="attribute[periods][]"' in html and "夜间22时后" in html
+    assert 'name="attribute[floor]"' in html
+    assert login(org.alice).get(FIELDS, {"category": "x"}).content.decode().strip() == ""
+    assert login(org.bob).get(FIELDS, {"category": noise.pk}).status_code == 403
+
+
+def test_it_stores_the_answers_with_the_order_and_shows_them(org, noise):
+    client = login(org.alice)
+    data = call(
+        org,
+        noise,
+        **{"attribute[source]": "renovation", "attribute[periods][]": ["night", "day"]},
+    )
+    response = client.post(URL, data)
+    assert response.status_code == 302
+    order = WorkOrder.objects.get()
+    assert order.attributes == {"source": "renovation", "periods": ["night", "day"]}
+    page = client.get(reverse("workorder_detail", args=[order.number])).content.decode()
+    assert "噪声来源" in page and "装修施工" in page and "夜间22时后、白天" in page
+
+
+@pytest.mark.parametrize(
+    ("extra", "words"),
+    [
+        ({}, "请填写附加信息「噪声来源」"),
+        ({"attribute[source]": "renovation", "attribute[floor]": "三楼"}, "应为数字"),
+        ({"attribute[source]": "party"}, "没有选项「party」"),
+    ],
+)
+def test_it_refuses_a_missing_or_wrong_answer_keeping_what_was_typed(org, noise, extra, words):
+    response = login(org.alice).post(URL, call(org, noise, **extra))
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert words in html
+    assert 'name="attribute[source]"' in html  # the fields are shown again
+    if extra.get("attribute[floor]"):
+        assert 'value="三楼"' in html
+    assert WorkOrder.objects.count() == 0
