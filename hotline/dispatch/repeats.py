@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
@@ -121,6 +122,7 @@ def repeats_for(
         "address",
         "region_id",
         "category_id",
+        "lead_unit_id",
     )
     candidates: dict[int, WorkOrder] = {}
     for query in queries:
@@ -145,7 +147,10 @@ def repeats_for(
                 )
             )
     found.sort(key=lambda r: (-r.similarity, -r.order.created_at.timestamp()))
-    return found[:limit]
+    found = found[:limit]
+    # Names shown beside each repeat: two small queries for the few found, not one per row.
+    prefetch_related_objects([r.order for r in found], "category", "lead_unit")
+    return found
 
 
 def near_pairs(texts: list[str], threshold: float) -> list[tuple[int, int, float]]:

@@ -18,7 +18,6 @@ from hotline.accounts.models import User
 
 from .errors import BadParameter
 from .models import Context
-from .repeats import repeats_for
 from .selectors import suggestion_input, visible_regions, warnings_for
 from .services import suggestion_record
 from .suggest import suggest
@@ -40,7 +39,8 @@ def _require(user: User, roles: tuple[str, ...]) -> None:
 @require_GET
 @login_required
 def suggest_fragment(request: AuthedRequest) -> HttpResponse:
-    """Top-3 categories and units (and likely repeats at intake) as an HTML fragment."""
+    """Top-3 categories and units as an HTML fragment. (Likely repeats at intake are the
+    desk's own list, `intake.desk.repeats`, through the same `repeats.repeats_for`.)"""
     _require(request.user, SUGGEST_ROLES)
     try:
         data = suggestion_input(user=request.user, params=request.GET)
@@ -51,16 +51,6 @@ def suggest_fragment(request: AuthedRequest) -> HttpResponse:
     result = suggest(
         title=data.title, content=data.content, region=data.region, category=data.category
     )
-    repeats = []
-    if data.order is None:
-        repeats = repeats_for(
-            user=request.user,
-            title=data.title,
-            content=data.content,
-            phone=data.phone,
-            address=data.address,
-            region=data.region,
-        )
     suggestion_record(
         user=request.user,
         context=Context.DISPATCH if data.order else Context.INTAKE,
@@ -70,7 +60,7 @@ def suggest_fragment(request: AuthedRequest) -> HttpResponse:
     return render(
         request,
         "dispatch/suggest.html",
-        {"result": result, "order": data.order, "repeats": repeats, "data": data},
+        {"result": result, "order": data.order, "data": data},
     )
 
 

@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hotline.accounts.models import Region, Unit, User
 from hotline.catalog.models import Category
+from hotline.dispatch.repeats import repeats_for
 from hotline.workorders.errors import WorkOrderError
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.selectors import workorders_by_phone
 from hotline.workorders.services import PHONE_RE
 
 from .forms import IntakeForm
-from .selectors import agent_centre, agent_orders_today, category_search, open_repeats_for_intake
+from .selectors import agent_centre, agent_orders_today, category_search
 from .services import Decision, intake_register
 
 HISTORY_SIZE = 10
@@ -137,22 +138,23 @@ def categories(request: DeskRequest) -> HttpResponse:
 @agent_desk
 @require_GET
 def repeats(request: DeskRequest) -> HttpResponse:
-    """重复诉求提示: open orders on a similar matter from this phone or this address."""
+    """重复诉求提示: orders of the repeat window from this phone, or at this address in this
+    region, on a similar matter (similar text, or the category's matter once one is chosen),
+    with their similarity; 并单 into the open ones. The one repeat search of the platform
+    (`dispatch.repeats.repeats_for`), so the desk shows one list."""
     g = request.GET
     raw = g.get("category", "")
     category = (
         Category.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() else None
     )
-    orders: list[WorkOrder] = []
-    if category is not None:
-        region = (
-            Region.objects.subtree(request.centre.region).filter(code=g.get("region", "")).first()
-        )
-        orders = open_repeats_for_intake(
-            user=request.user,
-            category=category,
-            phone=_phone(g.get("requester_phone", "")),
-            region=region,
-            address=g.get("address", ""),
-        )
-    return render(request, "intake/_repeats.html", {"orders": orders})
+    region = Region.objects.subtree(request.centre.region).filter(code=g.get("region", "")).first()
+    found = repeats_for(
+        user=request.user,
+        title=g.get("title", "")[:200],
+        content=g.get("content", "")[:2000],
+        phone=_phone(g.get("requester_phone", "")),
+        address=g.get("address", "")[:200],
+        region=region,
+        category=category,
+    )
+    return render(request, "intake/_repeats.html", {"repeats": found})

@@ -59,14 +59,15 @@ def test_it_does_not_show_orders_the_agent_may_not_see(org):
     assert repeats_for(user=stranger, phone=PHONE, **NEW) == []
 
 
-def test_it_lists_repeats_in_the_intake_fragment_with_a_link(client, org):
+def test_the_intake_fragment_leaves_repeats_to_the_desks_list(client, org):
     same = registered(org, requester_phone=PHONE, **NEW)
     client.login(username="alice", password=PASSWORD)
-    response = client.get(reverse("dispatch_suggest"), {**NEW, "requester_phone": PHONE})
-    body = response.content.decode()
-    assert "疑似重复诉求" in body
-    assert reverse("workorder_detail", args=[same.number]) in body
-    assert "同一来电号码" in body
+    params = {**NEW, "requester_phone": PHONE}
+    body = client.get(reverse("dispatch_suggest"), params).content.decode()
+    assert "疑似重复诉求" not in body and same.number not in body
+    desk = client.get(reverse("desk_agent_repeats"), params).content.decode()
+    assert reverse("workorder_detail", args=[same.number]) in desk
+    assert "同一来电号码" in desk
 
 
 def test_it_finds_repeats_in_a_period_in_batch(org, capsys):

@@ -159,10 +159,12 @@ def test_it_does_not_warn_of_a_different_matter(org, tree: Tree):
     assert earlier.number not in html and "重复诉求提示" not in html
 
 
-def test_it_does_not_warn_of_a_closed_order(org, tree: Tree):
+def test_it_lists_a_recent_closed_order_without_offering_to_merge_into_it(org, tree: Tree):
     earlier = factories.awaiting_callback(org, requester_phone=PHONE, category=tree.night.pk)
     factories.move(earlier, "callback", org.carl, rating="satisfied", solved=True)
-    assert earlier.number not in repeats(org, tree)
+    html = repeats(org, tree)
+    assert earlier.number in html and "已办结" in html
+    assert f'value="{earlier.number}"' not in html and "不能并入" in html
 
 
 def test_it_does_not_warn_of_an_order_older_than_the_window(org, tree: Tree, settings):
@@ -183,9 +185,29 @@ def test_it_does_not_warn_of_an_order_older_than_the_window(org, tree: Tree, set
     assert recent.number in html and old.number not in html
 
 
-def test_it_does_not_warn_without_a_category(org, tree: Tree):
-    factories.registered(org, requester_phone=PHONE, category=tree.night.pk)
-    assert "重复诉求提示" not in repeats(org, tree, category="")
+def test_without_a_category_only_similar_text_makes_a_repeat(org, tree: Tree):
+    unrelated = factories.registered(org, requester_phone=PHONE, category=tree.night.pk)
+    similar = factories.registered(
+        org,
+        requester_phone=PHONE,
+        title="工地夜间施工噪音",
+        content="幸福小区旁工地每晚施工到凌晨，噪音很大，无法入睡。",
+    )
+    html = repeats(org, tree, category="")
+    assert similar.number in html and unrelated.number not in html
+    assert "相似度 0." in html
+
+
+def test_the_desk_shows_one_repeat_list_with_similarity(org, tree: Tree):
+    earlier = factories.registered(
+        org, requester_phone=PHONE, category=tree.night.pk, content=call(org, tree)["content"]
+    )
+    html = repeats(org, tree)
+    assert html.count(f'name="merge_into" value="{earlier.number}"') == 1
+    assert "同一来电号码" in html and "同类诉求" in html and "相似度" in html
+    # The dispatch suggestions beside it no longer list repeats of their own.
+    suggest = login(org.alice).get("/dispatch/suggest/", call(org, tree)).content.decode()
+    assert earlier.number not in suggest and "疑似重复诉求" not in suggest
 
 
 def test_it_does_not_warn_of_a_first_level_match_alone(org, tree: Tree):
