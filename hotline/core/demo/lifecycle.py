@@ -34,6 +34,9 @@ HANDLING_DAYS = {
     "other": 2.5,
 }
 RATINGS = [Rating.SATISFIED, Rating.FAIRLY_SATISFIED, Rating.DISSATISFIED]
+# Share of rounds in which the unit records a contact with the requester (联系诉求人), and how.
+CONTACTED = 0.93
+CONTACT_METHODS = {"phone": 80, "sms": 12, "visit": 8}
 # A unit that a dispatcher plausibly confuses with the right one (the order then comes back).
 CONFUSED = {
     "water": "waterres",
@@ -128,6 +131,9 @@ class Planner:
         self.supervisors = [u.username for u in org.staff(Role.SUPERVISOR)]
         self.callbacks = [u.username for u in org.staff(Role.CALLBACK_AGENT)]
         self.max_attempts = hotline_int("CALLBACK_MAX_ATTEMPTS")
+        # Extensions units ask for, within the city's cap (EXTENSION_MAX_DAYS).
+        cap = hotline_int("EXTENSION_MAX_DAYS")
+        self.extension_days = [d for d in (5, 7, 10, 15) if d <= cap] or [cap]
 
     def plan(self, spec: OrderSpec) -> Path:
         rng = self.rng
@@ -281,6 +287,7 @@ class Planner:
         self, path: Path, spec: OrderSpec, holder: str, assisting: tuple[str, ...], second: bool
     ) -> None:
         rng = self.rng
+        self._contact(path, spec, holder)
         if spec.urgency == "critical":
             days = rng.uniform(0.05, 0.5)
         else:
@@ -314,6 +321,22 @@ class Planner:
         path.add(to_desk(path.t + minutes(rng.uniform(20, 360))), Action.ACCEPT_REPLY, reviewer)
         self._callback(path, spec, holder=holder, second=second)
 
+    def _contact(self, path: Path, spec: OrderSpec, holder: str) -> None:
+        """Most units call the requester soon after acknowledging (a few working hours; now and
+        then the next day or later); anonymous requesters cannot be reached."""
+        rng = self.rng
+        if spec.register.get("is_anonymous") or rng.random() >= CONTACTED:
+            return
+        method = rng.choices(list(CONTACT_METHODS), weights=list(CONTACT_METHODS.values()))[0]
+        delay = rng.lognormvariate(4.3, 0.9)  # working minutes: median about 75
+        path.add(
+            add_work(path.t, min(delay, 3 * WORKDAY)),
+            Action.CONTACT_REQUESTER,
+            self._person(holder),
+            rng.choice(phrases.CONTACT[method]),
+            {"method": method},
+        )
+
     def _reply(self, spec: OrderSpec, unit: str) -> str:
         praise = spec.request_type == "praise"
         return self.texts.reply(self.rng, spec.topic.key, unit, answer=spec.answer, praise=praise)
@@ -335,7 +358,7 @@ class Planner:
             decided = add_work(asked, rng.uniform(60, 480))
             if decided < add_work(start, days * WORKDAY):
                 note = rng.choice(phrases.EXTENSION_REASONS)
-                params = {"days": rng.choice([5, 7, 10, 15])}
+                params = {"days": rng.choice(self.extension_days)}
                 out.append((asked, Action.REQUEST_EXTENSION, self._person(holder), note, params))
                 ok = rng.random() < 0.85
                 action = Action.APPROVE_EXTENSION if ok else Action.REJECT_EXTENSION

@@ -74,6 +74,7 @@ HOTLINE_STAFF: list[tuple[str, str, str]] = [
     ("supervisor1", "周强", Role.SUPERVISOR),
     ("supervisor2", "吴刚", Role.SUPERVISOR),
     ("analyst1", "徐明", Role.ANALYST),
+    ("inspector1", "孙悦", Role.INSPECTOR),
 ]
 UNIT_PEOPLE = ["高", "马", "郭", "林", "何", "罗", "梁", "宋", "郑", "谢", "韩", "唐", "冯", "曹"]
 
@@ -95,6 +96,7 @@ class DemoOrg:
             Role.DISPATCHER: "dispatcher",
             Role.CALLBACK_AGENT: "callback",
             Role.SUPERVISOR: "supervisor",
+            Role.INSPECTOR: "inspector",
         }[Role(role)]
         return [u for name, u in sorted(self.users.items()) if name.startswith(prefix)]
 

@@ -31,6 +31,7 @@ from .knowledge import KNOWLEDGE
 from .lifecycle import REGISTER, OrderSpec, Path, Planner, Step
 from .organisation import STREET_WEIGHTS, DemoOrg, build_organisation
 from .people import Requesters, address
+from .quality import seed_quality
 from .texts import TextSource, load_texts
 from .topics import TOPICS
 
@@ -100,7 +101,15 @@ def seed_demo(
     # The phone channel's call records and the year's self-evaluation, from the orders above.
     calls = seed_calls(centre=org.centre, agents=org.staff(Role.AGENT), seed=seed)
     project = seed_evaluation(centre=org.centre, year=end_date.year)
-    progress(f"话单 {calls} 条；绩效自评项目「{project}」")  # fmt: skip
+    inspections = seed_quality(
+        centre=org.centre,
+        inspector=org.staff(Role.INSPECTOR)[0],
+        reviewer=org.staff(Role.SUPERVISOR)[0],
+        start=end_date - timedelta(days=days - 1),
+        end=end_date,
+        seed=seed,
+    )
+    progress(f"话单 {calls} 条；质检 {inspections} 条；绩效自评项目「{project}」")  # fmt: skip
     report.seconds = timer.monotonic() - started
     return report
 

@@ -25,6 +25,7 @@ from hotline.core.demo.knowledge import KNOWLEDGE
 from hotline.core.demo.runner import seed_demo
 from hotline.core.demo.texts import localise
 from hotline.core.demo.topics import TOPICS
+from hotline.quality.models import Inspection
 from hotline.workorders.choices import OPEN, Action, Rating, Status
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
 
@@ -96,6 +97,7 @@ class TestSeededCounty:
             "supervisor1",
             "callback1",
             "analyst1",
+            "inspector1",
             "water_handler",
         ]:
             assert User.objects.get(username=name).check_password(DEMO_PASSWORD)
@@ -193,6 +195,23 @@ class TestSeededCounty:
         for expected in ["agent1", "dispatcher1", "water_handler", "water_manager", DEMO_PASSWORD]:
             assert expected in text
         assert "http://127.0.0.1:8000/admin/" in text and "/api/docs" in text
+
+    def test_it_records_contacts_with_most_requesters(self, seeded, db):
+        dispatched = WorkOrder.objects.filter(events__action=Action.ACKNOWLEDGE, is_anonymous=False)
+        contacted = dispatched.filter(events__action=Action.CONTACT_REQUESTER).distinct()
+        assert 0.85 <= contacted.count() / dispatched.distinct().count() <= 0.99
+        assert not WorkOrder.objects.filter(
+            is_anonymous=True, events__action=Action.CONTACT_REQUESTER
+        ).exists()
+
+    def test_it_inspects_a_sample_of_every_day_passing_about_ninety_five_percent(self, seeded, db):
+        inspections = Inspection.objects.all()
+        days = {i.subject_at.astimezone(LOCAL).date() for i in inspections}
+        assert len(days) >= DAYS * 0.9
+        assert {"call", "order"} == set(inspections.values_list("kind", flat=True))
+        assert set(inspections.values_list("inspector__username", flat=True)) == {"inspector1"}
+        passing = inspections.filter(passed=True).count()
+        assert 0.88 <= passing / inspections.count() <= 0.99
 
     def test_it_answers_at_intake_only_questions_it_can_answer(self, seeded, db):
         direct = WorkOrder.objects.filter(events__action=Action.RESOLVE_AT_INTAKE)

@@ -24,6 +24,7 @@ ROLE_ORDER: list[str] = [
     Role.SUPERVISOR,
     Role.CALLBACK_AGENT,
     Role.ANALYST,
+    Role.INSPECTOR,
 ]
 
 
