@@ -2,9 +2,9 @@
 
 The rows are exactly the list's: the same scoped, filtered queryset (`selectors.workorder_list`),
 the same sort, the same masking of requesters (`privacy.requester_view` with detail=False, so a
-list never carries a full phone number). openpyxl's write-only mode streams rows to a temporary
-file as they are read in chunks, so memory stays flat however many rows there are; a
-configurable cap keeps one click from exporting the whole database."""
+list never carries a full phone number). Rows are read with `values_list` in chunks and written
+by `xlsx.XlsxStream` straight into a temporary file, so memory stays flat however many rows
+there are; a configurable cap keeps one click from exporting the whole database."""
 
 from __future__ import annotations
 
@@ -17,10 +17,6 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from hotline.accounts.models import User
 from hotline.catalog.models import Category
@@ -31,6 +27,7 @@ from .errors import InvalidInput
 from .models import WorkOrder
 from .privacy import requester_view
 from .selectors import capped_count, workorder_sorted
+from .xlsx import XlsxStream
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEFAULT_MAX_ROWS = 100_000
@@ -106,20 +103,13 @@ def workorders_export(
                 "符合条件的工单超过 {cap} 条，无法一次导出，请缩小筛选范围（如受理日期）后再导出"
             ).format(cap=cap)
         )
-    workbook = Workbook(write_only=True)
-    sheet: WriteOnlyWorksheet = workbook.create_sheet(_("工单"))
-    bold = Font(bold=True)
-    header = []
-    for title in _headers() + (_ledger_headers() if ledger else []):
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in _rows(user, ordered, sheet, ledger=ledger):
-        sheet.append(row)
     # The response that sends the file closes it (and the OS removes it).
     out = out or tempfile.TemporaryFile()
-    workbook.save(out)  # type: ignore[arg-type]
+    sheet = XlsxStream(out, _("工单"), DATE_FORMAT)
+    sheet.header(_headers() + (_ledger_headers() if ledger else []))
+    for row in _rows(user, ordered, ledger=ledger):
+        sheet.append(row)
+    sheet.close()
     out.seek(0)
     return out
 
@@ -180,9 +170,7 @@ def _names(model: type[Any]) -> dict[int, str]:
     return dict(model._default_manager.values_list("pk", "name"))
 
 
-def _rows(
-    user: User, qs: QuerySet[WorkOrder], sheet: WriteOnlyWorksheet, *, ledger: bool = False
-) -> Iterator[list[Any]]:
+def _rows(user: User, qs: QuerySet[WorkOrder], *, ledger: bool = False) -> Iterator[list[Any]]:
     """The sheet's rows from `values_list` in chunks: the masking rule and the clock are the
     lists' own (`requester_view`, `time_status`), applied to one reused order object that holds
     the current row's fields, so a row costs no query and no model instance."""
@@ -200,7 +188,7 @@ def _rows(
     statuses = {k: str(v) for k, v in Status.choices}
     ratings = {k: str(v) for k, v in Rating.choices}
     yes, solved_yes, solved_no = _("是"), _("已解决"), _("未解决")
-    dates = _DateCells(sheet)
+    dates = _LocalTimes()
     holder = WorkOrder()
     fields = _FIELDS + (_LEDGER_FIELDS if ledger else ())
     for r in qs.values_list(*fields).iterator(chunk_size=CHUNK):
@@ -256,17 +244,13 @@ def _rows(
         yield row
 
 
-class _DateCells:
-    """Date cells in Asia/Shanghai (Excel has no time zones: shown as the city's time), all
-    sharing one number format."""
+class _LocalTimes:
+    """Times in Asia/Shanghai without a zone (Excel has none: shown as the city's time)."""
 
-    def __init__(self, sheet: WriteOnlyWorksheet):
-        self.sheet = sheet
+    def __init__(self) -> None:
         self.tz = timezone.get_current_timezone()
 
-    def __call__(self, value: datetime | None) -> WriteOnlyCell | None:
+    def __call__(self, value: datetime | None) -> datetime | None:
         if value is None:
             return None
-        cell = WriteOnlyCell(self.sheet, value=value.astimezone(self.tz).replace(tzinfo=None))
-        cell.number_format = DATE_FORMAT
-        return cell
+        return value.astimezone(self.tz).replace(tzinfo=None)
