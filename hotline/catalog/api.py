@@ -18,6 +18,11 @@ from .selectors import dispatch_rule_for
 router = Router(tags=["基础数据"])
 
 
+# The largest id a database integer column holds: a bigger one is bad input (422), not a
+# database error (SQLite raises OverflowError on it).
+MAX_ID = 2**63 - 1
+
+
 class CodeNameOut(Schema):
     code: str
     name: str
@@ -59,7 +64,7 @@ class SuggestIn(Schema):
 
 
 class CategoryFilters(Schema):
-    parent: int | None = Field(None, description="只列出该分类的直接下级")
+    parent: int | None = Field(None, ge=1, le=MAX_ID, description="只列出该分类的直接下级")
     level: int | None = Field(None, ge=1, le=3)
     active_only: bool = False
 
