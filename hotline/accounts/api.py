@@ -24,6 +24,11 @@ from .models import ApiToken, Region, Unit, User
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+# The largest id a database integer column holds: a bigger one is bad input (422), not a
+# database error (SQLite raises OverflowError on it).
+MAX_ID = 2**63 - 1
+
+
 class ApiRequest(HttpRequest):
     """A request that passed AUTH: `auth` is the user, whichever way they signed in."""
 
@@ -164,7 +169,7 @@ def me(request: ApiRequest) -> dict[str, Any]:
 
 
 class TreeFilters(Schema):
-    parent: int | None = Field(None, description="只列出该节点的直接下级")
+    parent: int | None = Field(None, ge=1, le=MAX_ID, description="只列出该节点的直接下级")
     q: str | None = Field(None, max_length=50, description="名称或编码包含")
 
 
