@@ -117,9 +117,6 @@ def pending_posts(*, user: User, centre: Unit) -> list[PendingPost]:
 
 def _post(request: PendingRequest, token: str) -> ChannelRequest:
     """A pending post of this centre, else 404 (also for one already decided)."""
-    for post in pending_posts(user=request.user, centre=request.centre):
-        if post.request.token == token:
-            return post.request
     req = ChannelRequest.objects.filter(token=token, state=ChannelRequest.State.PENDING).first()
     if req is None:
         raise Http404
