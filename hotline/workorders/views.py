@@ -24,7 +24,7 @@ from hotline.accounts.models import Unit, User
 from hotline.core import nav
 
 from . import services
-from .choices import Action, Channel, Rating, Status, TransferTarget
+from .choices import Action, Channel, ContactMethod, Rating, Status, TransferTarget
 from .errors import ConcurrentUpdate, InvalidInput, NotFound, NotPermitted, WorkOrderError
 from .exports import XLSX_CONTENT_TYPE, export_filename, workorders_export
 from .forms import ActionForm, AttachForm, OrderFilterForm
@@ -224,6 +224,10 @@ PAYLOAD_LABELS = {
     "late": _("超时"),
     "clock_error": _("时限未能计算"),
     "return_due_at": _("退单时限"),
+    # 联系诉求人
+    "method": _("联系方式"),
+    "contacted_at": _("联系时间"),
+    "first": _("本轮首次联系"),
 }
 CLOCK_LABELS = {
     "acknowledge_due_at": _("签收时限"),
@@ -246,8 +250,12 @@ def _payload_value(key: str, value: Any, unit_names: dict[str, str]) -> str:
         return str(TransferTarget(value).label) if value in TransferTarget.values else str(value)
     if key == "solved":
         return gettext("已解决") if value else gettext("未解决")
-    if key == "closed_unreachable":
+    if key in ("closed_unreachable", "first"):
         return gettext("是") if value else gettext("否")
+    if key == "method":
+        return str(ContactMethod(value).label) if value in ContactMethod.values else str(value)
+    if key == "contacted_at":
+        return _clock_time(value)
     if key == "level":
         return gettext("{value} 级").format(value=value)
     if key == "assisting_units":

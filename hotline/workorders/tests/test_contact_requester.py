@@ -153,3 +153,15 @@ def test_the_inbox_form_names_a_missing_method(client, org, water_order):
     )
     assert response.status_code == 400
     assert not water_order.events.filter(action="contact_requester").exists()
+
+
+def test_the_order_page_shows_the_contact_in_words_and_offers_the_form(client, org, water_order):
+    workorder_transition(
+        order=water_order, action="contact_requester", actor=org.bob, method="visit", note="上门"
+    )
+    client.force_login(org.bob)
+    text = client.get(reverse("workorder_detail", args=[water_order.number])).content.decode()
+    row = text[text.index("联系诉求人</td>") :]
+    row = row[: row.index("</tr>")]
+    assert "上门" in row and "本轮首次联系" in row and "visit" not in row
+    assert 'id="action-contact_requester"' in text
