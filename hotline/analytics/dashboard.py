@@ -22,7 +22,7 @@ from hotline.workorders.choices import Channel
 from hotline.workorders.clocks import TimeStatus, time_status_q
 from hotline.workorders.models import WorkOrder
 
-from .kpis import KPIS, KpiFilters, cohort, kpi_compute
+from .kpis import KPIS, KpiFilters, cohort, kpi_table
 from .rankings import RANKING_CODES, unit_figures
 
 TOP = 10
@@ -174,10 +174,9 @@ def dashboard_data(
 ) -> dict[str, Any]:
     orders = cohort(f, base)
     headline = []
-    for code in HEADLINE:
-        if code == "answer_rate" and not telephony:
-            continue
-        fig = kpi_compute(code, f, base)
+    codes = [c for c in HEADLINE if telephony or c != "answer_rate"]
+    for kpi, fig in kpi_table(f, base, codes):
+        code = kpi.code
         headline.append(
             {
                 "code": code,
