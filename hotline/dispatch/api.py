@@ -86,6 +86,7 @@ def api_suggest(
     content: str = "",
     region: str = "",
     category: str = "",
+    request_type: str = "",
     requester_phone: str = "",
     address: str = "",
     order: str = "",
@@ -96,6 +97,7 @@ def api_suggest(
         "content": content,
         "region": region,
         "category": category,
+        "request_type": request_type,
         "requester_phone": requester_phone,
         "address": address,
         "order": order,
@@ -107,7 +109,11 @@ def api_suggest(
     if data.missing_order:
         raise NotFound(_("工单不存在"), field="order")
     result = suggest(
-        title=data.title, content=data.content, region=data.region, category=data.category
+        title=data.title,
+        content=data.content,
+        region=data.region,
+        category=data.category,
+        request_type=data.request_type,
     )
     repeats = []
     if data.order is None:

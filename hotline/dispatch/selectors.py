@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from hotline.accounts.choices import CENTRE_KINDS, HOTLINE_ROLES, RegionLevel
 from hotline.accounts.models import Region, User
-from hotline.catalog.models import Category
+from hotline.catalog.models import Category, RequestType
 from hotline.core.conf import hotline_int
 from hotline.workorders.models import WorkOrder
 
@@ -26,6 +26,7 @@ class SuggestionInput:
     content: str = ""
     region: Region | None = None
     category: Category | None = None
+    request_type: RequestType | None = None
     phone: str = ""
     address: str = ""
     order: WorkOrder | None = None
@@ -63,13 +64,25 @@ def _category(value: str) -> Category | None:
     return category
 
 
+def _request_type(value: str) -> RequestType | None:
+    value = value.strip()
+    if not value:
+        return None
+    found = RequestType.objects.filter(code=value).first()
+    if found is None and value.isdigit():
+        found = RequestType.objects.filter(pk=int(value)).first()
+    if found is None:
+        raise BadParameter("request_type", _("诉求类型：不存在“%s”") % value)
+    return found
+
+
 def suggestion_input(*, user: User, params: Any) -> SuggestionInput:
     """What to suggest for: an order the user may see (?order=<number>), or the intake form."""
     number = params.get("order", "").strip()
     if number:
         order = (
             WorkOrder.objects.visible_to(user)
-            .select_related("region", "category")
+            .select_related("region", "category", "request_type")
             .filter(number=number)
             .first()
         )
@@ -80,6 +93,7 @@ def suggestion_input(*, user: User, params: Any) -> SuggestionInput:
             content=order.content,
             region=order.region,
             category=order.category,
+            request_type=order.request_type,
             order=order,
         )
     return SuggestionInput(
@@ -87,6 +101,7 @@ def suggestion_input(*, user: User, params: Any) -> SuggestionInput:
         content=params.get("content", "")[: hotline_int("CONTENT_MAX_LENGTH")],
         region=_region(params.get("region", "")),
         category=_category(params.get("category", "")),
+        request_type=_request_type(params.get("request_type", "")),
         phone=params.get("requester_phone", "")[:20],
         address=params.get("address", "")[:200],
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from hotline.accounts.models import Region, Unit
-from hotline.catalog.models import Category
+from hotline.catalog.models import Category, RequestType
 from hotline.catalog.selectors import dispatch_rule_for
 
 from . import store
@@ -49,11 +49,17 @@ def suggest(
     content: str,
     region: Region | None,
     category: Category | None = None,
+    request_type: RequestType | None = None,
 ) -> Suggestions:
     """Top-3 categories and lead units for a request, by the active model (reads only; the
     record of what was served is `services.suggestion_record`)."""
     return suggest_with(
-        store.active(), title=title, content=content, region=region, category=category
+        store.active(),
+        title=title,
+        content=content,
+        region=region,
+        category=category,
+        request_type=request_type,
     )
 
 
@@ -64,18 +70,29 @@ def suggest_with(
     content: str,
     region: Region | None,
     category: Category | None = None,
+    request_type: RequestType | None = None,
 ) -> Suggestions:
     """`suggest` with a given model (None: cold start); benchmarks time this directly."""
     text = order_text(title, content)
+    # What the models read beside the text (training.Example.context).
+    context = (region.pk if region else None, request_type.pk if request_type else None)
     out = Suggestions(model_version=model.version if model else None)
     if text.strip("。 "):
-        out.categories = _model_categories(model, text) if model else _name_categories(text)
-    out.units = _units(model, text, region, category, out.categories)
+        out.categories = (
+            _model_categories(model, text, context) if model else _name_categories(text)
+        )
+    out.units = _units(model, text, context, region, category, out.categories)
     return out
 
 
-def _model_categories(model: store.TrainedModel, text: str) -> list[Choice]:
-    ranked = [(r, terms) for r, terms in model.category.explain(text, TOP) if r.confidence > 0]
+def _model_categories(
+    model: store.TrainedModel, text: str, context: tuple[int | None, int | None]
+) -> list[Choice]:
+    ranked = [
+        (r, terms)
+        for r, terms in model.category.explain(text, TOP, context=context)
+        if r.confidence > 0
+    ]
     found = Category.objects.filter(
         pk__in=[r.label for r, _terms in ranked], is_active=True
     ).in_bulk()
@@ -130,6 +147,7 @@ def _rule_unit(category: Category, region: Region | None) -> Unit | None:
 def _units(
     model: store.TrainedModel | None,
     text: str,
+    context: tuple[int | None, int | None],
     region: Region | None,
     category: Category | None,
     categories: list[Choice],
@@ -151,7 +169,7 @@ def _units(
         context_category = category.pk if category else None
         if context_category is None and categories:
             context_category = categories[0].obj.pk
-        for r, terms in model.unit.explain(text, TOP + 2):
+        for r, terms in model.unit.explain(text, TOP + 2, context=context):
             penalty = model.return_rate.get((context_category, r.label), 0.0)  # type: ignore[arg-type]
             reason = (
                 _("相似工单由该单位办理，匹配词：%s") % "、".join(terms)

@@ -33,6 +33,13 @@ class Example:
     text: str
     category_id: int | None
     unit_id: int | None
+    region_id: int | None = None
+    request_type_id: int | None = None
+
+    @property
+    def context(self) -> tuple[int | None, int | None]:
+        """The request's context the models read beside the text: region and request type."""
+        return (self.region_id, self.request_type_id)
 
 
 def training_examples(*, since: datetime | None = None, progress: bool = False) -> list[Example]:
@@ -41,12 +48,14 @@ def training_examples(*, since: datetime | None = None, progress: bool = False) 
     if since is not None:
         orders = orders.filter(created_at__gte=since)
     values = orders.order_by("created_at", "id").values_list(
-        "title", "content", "category_id", "lead_unit_id"
+        "title", "content", "category_id", "lead_unit_id", "region_id", "request_type_id"
     )
     rows: Iterable = values.iterator(chunk_size=2000)
     if progress:
         rows = tqdm(rows, total=orders.count(), desc="读取工单")
-    return [Example(order_text(t, c), cat, unit) for t, c, cat, unit in rows]
+    return [
+        Example(order_text(t, c), cat, unit, region, kind) for t, c, cat, unit, region, kind in rows
+    ]
 
 
 def return_rates(*, since: datetime | None = None) -> dict[tuple[int, int], float]:
@@ -67,17 +76,29 @@ def return_rates(*, since: datetime | None = None) -> dict[tuple[int, int], floa
     return {key: returned[key] / n for key, n in sent.items() if returned[key]}
 
 
-def fit_model(version: int, examples: list[Example], rates: dict) -> store.TrainedModel:
+def fit_model(
+    version: int, examples: list[Example], rates: dict, *, context: bool = True
+) -> store.TrainedModel:
+    """The category and the unit model; with `context`, both read the region and the request
+    type beside the text (one-hot columns)."""
     with_category = [e for e in examples if e.category_id is not None]
     with_unit = [e for e in examples if e.unit_id is not None]
     category = TextClassifier.fit(
-        [e.text for e in with_category], [e.category_id for e in with_category]
+        [e.text for e in with_category],
+        [e.category_id for e in with_category],
+        [e.context for e in with_category] if context else None,
     )
-    unit = TextClassifier.fit([e.text for e in with_unit], [e.unit_id for e in with_unit])
+    unit = TextClassifier.fit(
+        [e.text for e in with_unit],
+        [e.unit_id for e in with_unit],
+        [e.context for e in with_unit] if context else None,
+    )
     return store.TrainedModel(version=version, category=category, unit=unit, return_rate=rates)
 
 
-def holdout_metrics(examples: list[Example], share: float = 0.2) -> dict[str, float]:
+def holdout_metrics(
+    examples: list[Example], share: float = 0.2, *, context: bool = True
+) -> dict[str, float]:
     """Top-1 / top-3 of category and unit on a random 20 % of the history, trained on the rest."""
     if len(examples) < HOLDOUT_MIN_ORDERS:
         return {}
@@ -85,13 +106,13 @@ def holdout_metrics(examples: list[Example], share: float = 0.2) -> dict[str, fl
     random.Random(0).shuffle(shuffled)
     cut = int(len(shuffled) * (1 - share))
     train, test = shuffled[:cut], shuffled[cut:]
-    model = fit_model(0, train, {})
+    model = fit_model(0, train, {}, context=context)
     out: dict[str, float] = {"holdout_orders": float(len(test))}
     for name, clf in (("category", model.category), ("unit", model.unit)):
         cases = [e for e in test if getattr(e, f"{name}_id") is not None]
         if not cases:
             continue
-        ranked = clf.top_many([e.text for e in cases], 3)
+        ranked = clf.top_many([e.text for e in cases], 3, [e.context for e in cases])
         truth = [getattr(e, f"{name}_id") for e in cases]
         out[f"{name}_top1"] = sum(
             r[:1] != [] and r[0].label == t for r, t in zip(ranked, truth, strict=True)

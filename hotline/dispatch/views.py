@@ -49,7 +49,11 @@ def suggest_fragment(request: AuthedRequest) -> HttpResponse:
     if data.order is None and data.missing_order:
         raise Http404
     result = suggest(
-        title=data.title, content=data.content, region=data.region, category=data.category
+        title=data.title,
+        content=data.content,
+        region=data.region,
+        category=data.category,
+        request_type=data.request_type,
     )
     suggestion_record(
         user=request.user,

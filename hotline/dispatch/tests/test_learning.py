@@ -41,3 +41,35 @@ def test_it_drops_labels_with_too_few_examples_and_answers_a_lone_label():
 
 def test_it_weights_the_title_in_the_text():
     assert order_text("停水", "内容") == "停水。停水。停水。内容"
+
+
+def test_the_context_decides_where_the_text_cannot():
+    # The same complaint goes to a different unit in each street: only the region tells them.
+    texts = ["路灯不亮很危险", "路灯坏了没人修", "晚上路灯全黑", "路灯一直不亮"] * 4
+    streets = [1] * 8 + [2] * 8
+    units = ["east"] * 8 + ["west"] * 8
+    contexts = [(s, "complaint") for s in streets]
+    clf = TextClassifier.fit(texts, units, contexts)
+    assert clf.top("路灯不亮", context=(1, "complaint"))[0].label == "east"
+    assert clf.top("路灯不亮", context=(2, "complaint"))[0].label == "west"
+    # An unseen region adds nothing; the terms (reasons) are the text's own.
+    assert len(clf.top("路灯不亮", context=(99, None))) == 2
+    reasons = clf.explain("路灯不亮", context=(1, "complaint"))[0][1]
+    assert all(term in "路灯不亮" for term in reasons)
+    # Text alone (no context columns trained) cannot tell the streets apart.
+    text_only = TextClassifier.fit(texts, units)
+    probs = [r.confidence for r in text_only.top("路灯不亮")]
+    assert abs(probs[0] - probs[1]) < 0.2
+
+
+def test_a_large_history_is_fitted_once_and_calibrated_on_a_held_out_share(monkeypatch):
+    import hotline.dispatch.learning as learning
+
+    monkeypatch.setattr(learning, "LARGE_HISTORY", 20)
+    groups = (WATER, ROADS, SCHOOL)
+    texts = [t for g in groups for t in g] * 5
+    labels = [i for i, g in enumerate(groups) for _ in g] * 5
+    clf = TextClassifier.fit(texts, labels)
+    assert clf.ensemble is not None and len(clf.ensemble.coef_t) == 1  # one SVM, not one per fold
+    top = clf.top("我们小区停水了")
+    assert top[0].label == 0 and sum(r.confidence for r in top) == pytest.approx(1.0)
