@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import csv
 import itertools
+import os
 import random
+import resource
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
-from django.db import transaction
+import joblib
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from hotline.accounts.choices import RegionLevel, Role, UnitKind
@@ -74,21 +80,28 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
+def _load() -> str:
+    """The machine's load average (1, 5, 15 min), printed with every figure: on a shared
+    machine the wall clock includes waiting for a CPU."""
+    return "load " + " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def _latency(bench: Bench, name: str, items: list, work: Callable[[object], object]) -> None:
-    timings = []
-    started, cpu = time.perf_counter(), time.process_time()
+    timings, cpu_timings = [], []
+    started = time.perf_counter()
     for item in items:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         work(item)
+        cpu_timings.append((time.process_time() - c0) * 1000)
         timings.append((time.perf_counter() - t0) * 1000)
     p50, p95 = _percentiles(timings)
+    cpu50, cpu95 = _percentiles(cpu_timings)
     total = time.perf_counter() - started
     bench.results.append(Result(name, "lookups", [1000 / p50], len(items), total))
-    # CPU time per lookup as well: on a shared machine the wall clock includes waiting.
-    cpu_ms = (time.process_time() - cpu) * 1000 / len(items)
+    # CPU time of this process per call as well (a database server's own CPU is not in it).
     bench.out(
-        f"  {name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, mean CPU {cpu_ms:.1f} ms "
-        f"over {len(items):,} ({total:.1f} s)"
+        f"  {name}: wall p50 {p50:.1f} ms, p95 {p95:.1f} ms; CPU p50 {cpu50:.1f} ms, "
+        f"p95 {cpu95:.1f} ms, over {len(items):,} ({total:.1f} s; {_load()})"
     )
 
 
@@ -99,28 +112,64 @@ def bench_dispatch_train_and_suggest(bench: Bench) -> None:
         # An empty database: 38 labels that are no unit (the suggestion drops them after the
         # same query), so the unit model costs what a county's would.
         units = list(range(-38, 0))
+    regions: list[int | None] = [*Region.objects.values_list("pk", flat=True)[:STREETS]] or [None]
+    kinds: list[int | None] = [*RequestType.objects.values_list("pk", flat=True)] or [None]
     history = _history(bench.orders)
     texts = [order_text(t, c) for t, c, _s in history]
+    rnd = random.Random(5)
+    contexts = [(rnd.choice(regions), rnd.choice(kinds)) for _ in history]
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0, cpu = time.perf_counter(), time.process_time()
-    category = TextClassifier.fit(texts, [categories[s % len(categories)] for *_x, s in history])
-    unit = TextClassifier.fit(texts, [units[s % len(units)] for *_x, s in history])
+    category = TextClassifier.fit(
+        texts, [categories[s % len(categories)] for *_x, s in history], contexts
+    )
+    unit = TextClassifier.fit(texts, [units[s % len(units)] for *_x, s in history], contexts)
     seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - cpu
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    model = TrainedModel(version=0, category=category, unit=unit)
+    with tempfile.TemporaryDirectory() as tmp:
+        # As the store writes it (joblib, compress=3).
+        path = Path(tmp) / "model.joblib"
+        joblib.dump(model, path, compress=3)
+        size_mb = path.stat().st_size / 1e6
     bench.results.append(
         Result("train (category + unit)", "orders", [len(texts) / seconds], len(texts), seconds)
     )
     bench.out(
-        f"  train on {len(texts):,} orders ({len(categories)} categories, {len(units)} units): "
-        f"{seconds:.1f} s, CPU {cpu_seconds:.1f} s"
+        f"  train on {len(texts):,} orders ({len(categories)} categories, {len(units)} units, "
+        f"text + region + request type): wall {seconds:.1f} s, CPU {cpu_seconds:.1f} s; "
+        f"peak RSS {rss_after:.0f} MB (before {rss_before:.0f} MB); model file {size_mb:.1f} MB "
+        f"({_load()})"
     )
-    model = TrainedModel(version=0, category=category, unit=unit)
     region = Region.objects.first()
+    kind = RequestType.objects.first()
     probes = random.Random(3).sample(history, min(500, len(history)))
     _latency(
         bench,
         "suggest (top-3 category + unit, with reasons)",
         probes,
-        lambda p: suggest_with(model, title=p[0], content=p[1], region=region),  # type: ignore[index]
+        lambda p: suggest_with(
+            model,
+            title=p[0],  # type: ignore[index]
+            content=p[1],  # type: ignore[index]
+            region=region,
+            request_type=kind,
+        ),
     )
+
+
+def _plans(sqls: list[str]) -> list[str]:
+    """The query plans of the repeat lookup's queries (EXPLAIN, as the database gives it)."""
+    plans = []
+    with connection.cursor() as cursor:
+        for sql in sqls:
+            if connection.vendor == "sqlite":
+                cursor.execute("EXPLAIN QUERY PLAN " + sql)
+                plans.append("; ".join(str(row[3]) for row in cursor.fetchall()))
+            else:
+                cursor.execute("EXPLAIN " + sql)
+                plans.append("; ".join(str(row[0]).strip() for row in cursor.fetchall()))
+    return plans
 
 
 class _RepeatOrg:
@@ -131,8 +180,8 @@ class _RepeatOrg:
         self.centre = Unit.objects.filter(code="BENCH-DSP-C").first() or Unit.objects.create(
             code="BENCH-DSP-C", name="并单基准中心", kind=UnitKind.CENTRE, region=self.region
         )
-        # Orders spread over 20 streets, as a county's are: the address lookup walks the
-        # request's region within the window (there is no address index on work orders).
+        # Orders spread over 20 streets, as a county's are (the address key is looked up
+        # through wo_region_addrkey_created, region first).
         self.streets = [
             Region.objects.get_or_create(
                 code=f"990100{i:03d}",
@@ -187,20 +236,37 @@ def bench_dispatch_repeat_lookup(bench: Bench) -> None:
         ]
         with transaction.atomic():
             WorkOrder.objects.bulk_create(rows, batch_size=2000)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE workorders_workorder")  # as autovacuum soon would
         bench.out(f"  {n:,} recent orders written for the lookup")
         probes = rnd.sample(rows, min(300, n))
+
+        def lookup(o: WorkOrder) -> object:
+            return repeats_for(
+                user=org.agent,
+                title=o.title,
+                content=o.content,
+                phone=o.requester_phone,
+                address=o.address,
+                region=o.region,
+                category=None,
+            )
+
+        with CaptureQueriesContext(connection) as queries:
+            lookup(probes[0])
+        sqls = [
+            q["sql"]
+            for q in queries.captured_queries
+            if 'FROM "workorders_workorder"' in q["sql"] and "LIMIT" in q["sql"]
+        ]
+        for key, plan in zip(("phone", "address"), _plans(sqls), strict=False):
+            bench.out(f"  plan ({key}): {plan}")
         _latency(
             bench,
             f"repeat lookup at intake (among {n:,} recent orders in {STREETS} streets)",
             probes,
-            lambda o: repeats_for(
-                user=org.agent,
-                title=o.title,  # type: ignore[attr-defined]
-                content=o.content,  # type: ignore[attr-defined]
-                phone=o.requester_phone,  # type: ignore[attr-defined]
-                address=o.address,  # type: ignore[attr-defined]
-                region=o.region,  # type: ignore[attr-defined]
-            ),
+            lookup,  # type: ignore[arg-type]
         )
     finally:
         org.cleanup()
