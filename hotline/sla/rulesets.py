@@ -157,7 +157,8 @@ def ruleset_apply(*, preset: str, replace: bool = False) -> RulesetPlan:
     """Apply a preset to the rules in one transaction (see the module docstring); returns
     what was done. Raises RulesetError, writing nothing."""
     # Lock the rules so two administrators applying at once do not interleave.
-    list(TimeLimitRule.objects.select_for_update().values_list("pk", flat=True))
+    # (Unordered: the default ordering joins nullable foreign keys, which PostgreSQL cannot lock.)
+    list(TimeLimitRule.objects.order_by().select_for_update().values_list("pk", flat=True))
     plan = ruleset_plan(preset=preset, replace=replace)
     TimeLimitRule.objects.filter(pk__in=[r.pk for r in plan.deactivate]).update(is_active=False)
     TimeLimitRule.objects.filter(pk__in=[r.pk for r in plan.activate]).update(is_active=True)

@@ -22,7 +22,7 @@ SH = ZoneInfo("Asia/Shanghai")
 # serialized_rollback: the catalogue's data migrations stay for this test, and the flush at its
 # end does not recreate content types under the next serialized test.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_it_takes_each_step_once_when_two_scans_race(org):
+def test_it_takes_each_step_once_when_two_scans_race(org, golden_rules):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (SQLite serialises writers)")
     with time_machine.travel(datetime(2026, 3, 2, 10, tzinfo=SH), tick=False):
