@@ -97,11 +97,22 @@ def test_it_refuses_the_import_page_to_staff_without_add_permission(client, org)
     assert Category.objects.count() == before
 
 
+# The management form of the category page's inline of extra fields (附加信息项), none here.
+NO_FIELDS = {"fields-TOTAL_FORMS": 0, "fields-INITIAL_FORMS": 0}
+
+
 def test_it_keeps_the_tree_three_levels_deep_in_the_admin(admin_client):
     leaf = Category.objects.get(name="停水")
     response = admin_client.post(
         reverse("admin:catalog_category_add"),
-        {"parent": leaf.pk, "name": "第四级", "code": "", "sort_order": 0, "is_active": "on"},
+        {
+            "parent": leaf.pk,
+            "name": "第四级",
+            "code": "",
+            "sort_order": 0,
+            "is_active": "on",
+            **NO_FIELDS,
+        },
     )
     assert response.status_code == 200
     assert "最多 3 级" in response.content.decode()
@@ -113,7 +124,7 @@ def test_it_moves_a_category_and_recomputes_levels(admin_client):
     outage = Category.objects.get(name="停水", parent=water)
     response = admin_client.post(
         reverse("admin:catalog_category_change", args=[water.pk]),
-        {"parent": "", "name": "供水", "code": "", "sort_order": 1, "is_active": "on"},
+        {"parent": "", "name": "供水", "code": "", "sort_order": 1, "is_active": "on", **NO_FIELDS},
     )
     assert response.status_code == 302
     water.refresh_from_db()
@@ -127,7 +138,14 @@ def test_it_refuses_to_move_a_category_under_its_own_child(admin_client):
     outage = Category.objects.get(name="停水", parent=water)
     response = admin_client.post(
         reverse("admin:catalog_category_change", args=[water.pk]),
-        {"parent": outage.pk, "name": "供水", "code": "", "sort_order": 1, "is_active": "on"},
+        {
+            "parent": outage.pk,
+            "name": "供水",
+            "code": "",
+            "sort_order": 1,
+            "is_active": "on",
+            **NO_FIELDS,
+        },
     )
     assert response.status_code == 200
     assert "不能移动到自身或其下级分类之下" in response.content.decode()
