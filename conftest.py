@@ -15,6 +15,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_reference_caches():
+    # Reference rows come and go with each test's transaction: no test sees another's cached.
+    from hotline.workorders.refcache import refcache_clear_all
+
+    refcache_clear_all()
+    yield
+    refcache_clear_all()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     # A request leaves its language active in the thread; each test starts from the default.
     yield

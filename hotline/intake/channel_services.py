@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,11 +20,15 @@ from hotline.accounts.services import system_user
 from hotline.core.conf import hotline_int
 from hotline.workorders.errors import InvalidInput
 from hotline.workorders.models import WorkOrder
+from hotline.workorders.refcache import RefCache
 from hotline.workorders.services import workorder_attach, workorder_register
 
 from .models import Channel, ChannelRequest
+from .webhooks import registering
 
 MAX_ATTACHMENTS = 5
+# The system user registers every channel's order: read once per process (refcache).
+_users = RefCache(User)
 # What a channel may set on the order; the rest (centre, number, query code) is the platform's.
 ORDER_FIELDS = (
     "request_type",
@@ -93,34 +97,44 @@ def _refuse_nul(sub: Submission) -> None:
             )
 
 
+def _system_user() -> User:
+    # Created on first use: only kept once it is committed (outside any transaction).
+    return _users.get("system", system_user, store=not connection.in_atomic_block)
+
+
 class _DryRun(Exception):
     pass
 
 
-def _validate(channel: Channel, sub: Submission) -> None:
+def _validate(channel: Channel, sub: Submission, actor: User) -> None:
     """Check a pending post by the very rules of registration: register it in a transaction that
     is rolled back, so a post an agent will confirm later cannot fail on input then."""
     _decoded(sub.attachments)
     try:
         with transaction.atomic():
-            workorder_register(
-                actor=system_user(), channel=channel.kind, **_order_kwargs(channel, sub)
-            )
+            workorder_register(actor=actor, channel=channel.kind, **_order_kwargs(channel, sub))
             raise _DryRun
     except _DryRun:
         pass
 
 
 def _register(
-    channel: Channel,
+    req: ChannelRequest,
     sub: Submission,
     actor: User,
     files: list[SimpleUploadedFile],
     stored: list[str],
 ) -> WorkOrder:
     """Register and attach; `stored` collects the names of files written to storage, which is
-    not transactional: if the surrounding transaction rolls back, the caller deletes them."""
-    order = workorder_register(actor=actor, channel=channel.kind, **_order_kwargs(channel, sub))
+    not transactional: if the surrounding transaction rolls back, the caller deletes them.
+    `registering` tells the notices which channel request the new order is (its row points at
+    the order only once this returns)."""
+    channel = req.channel
+    token = registering.set(req)
+    try:
+        order = workorder_register(actor=actor, channel=channel.kind, **_order_kwargs(channel, sub))
+    finally:
+        registering.reset(token)
     for f in files:
         attachment = workorder_attach(order=order, actor=actor, file=f)
         if attachment.file.name:
@@ -144,6 +158,12 @@ def _delete_files(names: list[str]) -> None:
         default_storage.delete(name)
 
 
+def _first(channel: Channel, key: str) -> ChannelRequest | None:
+    if not key:
+        return None
+    return ChannelRequest.objects.filter(channel=channel, idempotency_key=key).first()
+
+
 def channel_submit(
     *, channel: Channel, submission: Submission, idempotency_key: str = ""
 ) -> tuple[ChannelRequest, bool]:
@@ -152,46 +172,50 @@ def channel_submit(
     idempotency key returns the first request and created=False, and never makes a second order.
 
     The key is claimed by inserting the (channel, key) row first, in the same transaction as the
-    order: a concurrent retry blocks on the unique index until the first commits, then finds it."""
+    order: a concurrent retry blocks on the unique index until the first commits, then fails on
+    it and finds the first. A first request is not looked up beforehand: that would cost every
+    new request a query to spare a rare retry one."""
     key = (idempotency_key or "").strip()
     if len(key) > 100 or any(not c.isprintable() for c in key):
         raise InvalidInput(
             _("Idempotency-Key 应为不超过 100 个可打印字符"), field="Idempotency-Key"
         )
-    if key:
-        first = ChannelRequest.objects.filter(channel=channel, idempotency_key=key).first()
+    try:
+        _refuse_nul(submission)
+        files = _decoded(submission.attachments)
+    except InvalidInput:
+        first = _first(channel, key)  # a retry of an accepted request gets the first answer
         if first is not None:
             return first, False
-    _refuse_nul(submission)
-    files = _decoded(submission.attachments)
+        raise
     stored: list[str] = []
+    actor = _system_user()
     try:
         with transaction.atomic():
-            try:
-                with transaction.atomic():
-                    req = ChannelRequest.objects.create(
-                        channel=channel,
-                        idempotency_key=key,
-                        token=ChannelRequest.new_token(),
-                        state=ChannelRequest.State.CLAIMED,
-                        external_id=submission.external_id[:64],
-                        lat=submission.lat,
-                        long=submission.long,
-                    )
-            except IntegrityError:
-                if not key:
-                    raise
-                return ChannelRequest.objects.get(channel=channel, idempotency_key=key), False
+            req = ChannelRequest.objects.create(
+                channel=channel,
+                idempotency_key=key,
+                token=ChannelRequest.new_token(),
+                state=ChannelRequest.State.CLAIMED,
+                external_id=submission.external_id[:64],
+                lat=submission.lat,
+                long=submission.long,
+            )
             if channel.creates_pending:
-                _validate(channel, submission)
+                _validate(channel, submission, actor)
                 req.state = ChannelRequest.State.PENDING
                 req.data = {"fields": submission.fields, "attachments": submission.attachments}
             else:
-                order = _register(channel, submission, system_user(), files, stored)
+                req.order = _register(req, submission, actor, files, stored)
                 req.state = ChannelRequest.State.CREATED
-                req.order = order
             req.response = _response(req)
-            req.save()
+            req.save(update_fields=["state", "data", "order", "response"])
+    except IntegrityError:
+        _delete_files(stored)
+        first = _first(channel, key)  # the key was claimed by an earlier or concurrent request
+        if first is not None:
+            return first, False
+        raise
     except Exception:
         _delete_files(stored)
         raise
@@ -212,7 +236,7 @@ def channel_request_confirm(*, request: ChannelRequest, actor: User) -> WorkOrde
         )
         stored: list[str] = []
         try:
-            order = _register(req.channel, sub, actor, _decoded(sub.attachments), stored)
+            order = _register(req, sub, actor, _decoded(sub.attachments), stored)
         except Exception:
             _delete_files(stored)
             raise

@@ -1,7 +1,8 @@
-"""What the requester is told, and when: the receiver of `workorder_event` that turns a
+"""What the requester is told, and when: the receiver of `workorder_recorded` that turns a
 requester-visible event into a webhook notice for the channel the order came from and an SMS to
-the requester. Both are written as rows first (outbox, SMS log) and sent by Celery tasks, so a
-slow channel or gateway never holds up a move."""
+the requester. Both are rows (outbox, SMS log) written in the move's own transaction, so a notice
+exists exactly when its event does, even if the process dies at the commit; Celery tasks (or the
+periodic sweeps) send them after the commit, so a slow channel or gateway never holds up a move."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
 from hotline.workorders.choices import TERMINAL, Action, Status
 from hotline.workorders.models import WorkOrderEvent
-from hotline.workorders.signals import workorder_event
+from hotline.workorders.signals import workorder_recorded
 
 from . import tasks  # noqa: F401  (registers the periodic sweeps)
-from .models import NoticeKind
+from .models import NoticeKind, SmsMessage, WebhookDelivery
 
 logger = logging.getLogger("hotline.intake")
 # Events back-dated further than this (imports of past orders, the demo year) tell nobody:
@@ -41,15 +44,60 @@ def notice_kind(event: WorkOrderEvent) -> str | None:
     return None
 
 
-@receiver(workorder_event, dispatch_uid="intake.notices")
+def _is_live(event: WorkOrderEvent) -> bool:
+    return event.created_at >= timezone.now() - LIVE_WITHIN
+
+
+@receiver(workorder_recorded, dispatch_uid="intake.notices")
+def on_workorder_recorded(sender: Any, events: list[WorkOrderEvent], **kwargs: Any) -> None:
+    """Write the outbox and SMS rows of the events, in their transaction, one INSERT per table."""
+    from .sms_notices import sms_dispatch, sms_row
+    from .webhooks import request_of, webhook_dispatch, webhook_row
+
+    deliveries: list[WebhookDelivery] = []
+    messages: list[SmsMessage] = []
+    for event in events:
+        kind = notice_kind(event)
+        if kind is None or not _is_live(event):
+            continue
+        # A notice that cannot be built (a template the gateway would refuse...) is logged and
+        # skipped: the move itself must not fail for it.
+        try:
+            delivery = webhook_row(event=event, kind=kind, req=request_of(event))
+            message = sms_row(event=event, kind=kind, order=event.order)
+        except Exception:
+            logger.exception("notice %s for event %s failed", kind, event.pk)
+            continue
+        deliveries += [delivery] if delivery else []
+        messages += [message] if message else []
+    if deliveries:
+        WebhookDelivery.objects.bulk_create(deliveries)
+    if messages:
+        SmsMessage.objects.bulk_create(messages)
+    if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
+        return  # the periodic sweeps send: nothing to hand over
+    queued = [m.pk for m in messages if m.state == SmsMessage.State.QUEUED]
+    pushes = [d.pk for d in deliveries]
+
+    def hand_over() -> None:
+        for pk in pushes:
+            webhook_dispatch(pk)
+        for pk in queued:
+            sms_dispatch(pk)
+
+    if queued or pushes:
+        transaction.on_commit(hand_over)
+
+
 def on_workorder_event(sender: Any, event: WorkOrderEvent, **kwargs: Any) -> None:
+    """Write the notices of one committed event after the fact (a replay, a repair): once per
+    event and kind, whatever was written before. Not connected to a signal."""
     kind = notice_kind(event)
-    if kind is None or event.created_at < timezone.now() - LIVE_WITHIN:
+    if kind is None or not _is_live(event):
         return
     from .sms_notices import sms_enqueue
     from .webhooks import webhook_enqueue
 
-    # The move has committed; a failure here must not turn its response into an error.
     for enqueue in (webhook_enqueue, sms_enqueue):
         try:
             enqueue(event=event, kind=kind)

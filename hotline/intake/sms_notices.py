@@ -62,32 +62,41 @@ def render(template: str, order: WorkOrder) -> str:
     return template.format_map(values)
 
 
-def sms_enqueue(*, event: WorkOrderEvent, kind: str) -> SmsMessage | None:
-    """Log the SMS for this event (once per event and kind) and hand it to the sender."""
+def sms_row(*, event: WorkOrderEvent, kind: str, order: WorkOrder) -> SmsMessage | None:
+    """The unsaved log row of the SMS this event sends, or None (no template, no mobile)."""
     tpl = SmsTemplate.objects.filter(kind=kind, is_active=True).first()
-    order = WorkOrder.objects.select_related("lead_unit").get(pk=event.order_id)
     phone = order.requester_phone
     if tpl is None or not MOBILE_RE.match(phone or ""):
         return None
     opted_out = SmsOptOut.objects.filter(phone=phone).exists()
+    return SmsMessage(
+        order=order,
+        event=event,
+        kind=kind,
+        phone=phone,
+        text=render(tpl.text, order),
+        state=SmsMessage.State.OPTED_OUT if opted_out else SmsMessage.State.QUEUED,
+    )
+
+
+def sms_enqueue(*, event: WorkOrderEvent, kind: str) -> SmsMessage | None:
+    """Log the SMS for this event (once per event and kind) and hand it to the sender, after
+    the fact (the moves write theirs in their own transaction: `notices`)."""
+    order = WorkOrder.objects.select_related("lead_unit").get(pk=event.order_id)
+    message = sms_row(event=event, kind=kind, order=order)
+    if message is None:
+        return None
     try:
         with transaction.atomic():
-            message = SmsMessage.objects.create(
-                order=order,
-                event=event,
-                kind=kind,
-                phone=phone,
-                text=render(tpl.text, order),
-                state=SmsMessage.State.OPTED_OUT if opted_out else SmsMessage.State.QUEUED,
-            )
+            message.save()
     except IntegrityError:  # the same event again
         return None
-    if not opted_out:
-        _dispatch(message.pk)
+    if message.state == SmsMessage.State.QUEUED:
+        sms_dispatch(message.pk)
     return message
 
 
-def _dispatch(pk: int) -> None:
+def sms_dispatch(pk: int) -> None:
     # As with webhooks: with eager Celery the sweep sends, so a slow gateway never holds a move.
     if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
         return

@@ -9,6 +9,7 @@ import hmac
 import json
 import urllib.error
 import urllib.request
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import Any
 
@@ -29,6 +30,9 @@ MAX_ATTEMPTS = 20
 # A claimed delivery is not picked again by another worker for this long.
 LEASE = timedelta(seconds=60)
 TIMEOUT_SECONDS = 10
+# The channel request whose order is being registered in this context: its row does not point
+# at the order until the registration returns, and the outbox row is written before that.
+registering: ContextVar[ChannelRequest | None] = ContextVar("registering", default=None)
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -53,28 +57,45 @@ def _payload(event: WorkOrderEvent, kind: str, req: ChannelRequest) -> dict[str,
     }
 
 
-def webhook_enqueue(*, event: WorkOrderEvent, kind: str) -> WebhookDelivery | None:
-    """Write the outbox row for the channel the order came from, if it has a webhook; once per
-    event (a repeated signal finds the row already there)."""
-    req = ChannelRequest.objects.select_related("channel").filter(order_id=event.order_id).first()
+def request_of(event: WorkOrderEvent) -> ChannelRequest | None:
+    """The channel request the event's order came from, if any."""
+    req = registering.get()
+    if req is not None and req.order_id in (None, event.order_id):
+        return req
+    return ChannelRequest.objects.select_related("channel").filter(order_id=event.order_id).first()
+
+
+def webhook_row(
+    *, event: WorkOrderEvent, kind: str, req: ChannelRequest | None
+) -> WebhookDelivery | None:
+    """The unsaved outbox row for the channel the order came from, if it has a webhook."""
     if req is None or not req.channel.webhook_url or not req.channel.is_active:
+        return None
+    return WebhookDelivery(
+        channel=req.channel,
+        event=event,
+        kind=kind,
+        url=req.channel.webhook_url,
+        payload=_payload(event, kind, req),
+    )
+
+
+def webhook_enqueue(*, event: WorkOrderEvent, kind: str) -> WebhookDelivery | None:
+    """Write the outbox row after the fact, once per event (a repeated call finds the row
+    already there); the moves write theirs in their own transaction (`notices`)."""
+    delivery = webhook_row(event=event, kind=kind, req=request_of(event))
+    if delivery is None:
         return None
     try:
         with transaction.atomic():
-            delivery = WebhookDelivery.objects.create(
-                channel=req.channel,
-                event=event,
-                kind=kind,
-                url=req.channel.webhook_url,
-                payload=_payload(event, kind, req),
-            )
+            delivery.save()
     except IntegrityError:
         return None
-    _dispatch(delivery.pk)
+    webhook_dispatch(delivery.pk)
     return delivery
 
 
-def _dispatch(pk: int) -> None:
+def webhook_dispatch(pk: int) -> None:
     # In the embedded default (eager Celery) a slow channel must not hold the move's response:
     # the periodic sweep delivers instead. With workers, hand it over at once.
     if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):

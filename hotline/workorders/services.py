@@ -10,8 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,34 +29,31 @@ from .models import (
     ContactReveal,
     WorkOrder,
     WorkOrderEvent,
-    WorkOrderSequence,
 )
+from .numbering import next_number
 from .permissions import actor_unit_for
 from .privacy import sees_requester
+from .refcache import RefCache
 from .transitions import TRANSITIONS
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}|400\d{7}|95\d{3,6})$")
 ID_RE = re.compile(r"^\d{17}[\dXx]$")
 INTAKE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
-
-
-def _next_number(at: datetime) -> str:
-    """Date + six-digit sequence. The day's row is incremented under its row lock (PostgreSQL)
-    or the database write lock (SQLite), so two registrations never get one number."""
-    day = timezone.localdate(at)
-    if not WorkOrderSequence.objects.filter(day=day).update(last=F("last") + 1):
-        try:
-            with transaction.atomic():
-                WorkOrderSequence.objects.create(day=day, last=1)
-        except IntegrityError:  # another registration created the day's row first
-            WorkOrderSequence.objects.filter(day=day).update(last=F("last") + 1)
-    last = WorkOrderSequence.objects.get(day=day).last
-    return f"{day:%Y%m%d}{last:06d}"
+# Reference rows looked up by code on every registration, and the centre that registers for the
+# system user: read once per process and TTL (refcache), dropped when one of them is saved.
+_refs = RefCache(RequestType, Urgency, Category, Region, Unit)
 
 
 def _intake_centre(actor: User) -> Unit:
     if actor.is_system or actor.is_superuser:
-        centre = Unit.objects.filter(kind="centre", parent__isnull=True, is_active=True).first()
+        centre = _refs.get(
+            ("centre",),
+            lambda: (
+                Unit.objects.filter(kind="centre", parent__isnull=True, is_active=True)
+                .select_related("region")
+                .first()
+            ),
+        )
         if centre is None:
             raise InvalidInput(_("尚未配置热线中心（类型为“热线中心”的顶级单位）"))
         return centre
@@ -93,9 +89,14 @@ def _text(value: str, name: str, label: str, limit: int, *, required: bool = Tru
 def _ref(model: Any, value: Any, name: str, label: str, *, by: str = "code") -> Any:
     if value is None or isinstance(value, model):
         return value
-    obj = model.objects.filter(**{by: value}).first()
-    if obj is None and str(value).isdigit():
-        obj = model.objects.filter(pk=int(value)).first()
+
+    def load() -> Any:
+        found = model.objects.filter(**{by: value}).first()
+        if found is None and str(value).isdigit():
+            found = model.objects.filter(pk=int(value)).first()
+        return found
+
+    obj = _refs.get((model.__name__, by, str(value)), load)
     if obj is None:
         raise InvalidInput(
             _("{label}「{value}」不存在").format(label=label, value=value), field=name
@@ -160,17 +161,20 @@ def workorder_register(
         )
     answers = _attributes(cat, attributes)
     reg = _ref(Region, region, "region", _("区划"))
-    with transaction.atomic():
-        centre = _intake_centre(actor)
-        if reg is not None and not reg.path.startswith(centre.region.path):
-            raise InvalidInput(
-                _("区划「{region}」不在{centre}的受理范围内").format(
-                    region=reg.name, centre=centre.name
-                ),
-                field="region",
-            )
+    centre = _intake_centre(actor)
+    if reg is not None and not reg.path.startswith(centre.region.path):
+        raise InvalidInput(
+            _("区划「{region}」不在{centre}的受理范围内").format(
+                region=reg.name, centre=centre.name
+            ),
+            field="region",
+        )
+    # Every check is above: what remains are writes, so no savepoint is needed (two round
+    # trips fewer inside a caller's transaction); a database error here fails the caller's
+    # transaction as a whole, which is what it must do anyway.
+    with transaction.atomic(savepoint=False):
         order = WorkOrder.objects.create(
-            number=_next_number(at),
+            number=next_number(at),
             status=Status.REGISTERED,
             version=1,
             channel=channel,
@@ -358,6 +362,10 @@ def _append_event(
 
 
 def _notify_after_commit(events: list[WorkOrderEvent]) -> None:
+    """Receivers of `workorder_recorded` write their rows (the notices' outbox) now, in the
+    move's transaction; receivers of `workorder_event` run once it has committed."""
+    signals.workorder_recorded.send(sender=WorkOrderEvent, events=events)
+
     def send() -> None:
         for event in events:
             signals.workorder_event.send(sender=WorkOrderEvent, event=event)

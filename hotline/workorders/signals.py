@@ -13,3 +13,9 @@ workorder_event = Signal()
 # from workorders.errors refuses the move. kwargs: order, action, actor, from_status, at,
 # params, payload.
 workorder_changing = Signal()
+
+# Sent inside the transaction that wrote events (registration, every move), after they are
+# inserted. Receivers write rows that must commit or roll back with the events, such as the
+# notices' outbox (webhook deliveries, SMS log), and send nothing: sending waits for the commit.
+# kwargs: events (list of WorkOrderEvent, each with its order).
+workorder_recorded = Signal()

@@ -1,0 +1,63 @@
+"""The query budget of one order created through `POST /api/channel/requests`, pinned so that it
+cannot grow back unnoticed (it was 26 before issue #5's throughput work). Reference rows and the
+system user come from per-process caches after the first request; the order, its event, the SMS
+log row and the webhook outbox row are written in the request's one transaction."""
+
+from __future__ import annotations
+
+import json
+
+from django.db import connection
+from django.test import Client
+
+from hotline.intake.channel_testing import make_channel
+from hotline.intake.models import ChannelRequest, SmsMessage, WebhookDelivery
+from hotline.workorders.models import WorkOrder, WorkOrderEvent
+
+# The channel by its key; the system user (cached outside a transaction, so only in tests);
+# savepoint (BEGIN outside tests); the claim of the key; the number (PostgreSQL: nextval;
+# SQLite: the day's row, update + read); the order; its event; the SMS template; the opt-out
+# check; the outbox row; the SMS row; the claim's result; release (COMMIT outside tests).
+# The channels have no rate limit here: the limit's counter is the cache's (Redis in
+# production: no query; the database cache of `make run`: several).
+QUERIES = 13 if connection.vendor == "postgresql" else 14
+
+
+def post(key: str, i: int):
+    body = {
+        "title": "路灯不亮",
+        "content": f"东城小区{i}号楼前路灯不亮。",
+        "requester_phone": "13912345678",
+    }
+    return Client().post(
+        "/api/channel/requests",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_X_CHANNEL_KEY=key,
+        HTTP_IDEMPOTENCY_KEY=f"q-{i}",
+    )
+
+
+def test_it_creates_an_order_in_a_pinned_number_of_queries(org, django_assert_num_queries):
+    _channel, key = make_channel(
+        webhook_url="https://example.org/hook", webhook_secret="s", rate_limit=0
+    )
+    assert post(key, 1).status_code == 201  # warms the caches and the day's number sequence
+    with django_assert_num_queries(QUERIES):
+        r = post(key, 2)
+    assert r.status_code == 201
+    order = WorkOrder.objects.get(number=r.json()["number"])
+    assert WorkOrderEvent.objects.filter(order=order, action="register").count() == 1
+    assert SmsMessage.objects.filter(order=order, kind="registered").count() == 1
+    assert WebhookDelivery.objects.filter(event__order=order, kind="registered").count() == 1
+    assert ChannelRequest.objects.get(idempotency_key="q-2").order == order
+
+
+def test_it_answers_a_retry_from_the_first_request(org, django_assert_max_num_queries):
+    # channel, (system user), claim in a savepoint that fails on the key, rollback, the first.
+    _channel, key = make_channel(rate_limit=0)
+    first = post(key, 1)
+    with django_assert_max_num_queries(7):
+        again = post(key, 1)
+    assert again.status_code == 200 and again.json() == first.json()
+    assert WorkOrder.objects.count() == 1

@@ -1,0 +1,132 @@
+"""Work-order numbers: the local date of registration and the day's count in six digits
+(`20261122000042`; a day past 999,999 orders gets seven). Unique, never issued twice.
+
+PostgreSQL: one SEQUENCE per day (`workorder_number_20261122`). `nextval` never waits for another
+transaction and is never rolled back, so concurrent registrations do not queue behind each
+other's commit; the price is a gap where a registration rolled back (a refused desk call whose
+second step failed, a message-board post checked by a dry run). The day's sequence is created on
+its first use, in a connection of its own that commits at once, starting after the highest
+number the day already has (`day_floor`).
+
+SQLite: the day's `WorkOrderSequence` row, incremented inside the registration's transaction;
+SQLite has one writer at a time anyway, and a rollback takes the number back (no gaps)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from .models import WorkOrder, WorkOrderSequence
+
+# The sequence of each day this process has used, by OID (sequences are never dropped).
+_oids: dict[date, int] = {}
+
+
+def sequence_name(day: date) -> str:
+    return f"workorder_number_{day:%Y%m%d}"
+
+
+def format_number(day: date, count: int) -> str:
+    return f"{day:%Y%m%d}{count:06d}"
+
+
+def next_number(at: datetime) -> str:
+    """The next number of the local day of `at` (back-dated registrations number on their day)."""
+    day = timezone.localdate(at)
+    if connection.vendor == "postgresql":
+        return format_number(day, _nextval(day))
+    return format_number(day, _next_in_row(day))
+
+
+def _next_in_row(day: date) -> int:
+    """The day's row, incremented under the database's write lock until commit (SQLite)."""
+    if not WorkOrderSequence.objects.filter(day=day).update(last=F("last") + 1):
+        try:
+            with transaction.atomic():
+                WorkOrderSequence.objects.create(day=day, last=1)
+        except IntegrityError:  # another registration created the day's row first
+            WorkOrderSequence.objects.filter(day=day).update(last=F("last") + 1)
+    return WorkOrderSequence.objects.values_list("last", flat=True).get(day=day)
+
+
+def _nextval(day: date) -> int:
+    oid = _oids.get(day) or _create_sequence(day)
+    try:
+        with connection.cursor() as cursor:
+            # By OID: a name this transaction looked up before the sequence existed may still
+            # be remembered as missing (PostgreSQL caches the failed lookup until it next
+            # processes catalogue invalidations).
+            cursor.execute("SELECT nextval(%s::oid::regclass)", [oid])
+            return int(cursor.fetchone()[0])
+    except DatabaseError:
+        _oids.pop(day, None)  # the database was replaced under this process: look it up again
+        raise
+
+
+def _create_sequence(day: date) -> int:
+    """Create the day's sequence if it is missing and return its OID. The floor is read here
+    (this transaction sees its own uncommitted rows); the DDL runs in a second connection in
+    autocommit, so the sequence exists for every process at once and never rolls back with a
+    registration."""
+    name = sequence_name(day)
+    start = day_floor(day) + 1
+    side = connection.copy()
+    try:
+        with side.cursor() as cursor:
+            try:
+                cursor.execute(f'CREATE SEQUENCE IF NOT EXISTS "{name}" START WITH {int(start)}')
+            except (IntegrityError, DatabaseError):
+                # Two processes created it at the same instant and the catalogue's unique index
+                # let one win: it exists either way (the lookup below fails if it does not).
+                pass
+            cursor.execute("SELECT %s::regclass::oid", [name])
+            oid = int(cursor.fetchone()[0])
+    finally:
+        side.close()
+    _oids[day] = oid
+    return oid
+
+
+def _sequence_exists(day: date) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [sequence_name(day)])
+        return bool(cursor.fetchone()[0])
+
+
+def _sequence_last(day: date) -> int:
+    """The last value the day's sequence issued (0 if it has none yet)."""
+    if connection.vendor != "postgresql" or not _sequence_exists(day):
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT last_value, is_called FROM "{sequence_name(day)}"')
+        last, called = cursor.fetchone()
+    return int(last) if called else int(last) - 1
+
+
+def day_floor(day: date) -> int:
+    """The highest count the day has issued: its row, its sequence, or the numbers in the table
+    (orders written directly, such as the bulk demo seed, or numbered before an upgrade)."""
+    row = WorkOrderSequence.objects.filter(day=day).values_list("last", flat=True).first() or 0
+    prefix = f"{day:%Y%m%d}"
+    # A range over the unique index: LIKE 'prefix%' would not use it under a non-C collation.
+    top = WorkOrder.objects.filter(number__gte=prefix, number__lt=f"{prefix}~").aggregate(
+        top=Max("number")
+    )["top"]
+    in_table = int(top[len(prefix) :]) if top and top[len(prefix) :].isdigit() else 0
+    return max(row, in_table, _sequence_last(day))
+
+
+def numbers_advance(*, day: date, last: int) -> None:
+    """After numbers up to `last` were written for `day` without this module (a bulk seed),
+    make the next registration of that day continue after them."""
+    WorkOrderSequence.objects.update_or_create(day=day, defaults={"last": last})
+    if connection.vendor == "postgresql" and _sequence_exists(day):
+        with connection.cursor() as cursor:
+            # setval is not transactional either: the sequence never goes back below `last`.
+            cursor.execute(
+                f'SELECT setval(%s, GREATEST(%s, (SELECT last_value FROM "{sequence_name(day)}")))',
+                [sequence_name(day), last],
+            )
