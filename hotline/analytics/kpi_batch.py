@@ -17,7 +17,7 @@ without a batched form) are simply computed on their own by `kpis.kpi_table`."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
@@ -91,33 +91,69 @@ def _order_conditions(f: KpiFilters) -> dict[str, Q]:
     }
 
 
-def _order_rows(f: KpiFilters, base: QuerySet[WorkOrder], *, by_unit: bool) -> QuerySet:
+# The counts each order figure needs, and the date each count finds its orders by: a page that
+# asks for a few figures (the dashboard's headline, the rankings) pays only for theirs.
+ORDER_NEEDS: dict[str, tuple[str, ...]] = {
+    "registered": ("registered",),
+    "daily_average": ("registered",),
+    "direct_resolution": ("direct", "registered"),
+    "closure": ("closed", "registered"),
+    "repeat_calls": ("repeats", "registered"),
+    "on_time_acknowledge": ("ack_on_time", "dispatched"),
+    "on_time_reply": ("on_time", "due"),
+    "overdue_rate": ("late", "due"),
+}
+_FOUND_BY = {"registered": ("registered", "direct", "closed", "repeats"),
+             "dispatched": ("dispatched", "ack_on_time"),
+             "due": ("due", "on_time", "late")}  # fmt: skip
+
+
+def _needed(codes: Iterable[str]) -> set[str]:
+    return {name for code in codes for name in ORDER_NEEDS.get(code, ())}
+
+
+def _order_rows(
+    f: KpiFilters, base: QuerySet[WorkOrder], names: set[str], *, by_unit: bool
+) -> QuerySet:
     conditions = _order_conditions(f)
-    anywhere = conditions["registered"] | conditions["dispatched"] | conditions["due"]
+    anywhere = Q()
+    for date_name, counts in _FOUND_BY.items():
+        if names & set(counts):
+            anywhere |= conditions[date_name]
     return sliced_orders(f, base, by_unit=by_unit).filter(anywhere).order_by()
 
 
-def _order_aggregates(f: KpiFilters) -> dict[str, Count]:
-    return {name: Count("pk", filter=q) for name, q in _order_conditions(f).items()}
-
-
-def _order_figures(f: KpiFilters, c: Counts) -> dict[str, Figure]:
+def _order_aggregates(f: KpiFilters, names: set[str]) -> dict[str, Count]:
     return {
-        "registered": Figure("registered", _d(c["registered"]), None),
-        "daily_average": _ratio("daily_average", _int(c["registered"]), f.days),
-        "direct_resolution": _ratio("direct_resolution", _int(c["direct"]), _int(c["registered"])),
-        "closure": _ratio("closure", _int(c["closed"]), _int(c["registered"])),
-        "repeat_calls": _ratio("repeat_calls", _int(c["repeats"]), _int(c["registered"])),
-        "on_time_acknowledge": _ratio(
-            "on_time_acknowledge", _int(c["ack_on_time"]), _int(c["dispatched"])
-        ),
-        "on_time_reply": _ratio("on_time_reply", _int(c["on_time"]), _int(c["due"])),
-        "overdue_rate": _ratio("overdue_rate", _int(c["late"]), _int(c["due"])),
+        name: Count("pk", filter=q) for name, q in _order_conditions(f).items() if name in names
     }
 
 
-def orders_pass(f: KpiFilters, base: QuerySet[WorkOrder]) -> dict[str, Figure]:
-    return _order_figures(f, _order_rows(f, base, by_unit=True).aggregate(**_order_aggregates(f)))
+def _order_figures(f: KpiFilters, c: Counts, codes: Iterable[str]) -> dict[str, Figure]:
+    make: dict[str, Callable[[], Figure]] = {
+        "registered": lambda: Figure("registered", _d(c["registered"]), None),
+        "daily_average": lambda: _ratio("daily_average", _int(c["registered"]), f.days),
+        "direct_resolution": lambda: _ratio(
+            "direct_resolution", _int(c["direct"]), _int(c["registered"])
+        ),
+        "closure": lambda: _ratio("closure", _int(c["closed"]), _int(c["registered"])),
+        "repeat_calls": lambda: _ratio("repeat_calls", _int(c["repeats"]), _int(c["registered"])),
+        "on_time_acknowledge": lambda: _ratio(
+            "on_time_acknowledge", _int(c["ack_on_time"]), _int(c["dispatched"])
+        ),
+        "on_time_reply": lambda: _ratio("on_time_reply", _int(c["on_time"]), _int(c["due"])),
+        "overdue_rate": lambda: _ratio("overdue_rate", _int(c["late"]), _int(c["due"])),
+    }
+    return {code: make[code]() for code in codes if code in make}
+
+
+def orders_pass(
+    f: KpiFilters, base: QuerySet[WorkOrder], codes: Iterable[str] = tuple(ORDER_NEEDS)
+) -> dict[str, Figure]:
+    codes = [c for c in codes if c in ORDER_NEEDS]
+    names = _needed(codes)
+    rows = _order_rows(f, base, names, by_unit=True)
+    return _order_figures(f, rows.aggregate(**_order_aggregates(f, names)), codes)
 
 
 # --- events ------------------------------------------------------------------------------------
@@ -171,7 +207,9 @@ def _event_figures(c: Counts) -> dict[str, Figure]:
     }
 
 
-def events_pass(f: KpiFilters, base: QuerySet[WorkOrder]) -> dict[str, Figure]:
+def events_pass(
+    f: KpiFilters, base: QuerySet[WorkOrder], codes: Iterable[str] = ()
+) -> dict[str, Figure]:
     aggregates = {
         name: Count("pk", filter=q) for name, q in _event_conditions(f, unit_slice=True).items()
     }
@@ -181,7 +219,9 @@ def events_pass(f: KpiFilters, base: QuerySet[WorkOrder]) -> dict[str, Figure]:
 # --- calls -------------------------------------------------------------------------------------
 
 
-def calls_pass(f: KpiFilters, base: QuerySet[WorkOrder]) -> dict[str, Figure]:
+def calls_pass(
+    f: KpiFilters, base: QuerySet[WorkOrder], codes: Iterable[str] = ()
+) -> dict[str, Figure]:
     answered = Q(outcome=CallOutcome.ANSWERED)
     n = kpi_setting("ANSWER_WITHIN_SECONDS")
     c = _calls(f).aggregate(
@@ -205,7 +245,7 @@ def _int(n: int | Decimal | None) -> int:
     return int(n or 0)
 
 
-Pass = Callable[[KpiFilters, QuerySet[WorkOrder]], dict[str, Figure]]
+Pass = Callable[[KpiFilters, QuerySet[WorkOrder], Iterable[str]], dict[str, Figure]]
 PASSES: list[tuple[frozenset[str], Pass]] = [
     (
         frozenset(
@@ -241,7 +281,8 @@ def batch_figures(f: KpiFilters, base: QuerySet[WorkOrder], codes: list[str]) ->
     with no_jit():
         for covers, run in PASSES:
             if covers & wanted:
-                out.update({c: fig for c, fig in run(f, base).items() if c in wanted})
+                figures = run(f, base, covers & wanted)
+                out.update({c: fig for c, fig in figures.items() if c in wanted})
     return out
 
 
@@ -278,14 +319,15 @@ def _unit_passes(
     out: dict[int, dict[str, Figure]] = defaultdict(dict)
     order_codes = wanted & {"closure", "on_time_acknowledge", "on_time_reply", "overdue_rate"}
     if order_codes:
+        names = _needed(order_codes)
         rows = (
-            _order_rows(f, base, by_unit=False)
+            _order_rows(f, base, names, by_unit=False)
             .filter(lead_unit__isnull=False)
             .values("lead_unit")
-            .annotate(**_order_aggregates(f))
+            .annotate(**_order_aggregates(f, names))
         )
         for r in rows:
-            figures = _order_figures(f, r)
+            figures = _order_figures(f, r, order_codes)
             out[r["lead_unit"]].update({c: figures[c] for c in order_codes})
     event_codes = wanted - order_codes
     if event_codes:
