@@ -16,10 +16,10 @@ from hotline.workorders.benchmarks import BenchOrg
 from hotline.workorders.services import workorder_register
 
 # The channel benchmarks (issue #5) live in their own module; the bench command reads this one.
-from .channel_benchmarks import bench_channel_api_create_http, bench_open311_post_http
+from .channel_benchmarks import bench_channel_api_create_http, bench_channel_open311_post_http
 from .models import SmsMessage
 
-__all__ = ["bench_agent_desk", "bench_channel_api_create_http", "bench_open311_post_http"]
+__all__ = ["bench_agent_desk", "bench_channel_api_create_http", "bench_channel_open311_post_http"]
 
 # A small pool of callers, so each has a history and repeats exist, as on a real line.
 CALLERS = 200

@@ -1,7 +1,14 @@
 """Benchmarks of the channel API and Open311 POST under load: orders created per second through
 real HTTP to gunicorn on loopback, on the configured database, with p50/p99 latency and the
-error count. A small thread-pool load generator (keep-alive connections) stands in for locust;
-it is bounded in requests and in time. Run by `manage.py bench` (imported by benchmarks.py)."""
+error count. A small thread-pool load generator (http.client, keep-alive connections) stands in
+for locust (not installed, and it would share the same two cores); it is bounded in requests and
+in time, and warms every worker up before it counts. Run by `manage.py bench --only channel`.
+
+Environment: BENCH_WORKERS (default 2 × cores + 1), BENCH_WORKER_CLASS (sync or gthread),
+BENCH_THREADS (gthread's threads per worker, default 4), BENCH_CLIENTS (default 16),
+BENCH_SECONDS (default 30). Gunicorn gets persistent database connections (DB_CONN_MAX_AGE=60
+unless set): a production server keeps them, and a new PostgreSQL connection per request would
+be measured instead of the creation."""
 
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -31,12 +39,41 @@ from hotline.workorders.models import WorkOrder, WorkOrderAssignment, WorkOrderE
 from .channel_auth import channel_issue_key
 from .models import Channel, ChannelRequest, SmsMessage, WebhookDelivery
 
-CLIENTS = 8  # concurrent connections of the load generator
-MAX_REQUESTS = 2000  # per benchmark
-MAX_SECONDS = 60.0
-WORKERS = 2 * (os.cpu_count() or 1)  # gunicorn sync workers: the usual 2 × cores
+CLIENTS = int(os.getenv("BENCH_CLIENTS", "16"))  # concurrent connections of the load generator
+MAX_REQUESTS = 6000  # per benchmark
+MAX_SECONDS = float(os.getenv("BENCH_SECONDS", "30"))
+WORKERS = int(os.getenv("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))  # gunicorn's advice
+WORKER_CLASS = os.getenv("BENCH_WORKER_CLASS", "sync")
+THREADS = int(os.getenv("BENCH_THREADS", "4"))
 
 _phones = itertools.count(13700000000)
+
+
+def _cpu_seconds(match: Callable[[int, str], bool]) -> float:
+    """User + system CPU of the processes `match(ppid, cmdline)` picks (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if match(int(fields[1]), cmdline):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _server_cpu(gunicorn_pid: int) -> tuple[float, float]:
+    """CPU seconds so far of gunicorn's workers and of this database's PostgreSQL backends
+    (when the server runs on this machine): the cost of the creations, whatever the load."""
+    name = str(settings.DATABASES["default"]["NAME"])
+    workers = _cpu_seconds(lambda ppid, _cmd: ppid == gunicorn_pid)
+    backends = _cpu_seconds(lambda _ppid, cmd: cmd.startswith("postgres: ") and f" {name} " in cmd)
+    return workers, backends
 
 
 def _free_port() -> int:
@@ -50,16 +87,29 @@ class Server:
 
     def __init__(self) -> None:
         self.port = _free_port()
-        env = {**os.environ, "DEBUG": "False", "DJANGO_SETTINGS_MODULE": "hotline.settings"}
+        env = {
+            "DB_CONN_MAX_AGE": "60",
+            **os.environ,
+            "DEBUG": "False",
+            "DJANGO_SETTINGS_MODULE": "hotline.settings",
+        }
         gunicorn = Path(sys.executable).with_name("gunicorn")
+        threads = ["--threads", str(THREADS)] if WORKER_CLASS == "gthread" else []
         self.process = subprocess.Popen(
             [
                 str(gunicorn),
-                "hotline.wsgi:application",
+                "hotline.intake.bench_wsgi:application",
                 "-b",
                 f"127.0.0.1:{self.port}",
                 "-w",
                 str(WORKERS),
+                "-k",
+                WORKER_CLASS,
+                *threads,
+                # Import the project once, then fork: workers start at once on a busy machine.
+                "--preload",
+                "--timeout",
+                "120",
                 "--log-level",
                 "warning",
             ],
@@ -70,7 +120,7 @@ class Server:
         self._wait()
 
     def _wait(self) -> None:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
@@ -84,16 +134,23 @@ class Server:
 
     def stop(self) -> None:
         self.process.terminate()
-        self.process.wait(timeout=30)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=30)
 
 
-def _load(
-    port: int, count: int, request: Callable[[int], tuple[str, str, bytes, dict[str, str]]]
-) -> tuple[list[float], int, float]:
-    """Send `count` requests from CLIENTS threads; (latencies in s, errors, wall seconds)."""
-    counter = itertools.count()
+Request = Callable[[int], tuple[str, str, bytes, dict[str, str]]]
+
+
+def _load(port: int, count: int, request: Request, first: int = 0) -> Load:
+    """Send `count` requests (numbered from `first`) from CLIENTS threads."""
+    counter = itertools.count(first)
+    count += first
     lock = threading.Lock()
     latencies: list[float] = []
+    done_at: list[float] = []
     errors = [0]
     started = time.perf_counter()
 
@@ -115,17 +172,36 @@ def _load(
                 ok = False
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            elapsed = time.perf_counter() - t0
+            now = time.perf_counter()
             with lock:
-                latencies.append(elapsed)
-                if not ok:
+                latencies.append(now - t0)
+                if ok:
+                    done_at.append(now - started)
+                else:
                     errors[0] += 1
         conn.close()
 
     with ThreadPoolExecutor(CLIENTS) as pool:
         for _ in range(CLIENTS):
             pool.submit(client)
-    return latencies, errors[0], time.perf_counter() - started
+    return Load(latencies, done_at, errors[0], time.perf_counter() - started)
+
+
+@dataclass
+class Load:
+    latencies: list[float]  # seconds, every request
+    done_at: list[float]  # seconds since the start, each successful creation
+    errors: int
+    seconds: float
+
+    def rates(self, chunks: int) -> list[float]:
+        """Creations per second in `chunks` equal slices of the run (the bench reports their
+        median, as every other benchmark does)."""
+        width = self.seconds / chunks
+        counts = [0] * chunks
+        for t in self.done_at:
+            counts[min(chunks - 1, int(t / width))] += 1
+        return [c / width for c in counts] if width else []
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -161,19 +237,43 @@ def _run(bench: Bench, name: str, kind: str, make: Callable[[str, str], Callable
     key = channel_issue_key(channel=channel)
     code = leaf.code or str(leaf.pk)
     count = min(bench.orders, MAX_REQUESTS)
+    request = make(key, code)
     server = Server()
     try:
-        latencies, errors, seconds = _load(server.port, count, make(key, code))
+        # Warm-up, not counted: every worker imports, connects and fills its caches.
+        _load(server.port, 10 * WORKERS, request, first=MAX_REQUESTS)
+        load_before = os.getloadavg()[0]
+        cpu_before = _server_cpu(server.process.pid)
+        run = _load(server.port, count, request)
+        cpu_after = _server_cpu(server.process.pid)
+        load_after = os.getloadavg()[0]
     finally:
         server.stop()
         _cleanup(channel)
-    done = len(latencies)
-    rate = (done - errors) / seconds if seconds else 0.0
-    bench.results.append(Result(name, "orders", [rate], done, seconds))
+    done = len(run.latencies)
+    rates = run.rates(bench.chunks)
+    result = Result(name, "orders", rates, done - run.errors, run.seconds)
+    bench.results.append(result)
+    kind = f"{WORKER_CLASS} × {THREADS} threads" if WORKER_CLASS == "gthread" else WORKER_CLASS
     bench.out(
-        f"  {name}: {rate:,.0f} orders/s through gunicorn ({WORKERS} workers, {CLIENTS} clients);"
-        f" p50 {_percentile(latencies, 0.5) * 1000:.0f} ms, p99"
-        f" {_percentile(latencies, 0.99) * 1000:.0f} ms; {done:,} requests, {errors} errors"
+        f"  {name}: median {result.median:,.0f} orders/s (chunks {min(rates):,.0f}–"
+        f"{max(rates):,.0f}); mean {(done - run.errors) / run.seconds:,.0f}/s;"
+        f" p50 {_percentile(run.latencies, 0.5) * 1000:.0f} ms,"
+        f" p99 {_percentile(run.latencies, 0.99) * 1000:.0f} ms; {done:,} requests,"
+        f" {run.errors} errors; gunicorn {WORKERS} {kind} workers, {CLIENTS} clients;"
+        f" load average {load_before:.1f} → {load_after:.1f}"
+    )
+    created = max(1, done - run.errors)
+    web, db = (
+        (after - before) * 1000 / created
+        for before, after in zip(cpu_before, cpu_after, strict=True)
+    )
+    bench.out(
+        f"    CPU per created order: gunicorn {web:.1f} ms, PostgreSQL backends {db:.1f} ms"
+        f" → at most {(os.cpu_count() or 1) * 1000 / (web + db):,.0f} orders/s on"
+        f" {os.cpu_count()} idle cores (the load generator's own CPU not counted)"
+        if web + db > 0
+        else "    CPU per created order: not measurable here"
     )
 
 
@@ -219,5 +319,5 @@ def bench_channel_api_create_http(bench: Bench) -> None:
     _run(bench, "channel API: create order (HTTP, gunicorn)", "app", _channel_request)
 
 
-def bench_open311_post_http(bench: Bench) -> None:
+def bench_channel_open311_post_http(bench: Bench) -> None:
     _run(bench, "Open311 POST requests (HTTP, gunicorn)", "open311", _open311_request)
