@@ -21,7 +21,10 @@
   function chart(id, option) {
     var el = document.getElementById(id);
     if (!el || typeof echarts === "undefined") return;
-    var c = charts[id] || (charts[id] = echarts.init(el));
+    // The wall display is dark: ECharts' own dark theme, on the page's background.
+    var dark = document.body.classList.contains("wall");
+    var c = charts[id] || (charts[id] = echarts.init(el, dark ? "dark" : null));
+    if (dark) option.backgroundColor = "transparent";
     c.setOption(option, true);
     c.off("click");
     c.on("click", function (p) { if (p.data && p.data.href) window.location.href = p.data.href; });
