@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -250,4 +251,6 @@ def test_it_finds_repeats_through_the_phone_and_region_indexes(org, tree: Tree):
             finally:
                 cursor.execute("RESET enable_seqscan")
         assert "wo_phone_created" in plans[0], plans[0]
-        assert "wo_region_created" in plans[1], plans[1]
+        # Either index that leads with the region serves (region_id = ? AND created_at >= ?):
+        # on a near-empty table PostgreSQL may take the address-key one (dispatch's repeats).
+        assert re.search(r"wo_region_(addrkey_)?created", plans[1]), plans[1]
