@@ -49,23 +49,19 @@ def _answer(field: CategoryField, values: list[str]) -> str | list[str]:
         if unknown:
             raise InvalidAttribute(
                 field.code,
-                _("附加信息「{label}」（{code}）没有选项「{key}」").format(
-                    label=label, code=field.code, key=unknown[0][:40]
-                ),
+                _("附加信息「{label}」没有选项「{key}」").format(label=label, key=unknown[0][:40]),
             )
         return list(dict.fromkeys(values))
     if len(values) > 1:
         raise InvalidAttribute(
             field.code,
-            _("附加信息「{label}」（{code}）只能有一个值").format(label=label, code=field.code),
+            _("附加信息「{label}」只能有一个值").format(label=label),
         )
     value = values[0]
     if field.datatype == FieldDatatype.SINGLEVALUELIST and value not in field.value_names():
         raise InvalidAttribute(
             field.code,
-            _("附加信息「{label}」（{code}）没有选项「{key}」").format(
-                label=label, code=field.code, key=value[:40]
-            ),
+            _("附加信息「{label}」没有选项「{key}」").format(label=label, key=value[:40]),
         )
     if field.datatype == FieldDatatype.NUMBER:
         return _number(field, value)
@@ -75,9 +71,7 @@ def _answer(field: CategoryField, values: list[str]) -> str | list[str]:
     if len(value) > limit:
         raise InvalidAttribute(
             field.code,
-            _("附加信息「{label}」（{code}）不能超过 {n} 个字").format(
-                label=label, code=field.code, n=limit
-            ),
+            _("附加信息「{label}」不能超过 {n} 个字").format(label=label, n=limit),
         )
     return value
 
@@ -90,8 +84,8 @@ def _number(field: CategoryField, value: str) -> str:
     if not number.is_finite() or len(value) > 30:
         raise InvalidAttribute(
             field.code,
-            _("附加信息「{label}」（{code}）应为数字，收到「{value}」").format(
-                label=field.label, code=field.code, value=value[:30]
+            _("附加信息「{label}」应为数字，收到「{value}」").format(
+                label=field.label, value=value[:30]
             ),
         )
     return value
@@ -106,9 +100,8 @@ def _datetime(field: CategoryField, value: str) -> str:
         raise InvalidAttribute(
             field.code,
             _(
-                "附加信息「{label}」（{code}）应为日期时间（如 2026-11-22T08:00:00+08:00），"
-                "收到「{value}」"
-            ).format(label=field.label, code=field.code, value=value[:30]),
+                "附加信息「{label}」应为日期时间（如 2026-11-22T08:00:00+08:00），收到「{value}」"
+            ).format(label=field.label, value=value[:30]),
         )
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
@@ -145,7 +138,7 @@ def category_attributes_clean(
         if field.required and field.code not in cleaned:
             raise InvalidAttribute(
                 field.code,
-                _("请填写附加信息「{label}」（{code}）").format(label=field.label, code=field.code),
+                _("请填写附加信息「{label}」").format(label=field.label),
             )
     return cleaned
 

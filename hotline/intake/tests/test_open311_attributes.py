@@ -174,7 +174,7 @@ def test_it_stores_attributes_posted_with_a_request(services, key, fmt):
 @pytest.mark.parametrize(
     ("data", "words"),
     [
-        ([], "请填写附加信息「故障情况」（fault）"),
+        ([], "attribute[fault]: 请填写附加信息「故障情况」"),
         ([("attribute[fault]", "broken")], "没有选项「broken」"),
         ([("attribute[fault]", "dark"), ("attribute[fault]", "flicker")], "只能有一个值"),
         ([("attribute[fault]", "dark"), ("attribute[periods][]", "dawn")], "没有选项「dawn」"),
