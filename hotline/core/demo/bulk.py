@@ -525,6 +525,9 @@ def bulk_replicate(
     models = (WorkOrder, WorkOrderAssignment, WorkOrderEvent, CallRecord)
     indexes = _plain_indexes(models)
     with connection.cursor() as cursor:
+        # Inside a transaction (a test) the rows' deferred foreign-key checks must run first:
+        # PostgreSQL refuses to drop or build an index with trigger events pending.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for name, _sql in indexes:
             cursor.execute(f"DROP INDEX IF EXISTS {quote(name)}")
     progress(f"  {len(indexes)} indexes dropped while copying")
@@ -534,6 +537,7 @@ def bulk_replicate(
                 cursor.execute(_copy_sql(model, k, k * offset, last_id, call_last))
         progress(f"  copy {k} of {copies - 1} written")
     with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         for _name, sql in indexes:
             cursor.execute(sql)
         progress("  indexes built again")
