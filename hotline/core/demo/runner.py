@@ -17,6 +17,7 @@ from django.utils import timezone
 from hotline.accounts.choices import Role
 from hotline.accounts.models import User
 from hotline.catalog.models import RequestType, Urgency
+from hotline.telephony.services import missed_calls_from_records
 from hotline.workorders.choices import Channel
 from hotline.workorders.errors import WorkOrderError
 from hotline.workorders.models import WorkOrder
@@ -31,6 +32,7 @@ from .knowledge import KNOWLEDGE
 from .lifecycle import REGISTER, OrderSpec, Path, Planner, Step
 from .organisation import STREET_WEIGHTS, DemoOrg, build_organisation
 from .people import Requesters, address
+from .posts import seed_posts
 from .quality import seed_quality
 from .texts import TextSource, load_texts
 from .topics import TOPICS
@@ -109,7 +111,11 @@ def seed_demo(
         end=end_date,
         seed=seed,
     )
-    progress(f"话单 {calls} 条；质检 {inspections} 条；绩效自评项目「{project}」")  # fmt: skip
+    # The last two days' abandoned calls on the call-back list; board posts awaiting an agent.
+    missed = missed_calls_from_records()
+    posts = seed_posts(seed=seed)
+    progress(f"话单 {calls} 条（漏接待回拨 {missed} 个）；质检 {inspections} 条；"
+             f"待确认留言 {posts} 条；绩效自评项目「{project}」")  # fmt: skip
     report.seconds = timer.monotonic() - started
     return report
 

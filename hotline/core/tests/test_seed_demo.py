@@ -208,6 +208,14 @@ class TestSeededCounty:
             is_anonymous=True, events__action=Action.CONTACT_REQUESTER
         ).exists()
 
+    def test_it_leaves_message_board_posts_for_an_agent_to_confirm(self, seeded, db):
+        from hotline.intake.models import ChannelRequest
+
+        pending = ChannelRequest.objects.filter(state=ChannelRequest.State.PENDING)
+        assert pending.count() == 8
+        assert {r.channel.kind for r in pending} == {"message_board"}
+        assert all(r.order_id is None and r.data["fields"]["content"] for r in pending)
+
     def test_it_inspects_a_sample_of_every_day_passing_about_ninety_five_percent(self, seeded, db):
         inspections = Inspection.objects.all()
         days = {i.subject_at.astimezone(LOCAL).date() for i in inspections}
