@@ -16,7 +16,7 @@ class QualityConfig(AppConfig):
 
         nav.register(
             "quality_queue", _("质检抽样"), "quality_queue", roles=INSPECTOR_ROLES, order=70,
-            landing=60,
+            landing=75,  # after the figures (70), where an administrator starts
         )  # fmt: skip
         nav.register(
             "quality_appeals", _("质检申诉"), "quality_appeals", roles=REVIEWER_ROLES, order=71
