@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hotline.accounts.choices import Role
 from hotline.accounts.models import User
@@ -36,14 +36,17 @@ def _require(user: User, roles: tuple[str, ...]) -> None:
         raise PermissionDenied(_("仅热线工作人员可使用"))
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @login_required
 def suggest_fragment(request: AuthedRequest) -> HttpResponse:
     """Top-3 categories and units as an HTML fragment. (Likely repeats at intake are the
     desk's own list, `intake.desk.repeats`, through the same `repeats.repeats_for`.)"""
     _require(request.user, SUGGEST_ROLES)
     try:
-        data = suggestion_input(user=request.user, params=request.GET)
+        # The agent desk posts the caller's words (kept out of URLs and logs); the dispatch
+        # desk asks by order number.
+        params = request.POST if request.method == "POST" else request.GET
+        data = suggestion_input(user=request.user, params=params)
     except BadParameter as exc:
         return HttpResponseBadRequest(exc.message)
     if data.order is None and data.missing_order:

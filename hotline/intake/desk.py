@@ -11,7 +11,7 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -115,11 +115,17 @@ def desk(request: DeskRequest) -> HttpResponse:
     return redirect("desk_agent")
 
 
+def _params(request: HttpRequest) -> QueryDict:
+    """A fragment's input: the posted form (the desk), or the query string (links, tests)."""
+    return request.POST if request.method == "POST" else request.GET
+
+
 @agent_desk
-@require_GET
+@require_http_methods(["GET", "POST"])
 def history(request: DeskRequest) -> HttpResponse:
-    """来电历史: the caller's earlier orders the agent may see, once the number is complete."""
-    phone = _phone(request.GET.get("requester_phone", ""))
+    """来电历史: the caller's earlier orders the agent may see, once the number is complete.
+    The desk posts the number (a GET would put it in every access log's URL)."""
+    phone = _phone(_params(request).get("requester_phone", ""))
     orders = (
         workorders_by_phone(user=request.user, phone=phone, limit=HISTORY_SIZE) if phone else []
     )
@@ -136,13 +142,14 @@ def categories(request: DeskRequest) -> HttpResponse:
 
 
 @agent_desk
-@require_GET
+@require_http_methods(["GET", "POST"])
 def repeats(request: DeskRequest) -> HttpResponse:
     """重复诉求提示: orders of the repeat window from this phone, or at this address in this
     region, on a similar matter (similar text, or the category's matter once one is chosen),
     with their similarity; 并单 into the open ones. The one repeat search of the platform
-    (`dispatch.repeats.repeats_for`), so the desk shows one list."""
-    g = request.GET
+    (`dispatch.repeats.repeats_for`), so the desk shows one list. Posted by the desk: the
+    caller's phone, address and words stay out of URLs and logs."""
+    g = _params(request)
     raw = g.get("category", "")
     category = (
         Category.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() else None

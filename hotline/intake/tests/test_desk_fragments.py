@@ -254,3 +254,24 @@ def test_it_finds_repeats_through_the_phone_and_region_indexes(org, tree: Tree):
         # Either index that leads with the region serves (region_id = ? AND created_at >= ?):
         # on a near-empty table PostgreSQL may take the address-key one (dispatch's repeats).
         assert re.search(r"wo_region_(addrkey_)?created", plans[1]), plans[1]
+
+
+# --- the caller's data stays out of URLs ------------------------------------------------------
+
+
+def test_the_desk_posts_the_callers_data_to_its_fragments_never_in_a_url(org):
+    html = login(org.alice).get("/intake/desk/").content.decode()
+    for url in (HISTORY, REPEATS, "/dispatch/suggest/"):
+        assert f'hx-post="{url}"' in html, url
+        assert f'hx-get="{url}"' not in html, url
+    # Pasted text (an input event, not a key) also refreshes the suggestions.
+    assert "input changed delay:600ms from:#id_content" in html
+
+
+def test_a_posted_number_shows_the_callers_history(org):
+    order = factories.registered(org, requester_phone=PHONE, title="第一次来电")
+    client = login(org.alice)
+    response = client.post(HISTORY, {"requester_phone": PHONE}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and order.number in response.content.decode()
+    response = client.post(REPEATS, {"requester_phone": PHONE, "title": "第一次来电"})
+    assert response.status_code == 200 and order.number in response.content.decode()
