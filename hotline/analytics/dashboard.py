@@ -27,7 +27,18 @@ from .rankings import RANKING_CODES, unit_figures
 
 TOP = 10
 OVERDUE_ROWS = 20
-HEADLINE = ("registered", "daily_average", "on_time_reply", "satisfaction", "answer_rate")
+HEADLINE = (
+    "registered",
+    "daily_average",
+    "on_time_reply",
+    "response",
+    "satisfaction",
+    "answer_rate",
+    "answer_within",
+    "quality_pass",
+)
+# Read from the centre's own records (calls, inspections): shown to hotline staff only.
+HOTLINE_ONLY = frozenset({"answer_rate", "answer_within", "quality_pass"})
 
 
 def _list_url(f: KpiFilters, **params: Any) -> str:
@@ -174,7 +185,7 @@ def dashboard_data(
 ) -> dict[str, Any]:
     orders = cohort(f, base)
     headline = []
-    codes = [c for c in HEADLINE if telephony or c != "answer_rate"]
+    codes = [c for c in HEADLINE if telephony or c not in HOTLINE_ONLY]
     for kpi, fig in kpi_table(f, base, codes):
         code = kpi.code
         headline.append(

@@ -92,7 +92,22 @@ def test_it_scopes_a_unit_manager_and_hides_call_figures(client, history):  # no
     client.force_login(history.bella)
     data = _data(client)
     assert sum(t["value"] for t in data["types"]) == 4  # orders sent to water: o2 .. o5
-    assert "answer_rate" not in {h["code"] for h in data["headline"]}
+    codes = {h["code"] for h in data["headline"]}
+    assert not codes & {"answer_rate", "answer_within", "quality_pass"}
+    assert "response" in codes
+
+
+def test_the_headline_carries_the_response_rate_quality_and_the_named_n_second_rate(
+    client,
+    history,  # noqa: F811
+):
+    client.force_login(history.ann)
+    headline = {h["code"]: h for h in _data(client)["headline"]}
+    assert {"response", "answer_within", "quality_pass", "answer_rate"} <= set(headline)
+    assert headline["answer_within"]["name"] == "15 秒接通率"
+    assert headline["response"]["name"] == "响应率"
+    page = client.get(reverse("analytics_dashboard"), WEEK).content.decode()
+    assert 'id="headline-quality_pass"' in page and "15 秒接通率" in page
 
 
 def test_it_refuses_unit_handlers(client, history):  # noqa: F811
