@@ -27,8 +27,10 @@ migrate: $(VENV)/.installed | var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 
+# The demo's orders, then a dispatch model learned from them (each only the first time).
 seed: migrate
 	$(MANAGE) seed_demo --if-empty
+	$(MANAGE) train_dispatch --if-missing --no-holdout
 
 # The periodic jobs (time-limit scans...) run in a second process beside the web server and stop
 # with it.

@@ -77,3 +77,12 @@ def test_it_trains_from_the_command(org, capsys):
     out = capsys.readouterr().out
     assert "v1" in out
     assert DispatchModel.objects.filter(is_active=True, version=1).exists()
+
+
+def test_make_run_trains_only_when_no_model_is_active(org, capsys):
+    history(org, per_matter=3)
+    call_command("train_dispatch", "--if-missing", "--no-holdout")
+    assert DispatchModel.objects.filter(is_active=True, version=1).exists()
+    call_command("train_dispatch", "--if-missing", "--no-holdout")
+    assert "跳过训练" in capsys.readouterr().out
+    assert DispatchModel.objects.count() == 1

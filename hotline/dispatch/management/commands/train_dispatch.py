@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from hotline.dispatch.models import DispatchModel
 from hotline.dispatch.training import dispatch_train
 
 
@@ -20,8 +21,16 @@ class Command(BaseCommand):
             "--no-holdout", action="store_true", help="不留出 20%% 工单评估（训练更快）"
         )
         parser.add_argument("--no-activate", action="store_true", help="训练后不启用新版本")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="已有启用中的模型时什么也不做（供 make run 使用）",
+        )
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        if opts["if_missing"] and DispatchModel.objects.filter(is_active=True).exists():
+            self.stdout.write("已有启用中的派单模型，跳过训练（--if-missing）。")
+            return
         since: datetime | None = None
         if opts["days"] is not None:
             if opts["days"] < 1:
