@@ -87,19 +87,3 @@ def on_workorder_recorded(sender: Any, events: list[WorkOrderEvent], **kwargs: A
 
     if queued or pushes:
         transaction.on_commit(hand_over)
-
-
-def on_workorder_event(sender: Any, event: WorkOrderEvent, **kwargs: Any) -> None:
-    """Write the notices of one committed event after the fact (a replay, a repair): once per
-    event and kind, whatever was written before. Not connected to a signal."""
-    kind = notice_kind(event)
-    if kind is None or not _is_live(event):
-        return
-    from .sms_notices import sms_enqueue
-    from .webhooks import webhook_enqueue
-
-    for enqueue in (webhook_enqueue, sms_enqueue):
-        try:
-            enqueue(event=event, kind=kind)
-        except Exception:
-            logger.exception("notice %s for event %s failed", kind, event.pk)

@@ -10,7 +10,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,23 +76,6 @@ def sms_row(*, event: WorkOrderEvent, kind: str, order: WorkOrder) -> SmsMessage
         text=render(tpl.text, order),
         state=SmsMessage.State.OPTED_OUT if opted_out else SmsMessage.State.QUEUED,
     )
-
-
-def sms_enqueue(*, event: WorkOrderEvent, kind: str) -> SmsMessage | None:
-    """Log the SMS for this event (once per event and kind) and hand it to the sender, after
-    the fact (the moves write theirs in their own transaction: `notices`)."""
-    order = WorkOrder.objects.select_related("lead_unit").get(pk=event.order_id)
-    message = sms_row(event=event, kind=kind, order=order)
-    if message is None:
-        return None
-    try:
-        with transaction.atomic():
-            message.save()
-    except IntegrityError:  # the same event again
-        return None
-    if message.state == SmsMessage.State.QUEUED:
-        sms_dispatch(message.pk)
-    return message
 
 
 def sms_dispatch(pk: int) -> None:

@@ -1,5 +1,5 @@
-"""Status push to channels (webhooks) from a durable outbox: `webhook_enqueue` writes one row per
-(channel, event); `webhook_deliver` posts it, signed with HMAC-SHA256, and reschedules it with
+"""Status push to channels (webhooks) from a durable outbox: the moves write one row per
+(channel, event) in their own transaction (`notices`); `webhook_deliver` posts it, signed with HMAC-SHA256, and reschedules it with
 exponential back-off until the channel answers 2xx."""
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -78,21 +77,6 @@ def webhook_row(
         url=req.channel.webhook_url,
         payload=_payload(event, kind, req),
     )
-
-
-def webhook_enqueue(*, event: WorkOrderEvent, kind: str) -> WebhookDelivery | None:
-    """Write the outbox row after the fact, once per event (a repeated call finds the row
-    already there); the moves write theirs in their own transaction (`notices`)."""
-    delivery = webhook_row(event=event, kind=kind, req=request_of(event))
-    if delivery is None:
-        return None
-    try:
-        with transaction.atomic():
-            delivery.save()
-    except IntegrityError:
-        return None
-    webhook_dispatch(delivery.pk)
-    return delivery
 
 
 def webhook_dispatch(pk: int) -> None:

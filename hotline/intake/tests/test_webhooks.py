@@ -10,15 +10,21 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import IntegrityError, transaction
 from django.test import Client
 from django.utils import timezone
 
 from hotline.core import periodic
 from hotline.intake.channel_testing import http_server, make_channel
 from hotline.intake.models import WebhookDelivery
-from hotline.intake.notices import on_workorder_event
 from hotline.intake.tasks import deliver_due_webhooks
-from hotline.intake.webhooks import MAX_ATTEMPTS, SIGNATURE_HEADER, backoff
+from hotline.intake.webhooks import (
+    MAX_ATTEMPTS,
+    SIGNATURE_HEADER,
+    backoff,
+    request_of,
+    webhook_row,
+)
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
 from hotline.workorders.tests import factories
 
@@ -95,7 +101,11 @@ def test_it_writes_one_row_per_event_even_if_the_signal_repeats(org, channel_key
     _channel, key = channel_key
     order = submit(key)
     event = WorkOrderEvent.objects.get(order=order)
-    on_workorder_event(sender=WorkOrderEvent, event=event)
+    # A second row for the same event (a repeated notice) is refused by the outbox's constraint.
+    again = webhook_row(event=event, kind="registered", req=request_of(event))
+    assert again is not None
+    with pytest.raises(IntegrityError), transaction.atomic():
+        again.save()
     assert WebhookDelivery.objects.filter(event=event).count() == 1
 
 
