@@ -17,8 +17,6 @@ from typing import IO, Any
 
 import xlsxwriter
 
-# Rows XlsxWriter has written before the file is finished; kept for callers that count.
-FLUSH_ROWS = 500
 # Characters XML 1.0 does not allow (a pasted control character must not break the file).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
