@@ -14,6 +14,9 @@ class DispatchConfig(AppConfig):
 
         from hotline.accounts.choices import Role
         from hotline.core import nav, periodic
+        from hotline.core import repeats as repeat_registry
+
+        from .repeats import repeats_for
 
         nav.register(
             "dispatch_hot_topics",
@@ -27,3 +30,6 @@ class DispatchConfig(AppConfig):
             "hotline.dispatch.tasks.hot_topic_scan",
             every=timedelta(hours=1),
         )
+        # The intake desk and the message-board page show this search without importing
+        # dispatch (a peer app): through the registry in core.
+        repeat_registry.register(repeats_for)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from hotline.accounts.models import Region, Unit, User
 from hotline.catalog.models import Category
-from hotline.dispatch.repeats import repeats_for
+from hotline.core.repeats import find_repeats
 from hotline.workorders.errors import WorkOrderError
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.selectors import workorders_by_phone
@@ -147,7 +147,8 @@ def repeats(request: DeskRequest) -> HttpResponse:
     """重复诉求提示: orders of the repeat window from this phone, or at this address in this
     region, on a similar matter (similar text, or the category's matter once one is chosen),
     with their similarity; 并单 into the open ones. The one repeat search of the platform
-    (`dispatch.repeats.repeats_for`), so the desk shows one list. Posted by the desk: the
+    (`dispatch.repeats.repeats_for`, which dispatch registers in `core.repeats`: intake does
+    not import its peer), so the desk shows one list. Posted by the desk: the
     caller's phone, address and words stay out of URLs and logs."""
     g = _params(request)
     raw = g.get("category", "")
@@ -155,7 +156,7 @@ def repeats(request: DeskRequest) -> HttpResponse:
         Category.objects.filter(pk=int(raw), is_active=True).first() if raw.isdigit() else None
     )
     region = Region.objects.subtree(request.centre.region).filter(code=g.get("region", "")).first()
-    found = repeats_for(
+    found = find_repeats(
         user=request.user,
         title=g.get("title", "")[:200],
         content=g.get("content", "")[:2000],

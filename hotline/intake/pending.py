@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hotline.accounts.choices import CENTRE_KINDS, Role
 from hotline.accounts.models import Region, Unit, User
 from hotline.catalog.models import Category
+from hotline.core.repeats import find_repeats
 from hotline.workorders.choices import Action
 from hotline.workorders.errors import InvalidInput, WorkOrderError
 from hotline.workorders.models import WorkOrder
@@ -31,7 +32,6 @@ from hotline.workorders.services import workorder_transition
 
 from .channel_services import channel_request_confirm, channel_request_reject
 from .models import ChannelRequest
-from .selectors import open_repeats_for_intake
 
 PAGE_SIZE = 100
 PENDING_ROLES = frozenset({Role.AGENT, Role.DISPATCHER})
@@ -69,7 +69,13 @@ class PendingPost:
     fields: dict[str, Any]
     category: Category | None
     region: Region | None
-    repeats: list[WorkOrder]
+    # dispatch.repeats.Repeat items (order, similarity, same_phone/address/matter, mergeable).
+    repeats: list[Any]
+
+    @property
+    def master(self) -> str:
+        """The number the merge form offers: the most similar repeat still open."""
+        return next((r.order.number for r in self.repeats if r.mergeable), "")
 
 
 def _in_scope(centre: Unit, region_code: str, regions: dict[str, Region]) -> bool:
@@ -80,7 +86,9 @@ def _in_scope(centre: Unit, region_code: str, regions: dict[str, Region]) -> boo
 
 
 def pending_posts(*, user: User, centre: Unit) -> list[PendingPost]:
-    """The centre's pending posts, oldest first, each with the open orders it may repeat."""
+    """The centre's pending posts, oldest first, each with the orders it may repeat: the
+    platform's one repeat search (the agent desk's, registered by dispatch in `core.repeats`),
+    by phone or address, with similarity and reasons, open or recently closed."""
     reqs = list(
         ChannelRequest.objects.filter(state=ChannelRequest.State.PENDING)
         .select_related("channel")
@@ -98,16 +106,14 @@ def pending_posts(*, user: User, centre: Unit) -> list[PendingPost]:
             continue
         category = categories.get(fields.get("category"))  # type: ignore[arg-type]
         region = regions.get(code)
-        repeats = (
-            open_repeats_for_intake(
-                user=user,
-                category=category,
-                phone=str(fields.get("requester_phone") or ""),
-                region=region,
-                address=str(fields.get("address") or ""),
-            )
-            if category is not None
-            else []
+        repeats = find_repeats(
+            user=user,
+            title=str(fields.get("title") or "")[:200],
+            content=str(fields.get("content") or "")[:2000],
+            phone=str(fields.get("requester_phone") or ""),
+            address=str(fields.get("address") or "")[:200],
+            region=region,
+            category=category,
         )
         posts.append(PendingPost(req, fields, category, region, repeats))
         if len(posts) == PAGE_SIZE:

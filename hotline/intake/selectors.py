@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from functools import reduce
 from operator import or_
 
@@ -14,12 +14,9 @@ from django.utils import timezone
 from hotline.accounts.choices import CENTRE_KINDS, Role
 from hotline.accounts.models import Region, Unit, User
 from hotline.catalog.models import Category
-from hotline.core.conf import hotline_int
-from hotline.workorders.choices import OPEN
 from hotline.workorders.models import WorkOrder
 
 CATEGORY_MATCHES = 20
-REPEATS_PER_KIND = 5
 
 
 def agent_centre(user: User) -> Unit | None:
@@ -76,52 +73,6 @@ def category_search(query: str, *, limit: int = CATEGORY_MATCHES) -> list[Catego
         if all(active for _, active in chain):
             out.append(CategoryMatch(node.pk, " / ".join(name for name, _ in chain)))
     return out
-
-
-def category_matter(category: Category) -> Q:
-    """Orders on a similar matter: the same category, or anything under the same second-level
-    category (a level-1 category only matches itself: too broad to call a repeat)."""
-    ids = category.ancestor_ids()
-    if len(ids) < 2:
-        return Q(category_id=category.pk)
-    second = Category.objects.filter(pk=ids[1]).first()
-    if second is None:
-        return Q(category_id=category.pk)
-    return Q(category_id=category.pk) | Q(
-        category_id__in=Category.objects.subtree(second).values("id")
-    )
-
-
-def open_repeats_for_intake(
-    *,
-    user: User,
-    category: Category,
-    phone: str = "",
-    region: Region | None = None,
-    address: str = "",
-    now: datetime | None = None,
-) -> list[WorkOrder]:
-    """重复诉求: OPEN orders on a similar matter from the same phone, or at the same address in
-    the same region, registered within the repeat window; newest first.
-
-    Two queries, one per kind, so each is an indexed range scan (phone + created_at, region +
-    created_at) rather than one OR that a planner may turn into a full scan."""
-    since = (now or timezone.now()) - timedelta(days=hotline_int("REPEAT_WINDOW_DAYS"))
-    base = (
-        WorkOrder.objects.visible_to(user)
-        .filter(category_matter(category), status__in=OPEN, created_at__gte=since)
-        .select_related("category", "lead_unit", "region")
-        .order_by("-created_at", "-id")
-    )
-    found: dict[int, WorkOrder] = {}
-    if phone:
-        for o in base.filter(requester_phone=phone)[:REPEATS_PER_KIND]:
-            found[o.pk] = o
-    address = address.strip()
-    if address and region is not None:
-        for o in base.filter(region_id=region.pk, address=address)[:REPEATS_PER_KIND]:
-            found.setdefault(o.pk, o)
-    return sorted(found.values(), key=lambda o: (o.created_at, o.pk), reverse=True)
 
 
 def agent_orders_today(*, user: User, limit: int = 50) -> list[WorkOrder]:

@@ -84,6 +84,48 @@ def test_it_shows_possible_repeats(board, org):
     post(board, org, category=master.category_id)
     html = login(org.alice).get(LIST).content.decode()
     assert "可能重复" in html and master.number in html
+    assert "同类诉求" in html  # the category's matter, though the texts differ
+
+
+def test_its_repeats_are_the_desks_search_with_similarity_and_reasons(board, org):
+    # No category on the post: the text and the phone find them (the old page's own query
+    # needed a category and knew no similarity).
+    same_text = {"title": "楼下烧烤店油烟大", "content": "东城小区3号楼下烧烤店每晚油烟很大"}
+    done = factories.registered(org, requester_phone="13912345678", **same_text)
+    WorkOrder.objects.filter(pk=done.pk).update(status=Status.CLOSED)
+    still_open = factories.registered(
+        org, requester_phone="13912345678", title="烧烤店油烟", content="楼下烧烤店油烟很大"
+    )
+    factories.registered(org, requester_phone="13912345678", title="社保卡补办", content="补办")
+    post(board, org)
+    html = login(org.alice).get(LIST).content.decode()
+    assert done.number in html and still_open.number in html
+    assert "社保卡补办" not in html  # the same phone on another matter is no repeat
+    assert "相似度" in html and "同一来电号码" in html
+    assert "该单已不在办理中，不能并入" in html  # the closed one is shown, not offered
+    # The merge form offers the most similar order that is still open.
+    assert f'name="master" required value="{still_open.number}"' in html
+
+
+def test_intake_does_not_import_its_peer_dispatch():
+    # architecture.md: apps import only downward (core, accounts, catalog, workorders); the
+    # repeat search reaches intake through the registry in core.repeats.
+    import ast
+    from pathlib import Path
+
+    import hotline.intake
+
+    root = Path(hotline.intake.__file__).parent
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            assert not any(n.startswith("hotline.dispatch") for n in names), path
 
 
 def _leaf():
