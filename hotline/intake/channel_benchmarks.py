@@ -1,14 +1,19 @@
 """Benchmarks of the channel API and Open311 POST under load: orders created per second through
 real HTTP to gunicorn on loopback, on the configured database, with p50/p99 latency and the
-error count. A small thread-pool load generator (http.client, keep-alive connections) stands in
-for locust (not installed, and it would share the same two cores); it is bounded in requests and
-in time, and warms every worker up before it counts. Run by `manage.py bench --only channel`.
+error count. Run by `manage.py bench --only channel`.
+
+The load generator shares the machine's cores with gunicorn and PostgreSQL, so it must cost
+little: `wrk` (Debian's package; `make bench` installs it when it can) with a Lua script that
+gives every request its own Idempotency-Key and body, in RUNS runs bounded in time and in
+requests, after a warm-up of every worker; the median run is reported, and the CPU per created
+order of gunicorn, PostgreSQL and wrk itself. Without wrk a thread-pool generator (http.client,
+keep-alive) stands in, at several times wrk's CPU per request.
 
 Environment: BENCH_WORKERS (default 2 × cores + 1), BENCH_WORKER_CLASS (sync or gthread),
 BENCH_THREADS (gthread's threads per worker, default 4), BENCH_CLIENTS (default 16),
-BENCH_SECONDS (default 30). Gunicorn gets persistent database connections (DB_CONN_MAX_AGE=60
-unless set): a production server keeps them, and a new PostgreSQL connection per request would
-be measured instead of the creation."""
+BENCH_SECONDS (per run, default 10), BENCH_RUNS (default 3). Gunicorn gets persistent database
+connections (DB_CONN_MAX_AGE=60 unless set): a production server keeps them, and a new
+PostgreSQL connection per request would be measured instead of the creation."""
 
 from __future__ import annotations
 
@@ -16,16 +21,19 @@ import http.client
 import itertools
 import json
 import os
+import resource
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db import transaction
@@ -40,8 +48,10 @@ from .channel_auth import channel_issue_key
 from .models import Channel, ChannelRequest, SmsMessage, WebhookDelivery
 
 CLIENTS = int(os.getenv("BENCH_CLIENTS", "16"))  # concurrent connections of the load generator
-MAX_REQUESTS = 6000  # per benchmark
-MAX_SECONDS = float(os.getenv("BENCH_SECONDS", "30"))
+MAX_REQUESTS = 6000  # per run
+MAX_SECONDS = float(os.getenv("BENCH_SECONDS", "10"))  # per run
+RUNS = int(os.getenv("BENCH_RUNS", "3"))
+WRK = shutil.which("wrk")
 WORKERS = int(os.getenv("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))  # gunicorn's advice
 WORKER_CLASS = os.getenv("BENCH_WORKER_CLASS", "sync")
 THREADS = int(os.getenv("BENCH_THREADS", "4"))
@@ -184,24 +194,26 @@ def _load(port: int, count: int, request: Request, first: int = 0) -> Load:
     with ThreadPoolExecutor(CLIENTS) as pool:
         for _ in range(CLIENTS):
             pool.submit(client)
-    return Load(latencies, done_at, errors[0], time.perf_counter() - started)
+    return Load(
+        errors=errors[0],
+        seconds=time.perf_counter() - started,
+        requests=len(latencies),
+        created=len(done_at),
+        p50=_percentile(latencies, 0.5),
+        p99=_percentile(latencies, 0.99),
+    )
 
 
 @dataclass
 class Load:
-    latencies: list[float]  # seconds, every request
-    done_at: list[float]  # seconds since the start, each successful creation
-    errors: int
-    seconds: float
+    """What one run of the load generator saw."""
 
-    def rates(self, chunks: int) -> list[float]:
-        """Creations per second in `chunks` equal slices of the run (the bench reports their
-        median, as every other benchmark does)."""
-        width = self.seconds / chunks
-        counts = [0] * chunks
-        for t in self.done_at:
-            counts[min(chunks - 1, int(t / width))] += 1
-        return [c / width for c in counts] if width else []
+    errors: int  # non-201 answers and connection errors
+    seconds: float
+    requests: int
+    created: int
+    p50: float  # seconds, every request
+    p99: float
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -225,7 +237,66 @@ def _cleanup(channel: Channel) -> None:
         print(f"  (bench orders left in place: {e.args[0][:80]})")
 
 
-def _run(bench: Bench, name: str, kind: str, make: Callable[[str, str], Callable]) -> None:
+def _run_once(port: int, count: int, request: Request, script: str, first: int) -> Load:
+    """One measured run: wrk with `script` if it is installed, else the thread pool."""
+    if WRK is None or not script:
+        return _load(port, count, request, first=first)
+    return _wrk(port, count, script, first)
+
+
+def _wrk(port: int, count: int, script: str, first: int) -> Load:
+    """wrk with two threads (one per core) and CLIENTS connections, for MAX_SECONDS or `count`
+    requests; its Lua `done` prints one JSON line with the counts and latencies."""
+    threads = max(1, min(2, CLIENTS))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+        out = subprocess.run(
+            [
+                str(WRK),
+                "-t",
+                str(threads),
+                "-c",
+                str(CLIENTS),
+                "-d",
+                f"{MAX_SECONDS:.0f}s",
+                "--timeout",
+                "30s",
+                "-s",
+                f.name,
+                f"http://127.0.0.1:{port}/",
+                "--",
+                str(first),
+                str(-(-count // threads)),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=MAX_SECONDS + 60,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(f.name)
+    line = next(x for x in out.splitlines() if x.startswith("WRKJSON "))
+    data = json.loads(line[len("WRKJSON ") :])
+    seconds = data["duration_us"] / 1e6
+    return Load(
+        errors=data["errors"] + data["socket_errors"],
+        seconds=seconds,
+        requests=data["requests"],
+        created=data["created"],
+        p50=data["p50_us"] / 1e6,
+        p99=data["p99_us"] / 1e6,
+    )
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(
+    bench: Bench, name: str, kind: str, make: Callable[[str, str], Request], lua: LuaMaker
+) -> None:
     BenchOrg()  # a hotline centre must exist for the system user to register at
     leaf = Category.objects.filter(is_active=True).exclude(children__is_active=True).first()
     if leaf is None:
@@ -238,46 +309,97 @@ def _run(bench: Bench, name: str, kind: str, make: Callable[[str, str], Callable
     code = leaf.code or str(leaf.pk)
     count = min(bench.orders, MAX_REQUESTS)
     request = make(key, code)
+    script = lua(key, code)
     server = Server()
+    runs: list[Load] = []
     try:
         # Warm-up, not counted: every worker imports, connects and fills its caches.
-        _load(server.port, 10 * WORKERS, request, first=MAX_REQUESTS)
+        _load(server.port, 10 * WORKERS, request, first=RUNS * MAX_REQUESTS * 10)
         load_before = os.getloadavg()[0]
-        cpu_before = _server_cpu(server.process.pid)
-        run = _load(server.port, count, request)
-        cpu_after = _server_cpu(server.process.pid)
+        cpu_before = (*_server_cpu(server.process.pid), _children_cpu())
+        for i in range(RUNS):
+            runs.append(_run_once(server.port, count, request, script, first=i * count * 10))
+        cpu_after = (*_server_cpu(server.process.pid), _children_cpu())
         load_after = os.getloadavg()[0]
     finally:
         server.stop()
         _cleanup(channel)
-    done = len(run.latencies)
-    rates = run.rates(bench.chunks)
-    result = Result(name, "orders", rates, done - run.errors, run.seconds)
+    rates = [r.created / r.seconds if r.seconds else 0.0 for r in runs]
+    middle = sorted(runs, key=lambda r: r.created / r.seconds if r.seconds else 0.0)[len(runs) // 2]
+    created = sum(r.created for r in runs)
+    errors = sum(r.errors for r in runs)
+    result = Result(name, "orders", rates, created, sum(r.seconds for r in runs))
     bench.results.append(result)
-    kind = f"{WORKER_CLASS} × {THREADS} threads" if WORKER_CLASS == "gthread" else WORKER_CLASS
+    workers = f"{WORKER_CLASS} × {THREADS} threads" if WORKER_CLASS == "gthread" else WORKER_CLASS
+    generator = "wrk" if WRK and script else "thread-pool generator"
     bench.out(
-        f"  {name}: median {result.median:,.0f} orders/s (chunks {min(rates):,.0f}–"
-        f"{max(rates):,.0f}); mean {(done - run.errors) / run.seconds:,.0f}/s;"
-        f" p50 {_percentile(run.latencies, 0.5) * 1000:.0f} ms,"
-        f" p99 {_percentile(run.latencies, 0.99) * 1000:.0f} ms; {done:,} requests,"
-        f" {run.errors} errors; gunicorn {WORKERS} {kind} workers, {CLIENTS} clients;"
-        f" load average {load_before:.1f} → {load_after:.1f}"
+        f"  {name}: median of {len(runs)} runs {result.median:,.0f} orders/s (runs "
+        f"{', '.join(f'{r:,.0f}' for r in rates)}); median run p50 {middle.p50 * 1000:.0f} ms,"
+        f" p99 {middle.p99 * 1000:.0f} ms; {sum(r.requests for r in runs):,} requests,"
+        f" {errors} errors; gunicorn {WORKERS} {workers} workers, {generator} with"
+        f" {CLIENTS} connections, {MAX_SECONDS:.0f} s a run; load average {load_before:.1f}"
+        f" → {load_after:.1f}"
     )
-    created = max(1, done - run.errors)
-    web, db = (
-        (after - before) * 1000 / created
+    web, db, gen = (
+        (after - before) * 1000 / max(1, created)
         for before, after in zip(cpu_before, cpu_after, strict=True)
     )
     bench.out(
-        f"    CPU per created order: gunicorn {web:.1f} ms, PostgreSQL backends {db:.1f} ms"
-        f" → at most {(os.cpu_count() or 1) * 1000 / (web + db):,.0f} orders/s on"
-        f" {os.cpu_count()} idle cores (the load generator's own CPU not counted)"
+        f"    CPU per created order: gunicorn {web:.1f} ms, PostgreSQL backends {db:.1f} ms,"
+        f" load generator {gen:.1f} ms (total {web + db + gen:.1f}) → at most"
+        f" {(os.cpu_count() or 1) * 1000 / (web + db + gen):,.0f} orders/s on"
+        f" {os.cpu_count()} idle cores"
         if web + db > 0
         else "    CPU per created order: not measurable here"
     )
 
 
-def _channel_request(key: str, code: str) -> Callable:
+# wrk's Lua: each thread numbers its requests from `first` (its own million), so every request
+# has its own Idempotency-Key and content; `response` counts 201s and anything else, and stops
+# the thread after `limit` answers; `done` sums the threads and prints one line of JSON.
+WRK_LUA = """
+local threads = {}
+local next_tid = 1
+function setup(thread)
+  thread:set("tid", next_tid)
+  next_tid = next_tid + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  first = tonumber(args[1])
+  limit = tonumber(args[2])
+  n = 0
+  created = 0
+  errors = 0
+end
+function request()
+  n = n + 1
+  local i = first + tid * 1000000 + n
+  local phone = string.format("137%%08d", i %% 100000000)
+  return %(request)s
+end
+function response(status, headers, body)
+  if status == 201 then created = created + 1 else errors = errors + 1 end
+  if created + errors >= limit then wrk.thread:stop() end
+end
+function done(summary, latency, requests)
+  local c, e = 0, 0
+  for _, t in ipairs(threads) do
+    c = c + t:get("created")
+    e = e + t:get("errors")
+  end
+  local s = summary.errors
+  io.write(string.format(
+    'WRKJSON {"created": %%d, "errors": %%d, "socket_errors": %%d, "requests": %%d,'
+    .. ' "duration_us": %%d, "p50_us": %%d, "p99_us": %%d}\\n',
+    c, e, s.connect + s.read + s.write + s.timeout, summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+LuaMaker = Callable[[str, str], str]
+
+
+def _channel_request(key: str, code: str) -> Request:
     def make(i: int) -> tuple[str, str, bytes, dict[str, str]]:
         body = json.dumps(
             {
@@ -297,7 +419,17 @@ def _channel_request(key: str, code: str) -> Callable:
     return make
 
 
-def _open311_request(key: str, code: str) -> Callable:
+def _channel_lua(key: str, code: str) -> str:
+    request = f"""wrk.format("POST", "/api/channel/requests", {{
+    ["Content-Type"] = "application/json",
+    ["X-Channel-Key"] = "{key}",
+    ["Idempotency-Key"] = "bench-" .. i,
+  }}, '{{"title": "基准测试诉求", "content": "第 ' .. i .. ' 条基准测试诉求内容。",'
+    .. ' "requester_phone": "' .. phone .. '"}}')"""
+    return WRK_LUA % {"request": request}
+
+
+def _open311_request(key: str, code: str) -> Request:
     def make(i: int) -> tuple[str, str, bytes, dict[str, str]]:
         body = urlencode(
             {
@@ -315,9 +447,17 @@ def _open311_request(key: str, code: str) -> Callable:
     return make
 
 
+def _open311_lua(key: str, code: str) -> str:
+    fixed = urlencode({"api_key": key, "service_code": code, "lat": "38.1", "long": "110.1"})
+    request = f"""wrk.format("POST", "/open311/v2/requests.json", {{
+    ["Content-Type"] = "application/x-www-form-urlencoded",
+  }}, "{fixed}&description={quote("第 ")}" .. i .. "{quote(" 条基准测试诉求")}&phone=" .. phone)"""
+    return WRK_LUA % {"request": request}
+
+
 def bench_channel_api_create_http(bench: Bench) -> None:
-    _run(bench, "channel API: create order (HTTP, gunicorn)", "app", _channel_request)
+    _run(bench, "channel API: create order (HTTP, gunicorn)", "app", _channel_request, _channel_lua)
 
 
 def bench_channel_open311_post_http(bench: Bench) -> None:
-    _run(bench, "Open311 POST requests (HTTP, gunicorn)", "open311", _open311_request)
+    _run(bench, "Open311 POST requests (HTTP, gunicorn)", "open311", _open311_request, _open311_lua)
