@@ -1,4 +1,4 @@
-from datetime import time
+from datetime import time, timedelta
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -48,6 +48,18 @@ class AnalyticsConfig(AppConfig):
             "analytics.daily_report",
             "hotline.analytics.tasks.daily_report",
             daily_at=daily_report_time(),
+        )
+        # The KPI facts (analytics.facts): the orders moved in the last minute, and every
+        # order's version once a night.
+        periodic.register(
+            "analytics.refresh_facts",
+            "hotline.analytics.tasks.refresh_facts",
+            every=timedelta(minutes=1),
+        )
+        periodic.register(
+            "analytics.refresh_facts_full",
+            "hotline.analytics.tasks.refresh_facts_full",
+            daily_at=time(3, 0),
         )
 
 

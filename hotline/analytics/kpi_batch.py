@@ -24,15 +24,26 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, QuerySet, Sum, When
+from django.db.models import Case, Count, F, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from hotline.core.conf import hotline_int
 from hotline.telephony.choices import CallOutcome
-from hotline.workorders.choices import Action, Rating, Status
-from hotline.workorders.models import WorkOrder, WorkOrderAssignment, WorkOrderEvent
+from hotline.workorders.choices import Action, Rating
+from hotline.workorders.models import WorkOrder, WorkOrderEvent
 
-from .kpis import Figure, KpiFilters, _between, _calls, _d, _ratio, kpi_setting, sliced_orders
+from .facts import facts_for, facts_refresh
+from .kpis import (
+    Figure,
+    KpiFilters,
+    _between,
+    _calls,
+    _d,
+    _ratio,
+    _response_setting,
+    kpi_setting,
+    sliced_orders,
+)
 
 Counts = Mapping[str, Any]
 
@@ -59,31 +70,24 @@ def no_jit() -> Iterator[None]:
 
 
 def _order_conditions(f: KpiFilters) -> dict[str, Q]:
-    """name → the condition an order is counted under (see each figure in kpis)."""
+    """name → the condition an order's facts row is counted under: each figure's own filter
+    in kpis, read from the precomputed facts (analytics.facts) instead of sub-queries; what
+    depends on a setting or on "now" is decided here."""
     created = _between(f, "created_at")
     dispatched = _between(f, "dispatched_at")
     due = _between(f, "reply_due_at")
-    resolved = WorkOrderEvent.objects.filter(order=OuterRef("pk"), action=Action.RESOLVE_AT_INTAKE)
-    acknowledged = WorkOrderAssignment.objects.filter(
-        order=OuterRef("pk"), role="lead", is_active=True, acknowledged_at__isnull=False
-    )
     window = timedelta(days=hotline_int("REPEAT_WINDOW_DAYS"))
-    earlier = WorkOrder.objects.filter(
-        requester_phone=OuterRef("requester_phone"),
-        category=OuterRef("category"),
-        created_at__lt=OuterRef("created_at"),
-        created_at__gte=OuterRef("created_at") - window,
-    ).exclude(pk=OuterRef("pk"))
+    contact = timedelta(hours=int(_response_setting("CONTACT_WITHIN_HOURS")))
     return {
         "registered": created,
-        "direct": created & Q(Exists(resolved)),
-        "closed": created & Q(status=Status.CLOSED),
-        "repeats": created
-        & ~Q(requester_phone="")
-        & Q(category__isnull=False)
-        & Q(Exists(earlier)),
+        "direct": created & Q(resolved_at_intake=True),
+        "closed": created & Q(closed=True),
+        # previous_same_at is None without a number or a category.
+        "repeats": created & Q(previous_same_at__gte=F("created_at") - window),
         "dispatched": dispatched,
-        "ack_on_time": dispatched & Q(acknowledged_late=False) & Q(Exists(acknowledged)),
+        "ack_on_time": dispatched & Q(acknowledged_late=False, lead_acknowledged=True),
+        # contact_delay is set only for an acknowledged current lead round.
+        "responded": dispatched & Q(acknowledged_late=False, contact_delay__lte=contact),
         "due": due,
         "on_time": due & Q(replied_at__isnull=False, replied_late=False),
         "late": due
@@ -100,11 +104,12 @@ ORDER_NEEDS: dict[str, tuple[str, ...]] = {
     "closure": ("closed", "registered"),
     "repeat_calls": ("repeats", "registered"),
     "on_time_acknowledge": ("ack_on_time", "dispatched"),
+    "response": ("responded", "dispatched"),
     "on_time_reply": ("on_time", "due"),
     "overdue_rate": ("late", "due"),
 }
 _FOUND_BY = {"registered": ("registered", "direct", "closed", "repeats"),
-             "dispatched": ("dispatched", "ack_on_time"),
+             "dispatched": ("dispatched", "ack_on_time", "responded"),
              "due": ("due", "on_time", "late")}  # fmt: skip
 
 
@@ -120,7 +125,7 @@ def _order_rows(
     for date_name, counts in _FOUND_BY.items():
         if names & set(counts):
             anywhere |= conditions[date_name]
-    return sliced_orders(f, base, by_unit=by_unit).filter(anywhere).order_by()
+    return sliced_orders(f, facts_for(base), by_unit=by_unit).filter(anywhere).order_by()
 
 
 def _order_aggregates(f: KpiFilters, names: set[str]) -> dict[str, Count]:
@@ -141,6 +146,7 @@ def _order_figures(f: KpiFilters, c: Counts, codes: Iterable[str]) -> dict[str, 
         "on_time_acknowledge": lambda: _ratio(
             "on_time_acknowledge", _int(c["ack_on_time"]), _int(c["dispatched"])
         ),
+        "response": lambda: _ratio("response", _int(c["responded"]), _int(c["dispatched"])),
         "on_time_reply": lambda: _ratio("on_time_reply", _int(c["on_time"]), _int(c["due"])),
         "overdue_rate": lambda: _ratio("overdue_rate", _int(c["late"]), _int(c["due"])),
     }
@@ -256,6 +262,7 @@ PASSES: list[tuple[frozenset[str], Pass]] = [
                 "closure",
                 "repeat_calls",
                 "on_time_acknowledge",
+                "response",
                 "on_time_reply",
                 "overdue_rate",
             }
@@ -279,6 +286,8 @@ def batch_figures(f: KpiFilters, base: QuerySet[WorkOrder], codes: list[str]) ->
     wanted = set(codes)
     out: dict[str, Figure] = {}
     with no_jit():
+        if wanted & PASSES[0][0]:
+            facts_refresh()
         for covers, run in PASSES:
             if covers & wanted:
                 figures = run(f, base, covers & wanted)
@@ -292,6 +301,7 @@ UNIT_CODES = frozenset(
     {
         "closure",
         "on_time_acknowledge",
+        "response",
         "on_time_reply",
         "overdue_rate",
         "return_rate",
@@ -299,6 +309,11 @@ UNIT_CODES = frozenset(
         "satisfaction",
         "resolution",
     }
+)
+
+
+ORDER_UNIT_CODES = frozenset(
+    {"closure", "on_time_acknowledge", "response", "on_time_reply", "overdue_rate"}
 )
 
 
@@ -310,6 +325,8 @@ def unit_passes(
     event concerns (the returning unit for a return), as `kpis.PARTS` defines them; `f`'s unit
     is ignored (the caller keeps the units it wants)."""
     with no_jit():
+        if set(codes) & ORDER_UNIT_CODES:
+            facts_refresh()
         return _unit_passes(f, base, set(codes) & UNIT_CODES)
 
 
@@ -317,7 +334,7 @@ def _unit_passes(
     f: KpiFilters, base: QuerySet[WorkOrder], wanted: set[str]
 ) -> dict[int, dict[str, Figure]]:
     out: dict[int, dict[str, Figure]] = defaultdict(dict)
-    order_codes = wanted & {"closure", "on_time_acknowledge", "on_time_reply", "overdue_rate"}
+    order_codes = wanted & ORDER_UNIT_CODES
     if order_codes:
         names = _needed(order_codes)
         rows = (

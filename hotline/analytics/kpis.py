@@ -20,10 +20,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +38,8 @@ from hotline.workorders.models import WorkOrder, WorkOrderAssignment, WorkOrderE
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
+
+_Rows = TypeVar("_Rows", bound=Model)
 
 
 def kpi_setting(name: str) -> object:
@@ -115,8 +117,9 @@ class Kpi:
 # --- the records a figure reads ----------------------------------------------------------------
 
 
-def sliced_orders(f: KpiFilters, base: QuerySet[WorkOrder], *, by_unit: bool = True):
-    """The orders of the slice (not yet restricted to the period)."""
+def sliced_orders(f: KpiFilters, base: QuerySet[_Rows], *, by_unit: bool = True) -> QuerySet[_Rows]:
+    """The orders of the slice (not yet restricted to the period). `base` may also be the
+    orders' facts (analytics.facts), whose dimensions carry the same names."""
     qs = base
     if f.region is not None:
         qs = qs.filter(region__path__startswith=f.region.path)

@@ -83,3 +83,83 @@ class AssessmentIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} × {self.weight}"
+
+
+class WorkOrderFacts(models.Model):
+    """What the KPI passes need of one work order, read from one narrow row (issue #7).
+
+    The dimensions the filters slice by, the dates that place the order in a period, and what
+    the figures would otherwise find with a correlated sub-query per order (answered at intake,
+    lead unit acknowledged, first contact, the same caller's previous request). Every field is a
+    pure function of the order's own history at `version` (and, for `previous_same_at`, of the
+    earlier orders of the same number and category, whose phone, category and time never
+    change); anything that depends on "now" or on a setting is decided when a figure is read.
+    Rows are (re)built by `analytics.facts.facts_refresh`, never by the write path."""
+
+    order = models.OneToOneField(
+        "workorders.WorkOrder", on_delete=models.CASCADE, primary_key=True, related_name="facts"
+    )
+    # The order's version the row was computed from; a different one means stale.
+    version = models.PositiveIntegerField()
+    created_at = models.DateTimeField()
+    dispatched_at = models.DateTimeField(null=True)
+    reply_due_at = models.DateTimeField(null=True)
+    replied_at = models.DateTimeField(null=True)
+    # The dimensions: no database constraint (the order already protects them).
+    region = models.ForeignKey(
+        "accounts.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    channel = models.CharField(max_length=20)
+    request_type = models.ForeignKey(
+        "catalog.RequestType", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    lead_unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    closed = models.BooleanField()
+    acknowledged_late = models.BooleanField()
+    replied_late = models.BooleanField()
+    # An event resolve_at_intake exists.
+    resolved_at_intake = models.BooleanField()
+    # The current lead assignment has been acknowledged.
+    lead_acknowledged = models.BooleanField()
+    # The shortest time from an acknowledged current lead round's dispatch to its first
+    # contact with the requester (None: no contact recorded); 响应率 compares it with its limit.
+    contact_delay = models.DurationField(null=True)
+    # The latest strictly earlier registration of the same number on the same category (None
+    # without a number or a category); 重复来电率 compares it with its window.
+    previous_same_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("工单统计事实")
+        verbose_name_plural = _("工单统计事实")
+        indexes = [
+            models.Index(fields=["created_at"], name="facts_created"),
+            models.Index(fields=["dispatched_at"], name="facts_dispatched"),
+            models.Index(fields=["reply_due_at"], name="facts_reply_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"facts of order {self.order_id} v{self.version}"
+
+
+class WorkOrderFactsMark(models.Model):
+    """The newest event already folded into the facts (one row): the next refresh looks only
+    at the orders of the events after it (with a margin for transactions that commit late)."""
+
+    event_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("工单统计事实进度")
+        verbose_name_plural = _("工单统计事实进度")

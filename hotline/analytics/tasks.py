@@ -16,3 +16,17 @@ def daily_report() -> int:
 
     report = report_generate(kind=ReportKind.DAY, day=timezone.localdate() - timedelta(days=1))
     return report.pk
+
+
+@shared_task(name="hotline.analytics.tasks.refresh_facts")
+def refresh_facts(full: bool = False) -> int:
+    """Keep the KPI facts fresh between page views (every minute), and once a night compare
+    every order's version (`full`), so a figure rarely has to refresh many rows itself."""
+    from .facts import facts_refresh
+
+    return facts_refresh(full=full).orders
+
+
+@shared_task(name="hotline.analytics.tasks.refresh_facts_full")
+def refresh_facts_full() -> int:
+    return refresh_facts(full=True)
