@@ -129,20 +129,33 @@ def report_data(kind: str, start: date, end: date) -> dict[str, Any]:
 
 
 def _hot_topics(f: KpiFilters) -> list[dict[str, Any]]:
-    """The period's rising clusters of like requests (dispatch.hot), the five biggest rises."""
-    from hotline.dispatch.hot import hot_topics
+    """The period's rising clusters of like requests (dispatch.hot), the five biggest rises.
+    A day's come from its stored result (`day_hot_topics`: computed once, by the morning
+    report); a week or a month is clustered on demand."""
+    from hotline.accounts.models import Region
+    from hotline.dispatch.hot import day_hot_topics, hot_topics, topic_record
 
-    start, end = f.bounds()
+    if f.start == f.end:
+        topics = day_hot_topics(f.start)
+    else:
+        start, end = f.bounds()
+        topics = [
+            topic_record(t)
+            for t in hot_topics(orders=WorkOrder.objects.all(), start=start, end=end)
+        ]
+    shown = [t for t in topics[:HOT_TOPICS] if t["size"] > t["previous"]]
+    names = dict(
+        Region.objects.filter(pk__in={t["region"] for t in shown}).values_list("pk", "name")
+    )
     return [
         {
-            "terms": "、".join(t.terms),
-            "size": t.size,
-            "previous": t.previous,
-            "region": t.region.name if t.region else "",
-            "samples": [o.number for o in t.orders[:3]],
+            "terms": "、".join(t["terms"]),
+            "size": t["size"],
+            "previous": t["previous"],
+            "region": names.get(t["region"], ""),
+            "samples": t["samples"][:3],
         }
-        for t in hot_topics(orders=WorkOrder.objects.all(), start=start, end=end)[:HOT_TOPICS]
-        if t.rising
+        for t in shown
     ]
 
 

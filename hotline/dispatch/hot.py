@@ -15,13 +15,15 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import jieba
 import numpy as np
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -29,7 +31,7 @@ from hotline.accounts.models import Region
 from hotline.workorders.models import WorkOrder
 
 from .conf import dispatch_setting
-from .models import HotTopicWarning
+from .models import HotTopicDay, HotTopicWarning
 
 jieba.setLogLevel(logging.WARNING)
 _WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,}$")
@@ -65,20 +67,48 @@ def _text(order: WorkOrder) -> str:
     return f"{order.title}。{order.content[:300]}"
 
 
-def _terms(members: list[WorkOrder], others: list[str]) -> list[str]:
+class _Spread:
+    """How many of the period's texts contain a word (a substring test, as a reader would
+    search), counted once per word for all clusters of the period."""
+
+    def __init__(self, texts: list[str]):
+        self.texts = texts
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, word: str) -> int:
+        n = self.counts.get(word)
+        if n is None:
+            n = self.counts[word] = sum(1 for text in self.texts if word in text)
+        return n
+
+
+def _terms(members: list[WorkOrder], texts: list[str], spread: _Spread) -> list[str]:
     """Words the cluster's requests use most (title words count twice: the title names the
-    matter) and the rest of the period rarely: a TF-IDF by hand over the cluster alone."""
+    matter) and the rest of the period rarely: a TF-IDF by hand over the cluster alone.
+
+    `texts` are the members' texts and `spread` counts texts of the whole period, so the
+    rest of the period is the difference. Words are weighed in order of their count, and the
+    weighing stops when even a word found nowhere else (the highest weight a count can reach)
+    could not displace the last of the TERMS best: the ranking is the full one's, without
+    searching the period for every word of a big cluster."""
     counts: Counter[str] = Counter()
     for order in members:
         counts.update(words(order.title) * 2 + words(order.content[:300]))
-    n = len(others)
+    n = len(spread.texts) - len(texts)
 
     def weight(word: str) -> float:
-        elsewhere = sum(1 for text in others if word in text)
+        elsewhere = spread(word) - sum(1 for text in texts if word in text)
         return counts[word] * math.log((2 + n) / (1 + elsewhere))
 
-    ranked = sorted(counts, key=lambda w: (-weight(w), w))
-    return ranked[:TERMS]
+    ceiling = math.log((2 + n) / 1)
+    best: list[tuple[float, str]] = []
+    for word in sorted(counts, key=lambda w: (-counts[w], w)):
+        if len(best) == TERMS and counts[word] * ceiling < -best[-1][0]:
+            break
+        best.append((-weight(word), word))
+        best.sort()
+        del best[TERMS:]
+    return [word for _weight, word in best]
 
 
 def hot_topics(
@@ -119,24 +149,92 @@ def hot_topics(
     links.data = (links.data >= threshold).astype(np.int8)
     links.eliminate_zeros()
     _n, labels = connected_components(links, directed=False)
+    sizes = Counter(labels.tolist())
+    clusters = {
+        label: np.flatnonzero(labels == label) for label, size in sizes.items() if size >= min_size
+    }
+    prior = _previous_alike(before_m, now_m, labels, clusters, threshold)
     regions = Region.objects.in_bulk({o.region_id for o in current})
+    spread = _Spread(texts[: len(current)])
     topics = []
-    for label, size in Counter(labels).items():
-        if size < min_size:
-            continue
-        members = np.flatnonzero(labels == label)
-        prior = 0
-        if before_m.shape[0]:
-            alike = (before_m @ now_m[members].T).max(axis=1).toarray().ravel()
-            prior = int((alike >= threshold).sum())
-        inside = set(members.tolist())
-        others = [texts[i] for i in range(len(current)) if i not in inside]
-        terms = _terms([current[i] for i in members], others)
+    for label, members in clusters.items():
+        terms = _terms([current[i] for i in members], [texts[i] for i in members], spread)
         region_id = Counter(current[i].region_id for i in members).most_common(1)[0][0]
         sample = sorted((current[i] for i in members), key=lambda o: o.created_at, reverse=True)
-        topics.append(HotTopic(terms, int(size), prior, regions.get(region_id), sample[:SAMPLES]))
+        topics.append(
+            HotTopic(terms, len(members), prior[label], regions.get(region_id), sample[:SAMPLES])
+        )
     topics.sort(key=lambda t: (-(t.size - t.previous), -t.size, t.terms))
     return topics
+
+
+def day_bounds(day: date) -> tuple[datetime, datetime]:
+    """[the day's local midnight, the next one): the report's period of a day."""
+    tz = timezone.get_default_timezone()
+    return (
+        datetime.combine(day, time.min, tzinfo=tz),
+        datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def topic_record(topic: HotTopic) -> dict[str, Any]:
+    """A topic as plain JSON (stored, and read by the reports)."""
+    return {
+        "terms": topic.terms,
+        "size": topic.size,
+        "previous": topic.previous,
+        "region": topic.region.pk if topic.region else None,
+        "samples": [o.number for o in topic.orders],
+    }
+
+
+def day_hot_topics(day: date, *, refresh: bool = False) -> list[dict[str, Any]]:
+    """The hot topics of `day` over all orders, as stored by `HotTopicDay`: computed the first
+    time a day that is over is asked for (the morning report of the day before) and read
+    after that. A day not yet over is computed and not stored; `refresh` recomputes a stored
+    day (orders registered late with an earlier time)."""
+    start, end = day_bounds(day)
+    if not refresh:
+        stored = HotTopicDay.objects.filter(day=day).values_list("topics", flat=True).first()
+        if stored is not None:
+            return list(stored)
+    topics = [
+        topic_record(t) for t in hot_topics(orders=WorkOrder.objects.all(), start=start, end=end)
+    ]
+    if end <= timezone.now():
+        HotTopicDay.objects.update_or_create(
+            day=day, defaults={"topics": topics, "computed_at": timezone.now()}
+        )
+    return topics
+
+
+def _previous_alike(
+    before_m: Any, now_m: Any, labels: Any, clusters: dict[int, Any], threshold: float
+) -> dict[int, int]:
+    """For each cluster, the requests of the previous period at least `threshold` alike to
+    some member: one product of the two periods, read per cluster (the similarities are the
+    same numbers as a product with the members alone: each is summed in the same order)."""
+    if not clusters:
+        return {}
+    if not before_m.shape[0]:
+        return dict.fromkeys(clusters, 0)
+    if threshold <= 0:  # every earlier request is "alike"
+        return dict.fromkeys(clusters, before_m.shape[0])
+    alike = (before_m @ now_m.T).tocsr()
+    alike.data = (alike.data >= threshold).astype(np.int8)
+    alike.eliminate_zeros()
+    # A previous request links to a cluster when it is alike to at least one member.
+    order = list(clusters)
+    column = {label: j for j, label in enumerate(order)}
+    rows = np.concatenate([clusters[label] for label in order])
+    cols = np.concatenate([np.full(len(clusters[label]), column[label]) for label in order])
+    member_of = csr_matrix(
+        (np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(now_m.shape[0], len(order))
+    )
+    hits = (alike.astype(np.int32) @ member_of).tocsc()
+    hits.eliminate_zeros()
+    counts = np.diff(hits.indptr)
+    return {label: int(counts[column[label]]) for label in order}
 
 
 def hot_topic_warnings_raise(*, now: datetime | None = None) -> list[HotTopicWarning]:

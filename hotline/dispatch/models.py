@@ -116,3 +116,23 @@ class HotTopicWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.signature} ({self.size})"
+
+
+class HotTopicDay(models.Model):
+    """The hot topics of one whole past day over all orders, computed once (by the morning
+    report) and read by the daily report after that: clustering a day of a big city's requests
+    takes seconds, and a day that is over does not change. `topics` holds every cluster in
+    `hot_topics` order: [{"terms": [...], "size", "previous", "region": id or None,
+    "samples": [order numbers]}]."""
+
+    day = models.DateField(_("日期"), unique=True)
+    topics = models.JSONField(_("热点"), default=list)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("每日热点")
+        verbose_name_plural = _("每日热点")
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} ({len(self.topics)})"
