@@ -247,6 +247,22 @@ def calls_pass(
     }
 
 
+# --- quality inspections ------------------------------------------------------------------------
+
+
+def quality_pass(
+    f: KpiFilters, base: QuerySet[WorkOrder], codes: Iterable[str] = ()
+) -> dict[str, Figure]:
+    """质检合格率 in one query over the samples of `kpis.quality_pass` (the very same
+    `inspections_in`): passing and inspected counted together."""
+    from hotline.quality.selectors import inspections_in
+
+    c = inspections_in(f).aggregate(
+        inspected=Count("pk"), passing=Count("pk", filter=Q(passed=True))
+    )
+    return {"quality_pass": _ratio("quality_pass", _int(c["passing"]), _int(c["inspected"]))}
+
+
 def _int(n: int | Decimal | None) -> int:
     return int(n or 0)
 
@@ -277,6 +293,7 @@ PASSES: list[tuple[frozenset[str], Pass]] = [
         frozenset({"answer_rate", "answer_within", "abandonment", "average_wait", "average_talk"}),
         calls_pass,
     ),
+    (frozenset({"quality_pass"}), quality_pass),
 ]
 
 
