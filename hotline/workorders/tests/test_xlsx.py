@@ -53,3 +53,67 @@ def test_it_refuses_a_time_with_a_zone():
     sheet = XlsxStream(io.BytesIO(), "s")
     with pytest.raises(ValueError):
         sheet.append([datetime(2026, 3, 2, tzinfo=UTC)])
+
+
+def _xlsxwriter_file(rows: list[list], date_format: str) -> io.BytesIO:
+    """The same rows written by XlsxWriter (the writer this one replaced), as it was used."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        out,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    sheet = book.add_worksheet("s")
+    dates = book.add_format({"num_format": date_format})
+    bold = book.add_format({"bold": True})
+    sheet.write_row(0, 0, rows[0], bold)
+    for r, values in enumerate(rows[1:], start=1):
+        for c, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, date):
+                sheet.write_datetime(r, c, value, dates)
+            elif isinstance(value, str):
+                sheet.write_string(r, c, value)
+            else:
+                sheet.write(r, c, float(value) if isinstance(value, Decimal) else value)
+    book.close()
+    return out
+
+
+def test_it_reads_back_as_xlsxwriter_wrote_it():
+    rows = [
+        ["编号", "时间", "说明", "次数", "金额", "是否", "日期"],
+        [
+            "2026030200001",
+            datetime(2026, 3, 2, 9, 30, 15, 123456),
+            " 前后有空格 ",
+            12345678901234567,
+            Decimal("0.1"),
+            True,
+            date(1900, 2, 28),
+        ],
+        ["=1+1", datetime(1900, 3, 1, 0, 0, 1), "多行\n文本", -7, 1 / 3, False, date(2026, 12, 31)],
+        ["长" * 40_000, None, "", 0, 0.0, None, None],
+        ["", datetime(2026, 1, 1), "最后", None, 2.5e-12, None, None],
+    ]
+    out = io.BytesIO()
+    sheet = XlsxStream(out, "s", "yyyy-mm-dd hh:mm:ss")
+    sheet.header(rows[0])
+    for values in rows[1:]:
+        sheet.append(values)
+    sheet.close()
+    ours, our_rows = _read(out)
+    theirs, their_rows = _read(_xlsxwriter_file(rows, "yyyy-mm-dd hh:mm:ss"))
+    assert our_rows == their_rows
+    assert len(our_rows[3][0]) == 32_767
+    for row in range(1, len(rows) + 1):
+        for col in range(1, len(rows[0]) + 1):
+            a, b = ours.cell(row, col), theirs.cell(row, col)
+            assert (a.number_format, a.font.b) == (b.number_format, b.font.b), (row, col)
