@@ -7,10 +7,12 @@ dashboard, the KPI page and the reports agree."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connection
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
 from django.urls import reverse
@@ -62,27 +64,76 @@ def _list_url(f: KpiFilters, **params: Any) -> str:
     return f"{reverse('workorder_list')}?{urlencode(query, doseq=True)}"
 
 
-def volume_by_day(f: KpiFilters, orders: QuerySet[WorkOrder]) -> dict[str, Any]:
+@dataclass
+class ChartCounts:
+    """The period's orders counted four ways for the charts: by day and channel, by request
+    type, by category (None: not yet classified) and by region."""
+
+    by_day: Counter[tuple[date, str]] = field(default_factory=Counter)
+    by_type: Counter[int] = field(default_factory=Counter)
+    by_category: Counter[int | None] = field(default_factory=Counter)
+    by_region: Counter[int] = field(default_factory=Counter)
+
+
+_CHART_COLUMNS = ("day", "channel", "request_type_id", "category_id", "region_id")
+
+
+def chart_counts(orders: QuerySet[WorkOrder]) -> ChartCounts:
+    """One pass over the period's orders for all four charts. PostgreSQL counts the four
+    groupings in one scan (GROUPING SETS); elsewhere the orders are grouped by all five
+    columns at once and added up here. Either way the sums are those of four GROUP BYs."""
+    rows = orders.annotate(
+        day=TruncDate("created_at", tzinfo=timezone.get_default_timezone())
+    ).values_list(*_CHART_COLUMNS)
+    counts = ChartCounts()
+    if connection.vendor == "postgresql":
+        inner, params = rows.order_by().query.sql_with_params()
+        # GROUPING(...) tells the sets apart: 0b00111 = day and channel, 0b11011 = type,
+        # 0b11101 = category, 0b11110 = region (a bit is set for a column not grouped by).
+        sql = (
+            "SELECT GROUPING(day, channel, request_type_id, category_id, region_id), "
+            "day, channel, request_type_id, category_id, region_id, COUNT(*) "
+            f"FROM ({inner}) AS period GROUP BY GROUPING SETS "
+            "((day, channel), (request_type_id), (category_id), (region_id))"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for sets, day, channel, type_id, category_id, region_id, n in cursor.fetchall():
+                if sets == 0b00111:
+                    counts.by_day[(day, channel)] += n
+                elif sets == 0b11011:
+                    counts.by_type[type_id] += n
+                elif sets == 0b11101:
+                    counts.by_category[category_id] += n
+                else:
+                    counts.by_region[region_id] += n
+        return counts
+    for day, channel, type_id, category_id, region_id, n in rows.annotate(
+        n=Count("pk")
+    ).values_list(*_CHART_COLUMNS, "n"):
+        counts.by_day[(day, channel)] += n
+        counts.by_type[type_id] += n
+        counts.by_category[category_id] += n
+        counts.by_region[region_id] += n
+    return counts
+
+
+def volume_by_day(f: KpiFilters, counts: ChartCounts) -> dict[str, Any]:
     """Orders per day and channel (stacked), every day of the period present."""
-    rows = (
-        orders.annotate(day=TruncDate("created_at", tzinfo=timezone.get_default_timezone()))
-        .values("day", "channel")
-        .annotate(n=Count("pk"))
-    )
-    counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in rows:
-        counts[r["channel"]][r["day"].isoformat()] += r["n"]
+    by_channel: dict[str, Counter[str]] = defaultdict(Counter)
+    for (day, channel), n in counts.by_day.items():
+        by_channel[channel][day.isoformat()] += n
     days = [(f.start + timedelta(days=i)).isoformat() for i in range(f.days)]
     series = []
     for value, label in Channel.choices:
-        if value not in counts:
+        if value not in by_channel:
             continue
         series.append(
             {
                 "name": str(label),
                 "data": [
                     {
-                        "value": counts[value][d],
+                        "value": by_channel[value][d],
                         "href": _list_url(f, channel=value, created_from=d, created_to=d),
                     }
                     for d in days
@@ -92,48 +143,45 @@ def volume_by_day(f: KpiFilters, orders: QuerySet[WorkOrder]) -> dict[str, Any]:
     return {"days": days, "series": series}
 
 
-def type_mix(f: KpiFilters, orders: QuerySet[WorkOrder]) -> list[dict[str, Any]]:
+def type_mix(f: KpiFilters, counts: ChartCounts) -> list[dict[str, Any]]:
+    """Request types, most orders first (ties in the catalogue's order of ids)."""
     names = dict(RequestType.objects.values_list("pk", "name"))
     codes = dict(RequestType.objects.values_list("pk", "code"))
-    rows = orders.values("request_type").annotate(n=Count("pk")).order_by("-n")
+    rows = sorted(counts.by_type.items(), key=lambda r: (-r[1], r[0]))
     return [
-        {
-            "name": names[r["request_type"]],
-            "value": r["n"],
-            "href": _list_url(f, request_type=codes[r["request_type"]]),
-        }
-        for r in rows
+        {"name": names[pk], "value": n, "href": _list_url(f, request_type=codes[pk])}
+        for pk, n in rows
     ]
 
 
-def top_categories(f: KpiFilters, orders: QuerySet[WorkOrder]) -> list[dict[str, Any]]:
-    rows = list(
-        orders.filter(category__isnull=False)
-        .values("category")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "category")[:TOP]
-    )
-    categories = Category.objects.in_bulk([r["category"] for r in rows])
+def top_categories(f: KpiFilters, counts: ChartCounts) -> list[dict[str, Any]]:
+    rows = sorted(
+        ((pk, n) for pk, n in counts.by_category.items() if pk is not None),
+        key=lambda r: (-r[1], r[0]),
+    )[:TOP]
+    categories = Category.objects.in_bulk([pk for pk, _n in rows])
     return [
         {
-            "name": categories[r["category"]].name,
-            "full_name": categories[r["category"]].full_name,
-            "value": r["n"],
-            "href": _list_url(f, category=r["category"]),
+            "name": categories[pk].name,
+            "full_name": categories[pk].full_name,
+            "value": n,
+            "href": _list_url(f, category=pk),
         }
-        for r in rows
+        for pk, n in rows
     ]
 
 
-def region_comparison(
-    f: KpiFilters, orders: QuerySet[WorkOrder], around: Region
-) -> list[dict[str, Any]]:
+def region_comparison(f: KpiFilters, counts: ChartCounts, around: Region) -> list[dict[str, Any]]:
     """Orders per region one level below `around` (each with its subtree)."""
     children = list(Region.objects.filter(parent=around).order_by("code"))
-    counts = Counter(dict(orders.values_list("region__path").annotate(n=Count("pk"))))
+    paths = dict(Region.objects.filter(pk__in=list(counts.by_region)).values_list("pk", "path"))
+    by_path: Counter[str] = Counter()
+    for pk, n in counts.by_region.items():
+        if pk in paths:
+            by_path[paths[pk]] += n
     out = []
     for child in children:
-        n = sum(v for path, v in counts.items() if path.startswith(child.path))
+        n = sum(v for path, v in by_path.items() if path.startswith(child.path))
         out.append({"name": child.name, "value": n, "href": _list_url(f, region=child.pk)})
     return sorted(out, key=lambda r: -r["value"])
 
@@ -183,7 +231,7 @@ def overdue_orders(base: QuerySet[WorkOrder], f: KpiFilters) -> list[dict[str, A
 def dashboard_data(
     f: KpiFilters, base: QuerySet[WorkOrder], *, around: Region, telephony: bool
 ) -> dict[str, Any]:
-    orders = cohort(f, base)
+    counts = chart_counts(cohort(f, base))
     headline = []
     codes = [c for c in HEADLINE if telephony or c not in HOTLINE_ONLY]
     for kpi, fig in kpi_table(f, base, codes):
@@ -202,10 +250,10 @@ def dashboard_data(
         "period": {"start": f.start.isoformat(), "end": f.end.isoformat()},
         "generated_at": timezone.localtime().strftime("%Y-%m-%d %H:%M:%S"),
         "headline": headline,
-        "volume": volume_by_day(f, orders),
-        "types": type_mix(f, orders),
-        "categories": top_categories(f, orders),
-        "regions": region_comparison(f, orders, around),
+        "volume": volume_by_day(f, counts),
+        "types": type_mix(f, counts),
+        "categories": top_categories(f, counts),
+        "regions": region_comparison(f, counts, around),
         "units": unit_ranking(f, base),
         "overdue": overdue_orders(base, f),
         "list_url": _list_url(f),

@@ -141,3 +141,41 @@ def test_it_lays_the_filters_out_in_a_grid_with_chinese_labels(client, history):
         form = page.split('class="filters card"', 1)[1].split("</form>", 1)[0]
         assert '<div class="grid">' in form, name
         assert ">开始日期</label>" in form and "开始日期:" not in form, name
+
+
+def test_it_counts_the_charts_in_one_pass_as_four_group_bys(org, history):  # noqa: F811
+    from collections import Counter
+    from datetime import date, datetime
+
+    from django.db.models import Count
+    from django.db.models.functions import TruncDate
+
+    from hotline.analytics.dashboard import chart_counts
+    from hotline.analytics.kpis import KpiFilters, cohort
+    from hotline.workorders.tests.factories import registered
+
+    tz = timezone.get_default_timezone()
+    # Another region, another channel, and a day's edge in Shanghai time.
+    registered(
+        org, region=org.other_county.code, channel="web", at=datetime(2026, 3, 4, 0, 5, tzinfo=tz)
+    )
+    registered(org, channel="web", at=datetime(2026, 3, 3, 23, 55, tzinfo=tz))
+    orders = cohort(KpiFilters(start=date(2026, 3, 1), end=date(2026, 3, 31)), WorkOrder.objects)
+    counts = chart_counts(orders)
+
+    def grouped(*columns, qs=orders):
+        return Counter(
+            {
+                (row[:-1] if len(columns) > 1 else row[0]): row[-1]
+                for row in qs.values_list(*columns).annotate(n=Count("pk")).order_by()
+            }
+        )
+
+    by_day = orders.annotate(day=TruncDate("created_at", tzinfo=tz))
+    assert counts.by_day == grouped("day", "channel", qs=by_day)
+    assert counts.by_type == grouped("request_type_id")
+    assert counts.by_category == grouped("category_id")
+    assert counts.by_region == grouped("region_id")
+    assert None in counts.by_category and len(counts.by_region) == 2
+    assert counts.by_day[(date(2026, 3, 4), "web")] == 1
+    assert sum(counts.by_day.values()) == orders.count() > 6
