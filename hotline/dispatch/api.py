@@ -138,7 +138,7 @@ def api_suggest(
 
     return {
         "model_version": result.model_version,
-        "categories": [choice(c, str(c.obj)) for c in result.categories],
+        "categories": [choice(c, c.name) for c in result.categories],
         "units": [choice(u, u.obj.name) for u in result.units],
         "repeats": [
             {

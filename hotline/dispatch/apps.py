@@ -16,6 +16,7 @@ class DispatchConfig(AppConfig):
         from hotline.core import nav, periodic
         from hotline.core import repeats as repeat_registry
 
+        from . import catalogue
         from .repeats import repeats_for
 
         nav.register(
@@ -33,3 +34,5 @@ class DispatchConfig(AppConfig):
         # The intake desk and the message-board page show this search without importing
         # dispatch (a peer app): through the registry in core.
         repeat_registry.register(repeats_for)
+        # A save or delete of a category, unit or rule reloads this process's snapshot.
+        catalogue.connect()

@@ -35,10 +35,10 @@ from hotline.core.bench import Bench, Result
 from hotline.workorders.models import WorkOrder
 
 from .evaluation import default_data_dir
-from .learning import TextClassifier, order_text
+from .learning import order_text
 from .repeats import repeats_for
-from .store import TrainedModel
 from .suggest import suggest_with
+from .training import Example, fit_model
 
 STREETS = 20
 PLACES = ["东城", "西城", "南关", "北关", "河滨", "新华", "人民", "解放", "建设", "文化"]
@@ -118,15 +118,16 @@ def bench_dispatch_train_and_suggest(bench: Bench) -> None:
     texts = [order_text(t, c) for t, c, _s in history]
     rnd = random.Random(5)
     contexts = [(rnd.choice(regions), rnd.choice(kinds)) for _ in history]
+    examples = [
+        Example(text, categories[s % len(categories)], units[s % len(units)], *context)
+        for text, (*_x, s), context in zip(texts, history, contexts, strict=True)
+    ]
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0, cpu = time.perf_counter(), time.process_time()
-    category = TextClassifier.fit(
-        texts, [categories[s % len(categories)] for *_x, s in history], contexts
-    )
-    unit = TextClassifier.fit(texts, [units[s % len(units)] for *_x, s in history], contexts)
+    # The platform's training (training.fit_model), without its database reads.
+    model = fit_model(0, examples, {})
     seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - cpu
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    model = TrainedModel(version=0, category=category, unit=unit)
     with tempfile.TemporaryDirectory() as tmp:
         # As the store writes it (joblib, compress=3).
         path = Path(tmp) / "model.joblib"

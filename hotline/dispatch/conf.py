@@ -12,6 +12,9 @@ DEFAULTS: dict[str, Any] = {
     # Where trained models are written (one joblib file per version); the environment's
     # DISPATCH_MODEL_DIR wins, then this, then <BASE_DIR>/var/models.
     "MODEL_DIR": None,
+    # Seconds a process keeps its snapshot of the category tree, units and dispatch catalogue
+    # for suggestions before reloading it (its own saves reload it at once): catalogue.py.
+    "CATALOGUE_SECONDS": 60,
     # Two texts at least this similar (cosine of character bigrams) are a likely repeat.
     "REPEAT_MIN_SIMILARITY": 0.35,
     # The batch command reports text-only pairs (no shared phone or address) from this up.

@@ -119,6 +119,35 @@ class LinearEnsemble:
 
 
 Context = tuple[Any, ...]
+# A request's columns: (text + context, text alone), sparse rows.
+Features = tuple[Any, Any]
+
+
+def _vectorizer(examples: int) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=NGRAMS,
+        min_df=min(MIN_DF, examples),
+        max_features=MAX_FEATURES,
+        sublinear_tf=True,
+        dtype=np.float32,
+    )
+
+
+@dataclass
+class SharedFeatures:
+    """One vectorizer (and one set of context columns) for every classifier of a model
+    version: fitted once on all the training texts, it lets a suggestion vectorise the request
+    once for the category and the unit model (it was twice, the larger part of its time)."""
+
+    vectorizer: TfidfVectorizer
+    context: ContextColumns | None
+
+    @classmethod
+    def fit(cls, texts: list[str], contexts: list[Context] | None = None) -> SharedFeatures:
+        vectorizer = _vectorizer(len(texts))
+        vectorizer.fit(texts)
+        return cls(vectorizer, None if contexts is None else ContextColumns(contexts))
 
 
 class TextClassifier:
@@ -142,8 +171,17 @@ class TextClassifier:
 
     @classmethod
     def fit(
-        cls, texts: list[str], labels: list[Any], contexts: list[Context] | None = None
+        cls,
+        texts: list[str],
+        labels: list[Any],
+        contexts: list[Context] | None = None,
+        *,
+        features: SharedFeatures | None = None,
     ) -> TextClassifier:
+        """Train on `texts` (and `contexts`). With `features` (fitted once by
+        `SharedFeatures.fit` on the texts of every model of a version), the classifier reads
+        the columns they define: the category and the unit model then vectorise a request once
+        between them (`featurize`), not once each."""
         counts: dict[Any, int] = {}
         for label in labels:
             counts[label] = counts.get(label, 0) + 1
@@ -152,19 +190,17 @@ class TextClassifier:
         if len(kept_labels) < 2:
             # Nothing to choose between: the one label (if any) is always the answer.
             return cls(None, None, kept_labels)
-        vectorizer = TfidfVectorizer(
-            analyzer="char",
-            ngram_range=NGRAMS,
-            min_df=min(MIN_DF, len(keep)),
-            max_features=MAX_FEATURES,
-            sublinear_tf=True,
-            dtype=np.float32,
-        )
-        x = vectorizer.fit_transform([texts[i] for i in keep])
-        encoder = None
-        if contexts is not None:
-            encoder = ContextColumns([contexts[i] for i in keep])
-            x = encoder.hstack(x, [contexts[i] for i in keep])
+        kept_texts = [texts[i] for i in keep]
+        kept_contexts = None if contexts is None else [contexts[i] for i in keep]
+        if features is None:
+            vectorizer = _vectorizer(len(keep))
+            x = vectorizer.fit_transform(kept_texts)
+            encoder = None if kept_contexts is None else ContextColumns(kept_contexts)
+        else:
+            vectorizer, encoder = features.vectorizer, features.context
+            x = vectorizer.transform(kept_texts)
+        if encoder is not None:
+            x = encoder.hstack(x, kept_contexts or [()] * len(keep))
         y = [labels[i] for i in keep]
         if len(keep) > LARGE_HISTORY:
             calibrated = _fit_large(x, y)
@@ -181,7 +217,21 @@ class TextClassifier:
         labels_out = [c.item() if isinstance(c, np.generic) else c for c in calibrated.classes_]
         return cls(vectorizer, LinearEnsemble(calibrated), labels_out, encoder)
 
-    def _features(self, texts: list[str], contexts: list[Context] | None) -> tuple[Any, Any]:
+    def featurize(self, text: str, context: Context | None = None) -> Features:
+        """The columns of one request, for `explain(features=...)`: computed once, they serve
+        every classifier that shares this one's vectorizer and context columns."""
+        return self._features([text], None if context is None else [context])
+
+    def reads_as(self, other: TextClassifier) -> bool:
+        """Whether `other` reads a request through the same columns (fitted with the same
+        `SharedFeatures`), so one `featurize` serves both."""
+        return (
+            self.vectorizer is not None
+            and self.vectorizer is other.vectorizer
+            and self.context is other.context
+        )
+
+    def _features(self, texts: list[str], contexts: list[Context] | None) -> Features:
         """(all columns, the text's columns alone) of `texts`."""
         assert self.vectorizer is not None
         x = self.vectorizer.transform(texts)
@@ -209,13 +259,22 @@ class TextClassifier:
         return out
 
     def explain(
-        self, text: str, k: int = 3, n: int = 4, context: Context | None = None
+        self,
+        text: str,
+        k: int = 3,
+        n: int = 4,
+        context: Context | None = None,
+        *,
+        features: Features | None = None,
     ) -> list[tuple[Ranked, list[str]]]:
         """The top k labels, each with the terms of `text` that speak most for it (one
-        vectorisation for both: this runs on every suggestion)."""
+        vectorisation for both: this runs on every suggestion). `features`: the request's
+        columns from `featurize` of a classifier this one `reads_as`."""
         if self.vectorizer is None or self.ensemble is None:
             return [(r, []) for r in self.top(text, k)]
-        x, text_x = self._features([text], None if context is None else [context])
+        if features is None:
+            features = self.featurize(text, context)
+        x, text_x = features
         return [(r, self._terms(text_x, r.label, n)) for r in self._rank(x, k)[0]]
 
     def terms(self, text: str, label: Any, n: int = 4) -> list[str]:

@@ -4,7 +4,11 @@ Order of authority: a category the agent chose plus the dispatch catalogue (派�
 unit; otherwise the catalogue's unit for a suggested category that is likely enough (≥ 0.5)
 leads; the learned model fills the remaining places. At cold start (no trained model) categories
 come from matching the text against category names and their paths; there is no knowledge base
-in the platform yet to match against."""
+in the platform yet to match against.
+
+A suggestion asks the database nothing: categories, units and the catalogue come from the
+process's snapshot (`catalogue.py`, at most `CATALOGUE_SECONDS` old), and the request is
+vectorised once for both models when they share their columns (`learning.SharedFeatures`)."""
 
 from __future__ import annotations
 
@@ -14,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category, RequestType
-from hotline.catalog.selectors import dispatch_rule_for
 
 from . import store
-from .learning import order_text
+from .catalogue import Catalogue, catalogue
+from .learning import Features, order_text
 from .models import Source
 
 TOP = 3
@@ -34,6 +38,9 @@ class Choice:
     confidence: float
     source: str
     reason: str
+    # What the page shows: a category's full name, a unit's name (from the snapshot, so the
+    # page does not query each category's ancestors).
+    name: str = ""
 
 
 @dataclass
@@ -77,30 +84,35 @@ def suggest_with(
     # What the models read beside the text (training.Example.context).
     context = (region.pk if region else None, request_type.pk if request_type else None)
     out = Suggestions(model_version=model.version if model else None)
-    if text.strip("。 "):
+    snapshot = catalogue()
+    has_text = bool(text.strip("。 "))
+    # One vectorisation for both models when they read the same columns.
+    features = None
+    if model is not None and has_text and model.category.reads_as(model.unit):
+        features = model.category.featurize(text, context)
+    if has_text:
         out.categories = (
-            _model_categories(model, text, context) if model else _name_categories(text)
+            _model_categories(model, text, context, snapshot, features)
+            if model
+            else _name_categories(text, snapshot)
         )
-    out.units = _units(model, text, context, region, category, out.categories)
+    out.units = _units(model, text, context, region, category, out.categories, snapshot, features)
     return out
 
 
 def _model_categories(
-    model: store.TrainedModel, text: str, context: tuple[int | None, int | None]
+    model: store.TrainedModel,
+    text: str,
+    context: tuple[int | None, int | None],
+    snapshot: Catalogue,
+    features: Features | None,
 ) -> list[Choice]:
-    ranked = [
-        (r, terms)
-        for r, terms in model.category.explain(text, TOP, context=context)
-        if r.confidence > 0
-    ]
-    found = Category.objects.filter(
-        pk__in=[r.label for r, _terms in ranked], is_active=True
-    ).in_bulk()
     out = []
-    for r, terms in ranked:
-        if r.label in found:
+    for r, terms in model.category.explain(text, TOP, context=context, features=features):
+        if r.confidence > 0 and (found := snapshot.active_category(r.label)) is not None:
             reason = _("匹配词：%s") % "、".join(terms) if terms else _("相似历史工单")
-            out.append(Choice(found[r.label], r.confidence, Source.MODEL, reason))
+            name = snapshot.full_name(found)
+            out.append(Choice(found, r.confidence, Source.MODEL, reason, name))
     return out
 
 
@@ -108,10 +120,10 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
-def _name_categories(text: str) -> list[Choice]:
+def _name_categories(text: str, snapshot: Catalogue) -> list[Choice]:
     """Cold start: leaves whose name (and parent's, root's) share character bigrams with the
     text. The score is a degree of match in 0..1, not a probability."""
-    rows = list(Category.objects.filter(is_active=True).values_list("pk", "name", "parent_id"))
+    rows = [(c.pk, c.name, c.parent_id) for c in snapshot.categories.values() if c.is_active]
     names = {pk: name for pk, name, _parent in rows}
     parents = {pk: parent for pk, _name, parent in rows}
     has_children = {parent for parent in parents.values() if parent is not None}
@@ -132,16 +144,12 @@ def _name_categories(text: str) -> list[Choice]:
             matched = [names[c] for c in chain if hit[c] > 0]
             scored.append((score / sum(NAME_WEIGHTS[: len(chain)]), pk, matched))
     scored.sort(key=lambda s: (-s[0], s[1]))
-    found = Category.objects.in_bulk([pk for _s, pk, _m in scored[:TOP]])
-    return [
-        Choice(found[pk], round(score, 3), Source.NAMES, _("名称匹配：%s") % "、".join(matched))
-        for score, pk, matched in scored[:TOP]
-    ]
-
-
-def _rule_unit(category: Category, region: Region | None) -> Unit | None:
-    rule = dispatch_rule_for(category=category, region=region)
-    return rule.lead_unit if rule is not None else None
+    out = []
+    for score, pk, matched in scored[:TOP]:
+        found = snapshot.categories[pk]
+        reason = _("名称匹配：%s") % "、".join(matched)
+        out.append(Choice(found, round(score, 3), Source.NAMES, reason, snapshot.full_name(found)))
+    return out
 
 
 def _units(
@@ -151,6 +159,8 @@ def _units(
     region: Region | None,
     category: Category | None,
     categories: list[Choice],
+    snapshot: Catalogue,
+    features: Features | None = None,
 ) -> list[Choice]:
     ranked: dict[int, Choice] = {}
 
@@ -159,17 +169,18 @@ def _units(
             ranked[choice.obj.pk] = choice
 
     decided: list[Choice] = []
-    if category is not None and (unit := _rule_unit(category, region)):
-        decided.append(Choice(unit, 1.0, Source.RULE, _("派单目录：%s") % category.full_name))
+    if category is not None and (unit := snapshot.rule_unit(category, region)):
+        reason = _("派单目录：%s") % snapshot.full_name(category)
+        decided.append(Choice(unit, 1.0, Source.RULE, reason))
     for c in categories:
         assert isinstance(c.obj, Category)
-        if (unit := _rule_unit(c.obj, region)) is not None:
-            offer(Choice(unit, c.confidence, Source.RULE, _("派单目录：%s") % c.obj.full_name))
+        if (unit := snapshot.rule_unit(c.obj, region)) is not None:
+            offer(Choice(unit, c.confidence, Source.RULE, _("派单目录：%s") % c.name))
     if model is not None and text.strip("。 "):
         context_category = category.pk if category else None
         if context_category is None and categories:
             context_category = categories[0].obj.pk
-        for r, terms in model.unit.explain(text, TOP + 2, context=context):
+        for r, terms in model.unit.explain(text, TOP + 2, context=context, features=features):
             penalty = model.return_rate.get((context_category, r.label), 0.0)  # type: ignore[arg-type]
             reason = (
                 _("相似工单由该单位办理，匹配词：%s") % "、".join(terms)
@@ -189,15 +200,15 @@ def _units(
     for choice in decided + rest:
         if all(choice.obj.pk != o.obj.pk for o in out):
             out.append(choice)
-    return _real_units(out)[:TOP]
+    return _real_units(out, snapshot)[:TOP]
 
 
-def _real_units(choices: list[Choice]) -> list[Choice]:
+def _real_units(choices: list[Choice], snapshot: Catalogue) -> list[Choice]:
     # The model knows units by pk; show only those that still exist and take orders.
-    units = Unit.objects.filter(pk__in=[c.obj.pk for c in choices], is_active=True).in_bulk()
     out = []
     for c in choices:
-        if c.obj.pk in units:
-            c.obj = units[c.obj.pk]
+        if (unit := snapshot.units.get(c.obj.pk)) is not None:
+            c.obj = unit
+            c.name = unit.name
             out.append(c)
     return out

@@ -22,7 +22,7 @@ from hotline.workorders.choices import AssignmentRole, Status
 from hotline.workorders.models import WorkOrder, WorkOrderAssignment
 
 from . import store
-from .learning import TextClassifier, order_text
+from .learning import SharedFeatures, TextClassifier, order_text
 from .models import DispatchModel
 
 HOLDOUT_MIN_ORDERS = 50
@@ -80,18 +80,25 @@ def fit_model(
     version: int, examples: list[Example], rates: dict, *, context: bool = True
 ) -> store.TrainedModel:
     """The category and the unit model; with `context`, both read the region and the request
-    type beside the text (one-hot columns)."""
+    type beside the text (one-hot columns). Both read the same columns (one vectorizer fitted
+    on every example), so a suggestion vectorises the request once for the two."""
     with_category = [e for e in examples if e.category_id is not None]
     with_unit = [e for e in examples if e.unit_id is not None]
+    taught = [e for e in examples if e.category_id is not None or e.unit_id is not None]
+    shared = SharedFeatures.fit(
+        [e.text for e in taught], [e.context for e in taught] if context else None
+    )
     category = TextClassifier.fit(
         [e.text for e in with_category],
         [e.category_id for e in with_category],
         [e.context for e in with_category] if context else None,
+        features=shared,
     )
     unit = TextClassifier.fit(
         [e.text for e in with_unit],
         [e.unit_id for e in with_unit],
         [e.context for e in with_unit] if context else None,
+        features=shared,
     )
     return store.TrainedModel(version=version, category=category, unit=unit, return_rate=rates)
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from hotline.dispatch import store
+from hotline.dispatch import catalogue, store
 from hotline.workorders.tests.factories import registered
 
 from .history import OTHERS, PLACES_ON_STREETS, lights
@@ -11,11 +11,14 @@ from .history import OTHERS, PLACES_ON_STREETS, lights
 
 @pytest.fixture(autouse=True)
 def model_dir(settings, tmp_path):
-    """Each test writes its models to its own directory and starts with an empty cache."""
+    """Each test writes its models to its own directory and starts with empty caches (the
+    models, and the catalogue snapshot: a rolled-back test's rows are not the next one's)."""
     settings.DISPATCH = {"MODEL_DIR": str(tmp_path / "models")}
     store.clear_cache()
+    catalogue.forget()
     yield tmp_path / "models"
     store.clear_cache()
+    catalogue.forget()
 
 
 @pytest.fixture
