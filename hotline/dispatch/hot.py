@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -69,17 +70,43 @@ def _text(order: WorkOrder) -> str:
 
 class _Spread:
     """How many of the period's texts contain a word (a substring test, as a reader would
-    search), counted once per word for all clusters of the period."""
+    search), counted once per word for all clusters of the period, and the content words of
+    a text, segmented once per distinct text (a repeated title is segmented once).
+
+    The texts are searched as one string: `str.find` runs to the next text that holds the
+    word and the search goes on from the start of the text after it, so a word costs a step
+    per text that holds it, not per text of the period. Words never contain the separator."""
 
     def __init__(self, texts: list[str]):
-        self.texts = texts
+        self.total = len(texts)
+        self.joined = "\x00".join(texts)
+        self.starts: list[int] = []  # where the second, third... text begins
+        at = 0
+        for text in texts[:-1]:
+            at += len(text) + 1
+            self.starts.append(at)
         self.counts: dict[str, int] = {}
+        self.segmented: dict[str, list[str]] = {}
 
     def __call__(self, word: str) -> int:
         n = self.counts.get(word)
         if n is None:
-            n = self.counts[word] = sum(1 for text in self.texts if word in text)
+            n, find, starts = 0, self.joined.find, self.starts
+            at = find(word)
+            while at >= 0:
+                n += 1
+                following = bisect_right(starts, at)  # the index of the next text
+                if following == len(starts):
+                    break
+                at = find(word, starts[following])
+            self.counts[word] = n
         return n
+
+    def words(self, text: str) -> list[str]:
+        found = self.segmented.get(text)
+        if found is None:
+            found = self.segmented[text] = words(text)
+        return found
 
 
 def _terms(members: list[WorkOrder], texts: list[str], spread: _Spread) -> list[str]:
@@ -93,8 +120,8 @@ def _terms(members: list[WorkOrder], texts: list[str], spread: _Spread) -> list[
     searching the period for every word of a big cluster."""
     counts: Counter[str] = Counter()
     for order in members:
-        counts.update(words(order.title) * 2 + words(order.content[:300]))
-    n = len(spread.texts) - len(texts)
+        counts.update(spread.words(order.title) * 2 + spread.words(order.content[:300]))
+    n = spread.total - len(texts)
 
     def weight(word: str) -> float:
         elsewhere = spread(word) - sum(1 for text in texts if word in text)

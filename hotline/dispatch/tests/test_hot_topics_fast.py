@@ -141,3 +141,13 @@ def test_it_does_not_keep_a_day_that_is_not_over(busy_day):
     with time_machine.travel(datetime(2026, 3, 3, 18, tzinfo=TZ), tick=False):
         assert day_hot_topics(DAY)
     assert not HotTopicDay.objects.exists()
+
+
+def test_it_counts_the_texts_that_hold_a_word_as_a_plain_search_does():
+    from hotline.dispatch.hot import _Spread
+
+    texts = ["路灯路灯不亮", "不亮的路灯", "停水\x00路灯", "", "路", "灯路灯", "停水"]
+    spread = _Spread(texts)
+    for word in ("路灯", "不亮", "停水", "灯路", "水路", "路灯不亮", "没有"):
+        assert spread(word) == sum(1 for text in texts if word in text), word
+    assert spread.words("东城路路灯不亮") == words("东城路路灯不亮")
