@@ -109,18 +109,22 @@ def _datetime(field: CategoryField, value: str) -> str:
 
 
 def category_attributes_clean(
-    *, category: Category | None, answers: Mapping[str, object]
+    *,
+    category: Category | None,
+    answers: Mapping[str, object],
+    fields: list[CategoryField] | None = None,
 ) -> Answers:
     """The answers to `category`'s extra fields, checked and normalised (lists for
     multivaluelist, ISO 8601 with offset for datetime), keyed by field code.
 
     Raises InvalidAttribute naming the first field at fault: an answer to a field the category
     does not have (or one that is only a description), a required field left empty, a value of
-    the wrong type, a key not among the options. Blank answers to optional fields are dropped."""
-    fields = {f.code: f for f in category_fields(category)}
+    the wrong type, a key not among the options. Blank answers to optional fields are dropped.
+    `fields`: the category's fields as `category_fields` gives them, when the caller has them."""
+    by_code = {f.code: f for f in (category_fields(category) if fields is None else fields)}
     cleaned: Answers = {}
     for code, raw in answers.items():
-        field = fields.get(code)
+        field = by_code.get(code)
         values = _values(raw)
         if field is None or not field.variable:
             if not values:
@@ -134,7 +138,7 @@ def category_attributes_clean(
             )
         if values:
             cleaned[code] = _answer(field, values)
-    for field in fields.values():
+    for field in by_code.values():
         if field.required and field.code not in cleaned:
             raise InvalidAttribute(
                 field.code,

@@ -171,10 +171,12 @@ def channel_submit(
     record for a message-board post. Returns (request, created); a retry with the same
     idempotency key returns the first request and created=False, and never makes a second order.
 
-    The key is claimed by inserting the (channel, key) row first, in the same transaction as the
-    order: a concurrent retry blocks on the unique index until the first commits, then fails on
-    it and finds the first. A first request is not looked up beforehand: that would cost every
-    new request a query to spare a rare retry one."""
+    The (channel, key) row is inserted last, in the order's transaction, with its final state:
+    one INSERT instead of a claim and an update. A concurrent retry registers its own order,
+    then blocks on the unique index until the first commits, fails on it, rolls back (its order
+    with it: a number is skipped, as any rolled-back registration skips one) and finds the
+    first. A first request is not looked up beforehand: that would cost every new request a
+    query to spare a rare retry one."""
     key = (idempotency_key or "").strip()
     if len(key) > 100 or any(not c.isprintable() for c in key):
         raise InvalidInput(
@@ -190,17 +192,16 @@ def channel_submit(
         raise
     stored: list[str] = []
     actor = _system_user()
+    req = ChannelRequest(
+        channel=channel,
+        idempotency_key=key,
+        token=ChannelRequest.new_token(),
+        external_id=submission.external_id[:64],
+        lat=submission.lat,
+        long=submission.long,
+    )
     try:
         with transaction.atomic():
-            req = ChannelRequest.objects.create(
-                channel=channel,
-                idempotency_key=key,
-                token=ChannelRequest.new_token(),
-                state=ChannelRequest.State.CLAIMED,
-                external_id=submission.external_id[:64],
-                lat=submission.lat,
-                long=submission.long,
-            )
             if channel.creates_pending:
                 _validate(channel, submission, actor)
                 req.state = ChannelRequest.State.PENDING
@@ -209,7 +210,7 @@ def channel_submit(
                 req.order = _register(req, submission, actor, files, stored)
                 req.state = ChannelRequest.State.CREATED
             req.response = _response(req)
-            req.save(update_fields=["state", "data", "order", "response"])
+            req.save(force_insert=True)
     except IntegrityError:
         _delete_files(stored)
         first = _first(channel, key)  # the key was claimed by an earlier or concurrent request

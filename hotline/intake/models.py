@@ -64,7 +64,7 @@ class Channel(models.Model):
 
 
 class ChannelRequest(models.Model):
-    """One request a channel submitted: the claim of its idempotency key, the order it became
+    """One request a channel submitted: its idempotency key, the order it became
     (or, for a message-board post, the pending data an agent confirms), and its Open311 token."""
 
     class State(models.TextChoices):
@@ -104,7 +104,8 @@ class ChannelRequest(models.Model):
         verbose_name_plural = _("渠道诉求")
         ordering = ["-created_at", "-id"]
         constraints = [
-            # Claimed before the order is created: a concurrent retry hits this, not a 2nd order.
+            # Inserted in the order's transaction: a concurrent retry waits on this index, fails
+            # on it and rolls its own order back, so there is never a second order.
             models.UniqueConstraint(
                 fields=["channel", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),

@@ -16,11 +16,14 @@ from django.utils.translation import gettext as _
 
 from hotline.core.sms import send_sms
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
+from hotline.workorders.refcache import RefCache
 
 from .models import SmsMessage, SmsOptOut, SmsTemplate
 
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 PLACEHOLDERS = ("number", "query_code", "name", "title", "unit", "hotline")
+# Every registration reads its template: once per process and TTL, dropped when one is saved.
+_templates = RefCache(SmsTemplate)
 # A message stuck in "sending" this long (a worker died) is tried again by the sweep.
 STUCK_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
@@ -63,9 +66,13 @@ def render(template: str, order: WorkOrder) -> str:
 
 def sms_row(*, event: WorkOrderEvent, kind: str, order: WorkOrder) -> SmsMessage | None:
     """The unsaved log row of the SMS this event sends, or None (no template, no mobile)."""
-    tpl = SmsTemplate.objects.filter(kind=kind, is_active=True).first()
     phone = order.requester_phone
-    if tpl is None or not MOBILE_RE.match(phone or ""):
+    if not MOBILE_RE.match(phone or ""):
+        return None
+    tpl = _templates.get(
+        kind, lambda: SmsTemplate.objects.filter(kind=kind, is_active=True).first()
+    )
+    if tpl is None:
         return None
     opted_out = SmsOptOut.objects.filter(phone=phone).exists()
     return SmsMessage(

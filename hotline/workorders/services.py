@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from hotline.accounts.choices import CENTRE_KINDS, Role
 from hotline.accounts.models import Region, Unit, User
-from hotline.catalog.fields import InvalidAttribute, category_attributes_clean
-from hotline.catalog.models import Category, RequestType, Urgency
+from hotline.catalog.fields import InvalidAttribute, category_attributes_clean, category_fields
+from hotline.catalog.models import Category, CategoryField, RequestType, Urgency
 from hotline.core.conf import hotline_int
 
 from . import signals
@@ -41,7 +41,7 @@ ID_RE = re.compile(r"^\d{17}[\dXx]$")
 INTAKE_ROLES = frozenset({Role.AGENT, Role.DISPATCHER, Role.SUPERVISOR, Role.ADMIN})
 # Reference rows looked up by code on every registration, and the centre that registers for the
 # system user: read once per process and TTL (refcache), dropped when one of them is saved.
-_refs = RefCache(RequestType, Urgency, Category, Region, Unit)
+_refs = RefCache(RequestType, Urgency, Category, CategoryField, Region, Unit)
 
 
 def _intake_centre(actor: User) -> Unit:
@@ -66,8 +66,13 @@ def _intake_centre(actor: User) -> Unit:
 def _attributes(category: Category | None, answers: Mapping[str, object] | None) -> dict[str, Any]:
     if answers is None:
         return {}
+    # The category's fields are reference data too: most categories have none, and a channel's
+    # request would otherwise pay a query to learn it.
+    fields = (
+        _refs.get(("fields", category.pk), lambda: category_fields(category)) if category else []
+    )
     try:
-        return category_attributes_clean(category=category, answers=answers)
+        return category_attributes_clean(category=category, answers=answers, fields=fields)
     except InvalidAttribute as e:
         raise InvalidInput(e.message, field=f"attribute[{e.code}]") from None
 

@@ -23,6 +23,7 @@ from hotline.catalog.models import Category
 from hotline.workorders.choices import TERMINAL
 from hotline.workorders.errors import WorkOrderError
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
+from hotline.workorders.refcache import RefCache
 
 from ..channel_auth import channel_for_key, over_rate_limit
 from ..channel_services import Submission, channel_submit
@@ -42,6 +43,7 @@ CHANGESET = "2026-11-22T00:00:00+08:00"
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_services = RefCache(Category)
 
 
 class Open311Error(Exception):
@@ -63,11 +65,18 @@ def _leaf_services() -> QuerySet[Category]:
     return Category.objects.filter(is_active=True).exclude(children__is_active=True)
 
 
-def _service(code: str) -> Category:
+def _find_service(code: str) -> Category | None:
     services = _leaf_services()
     found = services.filter(code=code).first()
     if found is None and code.isdigit():
         found = services.filter(pk=int(code), code="").first()
+    return found
+
+
+def _service(code: str) -> Category:
+    # Every POST names its service: looked up once per process and TTL (refcache), as the
+    # registration looks up its category.
+    found = _services.get(code, lambda: _find_service(code))
     if found is None:
         raise Open311Error(404, _("service_code「{code}」不存在").format(code=code))
     return found

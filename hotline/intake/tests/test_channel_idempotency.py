@@ -1,5 +1,6 @@
-"""Concurrent retries with one Idempotency-Key make one order: the (channel, key) row is claimed
-before the order is created, and the unique index makes every other retry wait and find it."""
+"""Concurrent retries with one Idempotency-Key make one order: the (channel, key) row is inserted
+in the order's transaction, and the unique index makes every other retry wait, roll its own
+order back and find the first."""
 
 from __future__ import annotations
 
