@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
+    Case,
+    DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
@@ -37,6 +39,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    When,
 )
 
 from hotline.workorders.choices import Action, Status
@@ -62,7 +65,6 @@ def _row_expressions() -> dict[str, object]:
             category=OuterRef("category"),
             created_at__lt=OuterRef("created_at"),
         )
-        .exclude(requester_phone="")
         .order_by("-created_at")
         .values("created_at")[:1]
     )
@@ -91,7 +93,13 @@ def _row_expressions() -> dict[str, object]:
             .values("delay")[:1],
             output_field=DurationField(),
         ),
-        "previous_same_at": Subquery(earlier),
+        # Decided on the outer row first: without it PostgreSQL walks every earlier anonymous
+        # order (phone "") through the phone index only to filter them all out.
+        "previous_same_at": Case(
+            When(Q(requester_phone="") | Q(category__isnull=True), then=None),
+            default=Subquery(earlier),
+            output_field=DateTimeField(),
+        ),
     }
 
 
