@@ -56,6 +56,16 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Requests authenticated by a channel key (the channel API, Open311) carry no session, cookie
+# or form, and are answered in JSON or XML: hotline.wsgi serves these paths through this shorter
+# chain (a fraction of a millisecond of CPU on every order a channel creates; docs/channels.md).
+KEY_AUTH_PATHS = ("/api/channel/", "/open311/")
+KEY_AUTH_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "hotline.core.middleware.ChosenLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
 ROOT_URLCONF = "hotline.urls"
 WSGI_APPLICATION = "hotline.wsgi.application"
 
