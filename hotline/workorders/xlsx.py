@@ -161,7 +161,16 @@ class XlsxStream:
         self._row("".join(_string(str(t), style) for t in titles))
 
     def append(self, values: Iterable[Any]) -> None:
-        self._row("".join([_cell(v) for v in values]))
+        cells: list[str] = []
+        add = cells.append
+        for value in values:  # text and gaps, most of a row, without a call to `_cell`
+            if type(value) is str:
+                add(_string(value) if value else _EMPTY)
+            elif value is None:
+                add(_EMPTY)
+            else:
+                add(_cell(value))
+        self._row("".join(cells))
 
     def _row(self, cells: str) -> None:
         self.rows += 1

@@ -143,3 +143,32 @@ def test_it_answers_400_in_the_api_for_bad_filters_and_the_cap(client, org, sett
     r = api.get("/api/orders/export.xlsx")
     assert r.status_code == 400 and "超过 1 条" in r.json()["message"]
     assert client.get("/api/orders/export.xlsx", HTTP_AUTHORIZATION="").status_code == 401
+
+
+def test_it_writes_every_time_of_the_ledger_as_the_citys_clock(org):
+    from hotline.workorders.exports import _ledger_headers, workorders_export
+    from hotline.workorders.models import WorkOrder
+
+    at = datetime.fromisoformat("2025-05-06T23:30:45.5+00:00")
+    order = f.dispatched(org, at=at)
+    # Whole milliseconds: an Excel time carries no finer (openpyxl rounds to them).
+    WorkOrder.objects.filter(pk=order.pk).update(
+        dispatched_at=at + timedelta(minutes=20),
+        acknowledge_due_at=at + timedelta(hours=2),
+        reply_due_at=at + timedelta(days=5),
+        replied_at=at + timedelta(days=1, minutes=1),
+        closed_at=at + timedelta(days=2, hours=17),
+    )
+    order.refresh_from_db()
+    out = workorders_export(user=org.dave, qs=WorkOrder.objects.filter(pk=order.pk), ledger=True)
+    rows = list(openpyxl.load_workbook(out, read_only=True).active.iter_rows(values_only=True))
+    row = dict(zip(_headers() + _ledger_headers(), rows[1], strict=True))
+
+    def local(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+
+    assert row["受理时间"] == local(order.created_at) == datetime(2025, 5, 7, 7, 30, 45, 500000)
+    assert row["派单时间"] == local(order.dispatched_at)
+    assert row["办结时限"] == local(order.reply_due_at)
+    assert row["答复时间"] == local(order.replied_at) and row["办结时间"] == local(order.closed_at)
+    assert row["签收时限"] == local(order.acknowledge_due_at)
