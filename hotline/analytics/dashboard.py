@@ -66,55 +66,60 @@ def _list_url(f: KpiFilters, **params: Any) -> str:
 
 @dataclass
 class ChartCounts:
-    """The period's orders counted four ways for the charts: by day and channel, by request
-    type, by category (None: not yet classified) and by region."""
+    """The period's orders counted five ways for the charts and the unit table: by day and
+    channel, by request type, by category (None: not yet classified), by region and by lead
+    unit (None: not dispatched)."""
 
     by_day: Counter[tuple[date, str]] = field(default_factory=Counter)
     by_type: Counter[int] = field(default_factory=Counter)
     by_category: Counter[int | None] = field(default_factory=Counter)
     by_region: Counter[int] = field(default_factory=Counter)
+    by_unit: Counter[int | None] = field(default_factory=Counter)
 
 
-_CHART_COLUMNS = ("day", "channel", "request_type_id", "category_id", "region_id")
+_CHART_COLUMNS = ("day", "channel", "request_type_id", "category_id", "region_id", "lead_unit_id")
 
 
 def chart_counts(orders: QuerySet[WorkOrder]) -> ChartCounts:
-    """One pass over the period's orders for all four charts. PostgreSQL counts the four
-    groupings in one scan (GROUPING SETS); elsewhere the orders are grouped by all five
-    columns at once and added up here. Either way the sums are those of four GROUP BYs."""
+    """One pass over the period's orders for all the counts. PostgreSQL counts the five
+    groupings in one scan (GROUPING SETS); elsewhere the orders are grouped by all six
+    columns at once and added up here. Either way the sums are those of five GROUP BYs."""
     rows = orders.annotate(
         day=TruncDate("created_at", tzinfo=timezone.get_default_timezone())
     ).values_list(*_CHART_COLUMNS)
     counts = ChartCounts()
     if connection.vendor == "postgresql":
         inner, params = rows.order_by().query.sql_with_params()
-        # GROUPING(...) tells the sets apart: 0b00111 = day and channel, 0b11011 = type,
-        # 0b11101 = category, 0b11110 = region (a bit is set for a column not grouped by).
+        columns = ", ".join(_CHART_COLUMNS)
+        # GROUPING(...) tells the sets apart: a bit is set for each column not grouped by,
+        # the first column the highest bit.
         sql = (
-            "SELECT GROUPING(day, channel, request_type_id, category_id, region_id), "
-            "day, channel, request_type_id, category_id, region_id, COUNT(*) "
-            f"FROM ({inner}) AS period GROUP BY GROUPING SETS "
-            "((day, channel), (request_type_id), (category_id), (region_id))"
+            f"SELECT GROUPING({columns}), {columns}, COUNT(*) FROM ({inner}) AS period "
+            "GROUP BY GROUPING SETS ((day, channel), (request_type_id), (category_id), "
+            "(region_id), (lead_unit_id))"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for sets, day, channel, type_id, category_id, region_id, n in cursor.fetchall():
-                if sets == 0b00111:
+            for sets, day, channel, type_id, category_id, region_id, unit_id, n in cursor:
+                if sets == 0b001111:
                     counts.by_day[(day, channel)] += n
-                elif sets == 0b11011:
+                elif sets == 0b110111:
                     counts.by_type[type_id] += n
-                elif sets == 0b11101:
+                elif sets == 0b111011:
                     counts.by_category[category_id] += n
-                else:
+                elif sets == 0b111101:
                     counts.by_region[region_id] += n
+                else:
+                    counts.by_unit[unit_id] += n
         return counts
-    for day, channel, type_id, category_id, region_id, n in rows.annotate(
+    for day, channel, type_id, category_id, region_id, unit_id, n in rows.annotate(
         n=Count("pk")
     ).values_list(*_CHART_COLUMNS, "n"):
         counts.by_day[(day, channel)] += n
         counts.by_type[type_id] += n
         counts.by_category[category_id] += n
         counts.by_region[region_id] += n
+        counts.by_unit[unit_id] += n
     return counts
 
 
@@ -186,11 +191,11 @@ def region_comparison(f: KpiFilters, counts: ChartCounts, around: Region) -> lis
     return sorted(out, key=lambda r: -r["value"])
 
 
-def unit_ranking(f: KpiFilters, base: QuerySet[WorkOrder]) -> list[dict[str, Any]]:
+def unit_ranking(
+    f: KpiFilters, base: QuerySet[WorkOrder], counts: ChartCounts
+) -> list[dict[str, Any]]:
     rows = unit_figures(f, base, RANKING_CODES)
-    volume = dict(
-        cohort(f, base).values("lead_unit").annotate(n=Count("pk")).values_list("lead_unit", "n")
-    )
+    volume = counts.by_unit
     out: list[dict[str, Any]] = []
     for row in rows:
         figures = {
@@ -254,7 +259,7 @@ def dashboard_data(
         "types": type_mix(f, counts),
         "categories": top_categories(f, counts),
         "regions": region_comparison(f, counts, around),
-        "units": unit_ranking(f, base),
+        "units": unit_ranking(f, base, counts),
         "overdue": overdue_orders(base, f),
         "list_url": _list_url(f),
     }

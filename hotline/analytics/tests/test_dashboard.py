@@ -143,7 +143,7 @@ def test_it_lays_the_filters_out_in_a_grid_with_chinese_labels(client, history):
         assert ">开始日期</label>" in form and "开始日期:" not in form, name
 
 
-def test_it_counts_the_charts_in_one_pass_as_four_group_bys(org, history):  # noqa: F811
+def test_it_counts_the_charts_in_one_pass_as_five_group_bys(org, history):  # noqa: F811
     from collections import Counter
     from datetime import date, datetime
 
@@ -176,6 +176,8 @@ def test_it_counts_the_charts_in_one_pass_as_four_group_bys(org, history):  # no
     assert counts.by_type == grouped("request_type_id")
     assert counts.by_category == grouped("category_id")
     assert counts.by_region == grouped("region_id")
+    assert counts.by_unit == grouped("lead_unit_id")
+    assert None in counts.by_unit and len(counts.by_unit) > 2
     assert None in counts.by_category and len(counts.by_region) == 2
     assert counts.by_day[(date(2026, 3, 4), "web")] == 1
     assert sum(counts.by_day.values()) == orders.count() > 6
