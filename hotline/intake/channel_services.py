@@ -24,7 +24,7 @@ from hotline.workorders.refcache import RefCache
 from hotline.workorders.services import workorder_attach, workorder_register
 
 from .models import Channel, ChannelRequest
-from .webhooks import registering
+from .webhooks import registering, webhook_dispatch, webhook_rejection_row
 
 MAX_ATTACHMENTS = 5
 # The system user registers every channel's order: read once per process (refcache).
@@ -251,27 +251,35 @@ def channel_request_confirm(*, request: ChannelRequest, actor: User) -> WorkOrde
 
 
 def channel_request_reject(*, request: ChannelRequest, actor: User, note: str) -> None:
-    """An agent declines a pending post (spam, duplicate, not a request): no order is made."""
+    """An agent declines a pending post (spam, duplicate, not a request): no order is made. The
+    channel is told through its webhook (a requester-visible outcome), by an outbox row written
+    in the decision's transaction."""
     note = (note or "").strip()
     if not note:
         raise InvalidInput(_("请填写不予受理的理由"), field="note")
-    updated = ChannelRequest.objects.filter(
-        pk=request.pk, state=ChannelRequest.State.PENDING
-    ).update(
-        state=ChannelRequest.State.REJECTED,
-        decided_by=actor,
-        decision_note=note[:200],
-        data={},
-        response={
-            "token": request.token,
-            "state": "rejected",
-            "number": None,
-            "query_code": None,
-            "status": None,
-        },
-    )
-    if not updated:
-        raise InvalidInput(_("该诉求已处理，不能重复操作"), field="state")
+    with transaction.atomic():
+        updated = ChannelRequest.objects.filter(
+            pk=request.pk, state=ChannelRequest.State.PENDING
+        ).update(
+            state=ChannelRequest.State.REJECTED,
+            decided_by=actor,
+            decision_note=note[:200],
+            data={},
+            response={
+                "token": request.token,
+                "state": "rejected",
+                "number": None,
+                "query_code": None,
+                "status": None,
+            },
+        )
+        if not updated:
+            raise InvalidInput(_("该诉求已处理，不能重复操作"), field="state")
+        req = ChannelRequest.objects.select_related("channel").get(pk=request.pk)
+        delivery = webhook_rejection_row(req=req, note=note[:200])
+        if delivery is not None:
+            delivery.save()
+            transaction.on_commit(lambda: webhook_dispatch(delivery.pk))
 
 
 def response_of(req: ChannelRequest) -> dict[str, Any]:

@@ -130,11 +130,14 @@ class NoticeKind(models.TextChoices):
     REPLIED = "replied", _("已答复")
     CLOSED = "closed", _("已办结")
     CALLBACK_REQUEST = "callback_request", _("回访请求")
+    # A message-board post an agent declined (不予受理): told to the channel, no order exists.
+    REJECTED = "rejected", _("不予受理")
 
 
 class WebhookDelivery(models.Model):
     """The outbox of status pushes: one row per (channel, event), written when the event is
-    committed and retried with back-off until the channel answers 2xx. Audit log and queue."""
+    committed and retried with back-off until the channel answers 2xx. Audit log and queue.
+    A declined message-board post has no order and no event: its row names the request."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("待发送")
@@ -142,7 +145,17 @@ class WebhookDelivery(models.Model):
         FAILED = "failed", _("已放弃")
 
     channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="deliveries")
-    event = models.ForeignKey(WorkOrderEvent, on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey(
+        WorkOrderEvent, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+    )
+    request = models.ForeignKey(
+        ChannelRequest,
+        verbose_name=_("渠道诉求"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
     kind = models.CharField(_("通知类型"), max_length=20, choices=NoticeKind.choices)
     url = models.URLField(_("推送地址"))
     payload = models.JSONField(_("内容"))
@@ -159,12 +172,21 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = _("状态推送")
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["channel", "event"], name="webhook_once_per_event")
+            models.UniqueConstraint(fields=["channel", "event"], name="webhook_once_per_event"),
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=models.Q(event__isnull=True),
+                name="webhook_once_per_rejection",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(event__isnull=False) | models.Q(request__isnull=False),
+                name="webhook_event_or_request",
+            ),
         ]
         indexes = [models.Index(fields=["state", "next_attempt_at"], name="webhook_due")]
 
     def __str__(self) -> str:
-        return f"{self.channel} {self.kind} #{self.event_id}"
+        return f"{self.channel} {self.kind} #{self.event_id or self.request_id}"
 
 
 class SmsTemplate(models.Model):

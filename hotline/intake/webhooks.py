@@ -1,6 +1,7 @@
 """Status push to channels (webhooks) from a durable outbox: the moves write one row per
-(channel, event) in their own transaction (`notices`); `webhook_deliver` posts it, signed with HMAC-SHA256, and reschedules it with
-exponential back-off until the channel answers 2xx."""
+(channel, event) in their own transaction (`notices`), as does the decline of a pending
+message-board post (`webhook_rejection_row`); `webhook_deliver` posts it, signed with
+HMAC-SHA256, and reschedules it with exponential back-off until the channel answers 2xx."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from hotline.workorders.models import WorkOrderEvent
 
-from .models import ChannelRequest, WebhookDelivery
+from .models import ChannelRequest, NoticeKind, WebhookDelivery
 
 SIGNATURE_HEADER = "X-Hotline-Signature"
 # Back-off: 30 s, 1 min, 2 min ... capped at 6 h; given up after this many attempts (~3 days).
@@ -79,6 +80,30 @@ def webhook_row(
     )
 
 
+def webhook_rejection_row(*, req: ChannelRequest, note: str) -> WebhookDelivery | None:
+    """The unsaved outbox row telling the channel that its pending post was declined (不予受理),
+    with the agent's reason; None if the channel has no webhook. No order, so no number."""
+    channel = req.channel
+    if not channel.webhook_url or not channel.is_active:
+        return None
+    return WebhookDelivery(
+        channel=channel,
+        request=req,
+        kind=NoticeKind.REJECTED,
+        url=channel.webhook_url,
+        payload={
+            "event_id": None,
+            "kind": NoticeKind.REJECTED.value,
+            "token": req.token,
+            "external_id": req.external_id,
+            "number": None,
+            "status": None,
+            "note": note,
+            "occurred_at": timezone.localtime().isoformat(),
+        },
+    )
+
+
 def webhook_dispatch(pk: int) -> None:
     # In the embedded default (eager Celery) a slow channel must not hold the move's response:
     # the periodic sweep delivers instead. With workers, hand it over at once.
@@ -115,7 +140,8 @@ def _post(row: WebhookDelivery) -> tuple[int | None, str]:
         headers={
             "Content-Type": "application/json; charset=utf-8",
             SIGNATURE_HEADER: sign(row.channel.webhook_secret, body),
-            "X-Hotline-Event": str(row.event_id),
+            # A declined post has no event: the request's token tells its notice apart.
+            "X-Hotline-Event": str(row.event_id or f"rejected-{row.payload.get('token', '')}"),
             "User-Agent": "hotline-webhook/1",
         },
     )

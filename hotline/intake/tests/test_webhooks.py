@@ -15,8 +15,9 @@ from django.test import Client
 from django.utils import timezone
 
 from hotline.core import periodic
+from hotline.intake.channel_services import channel_request_reject
 from hotline.intake.channel_testing import http_server, make_channel
-from hotline.intake.models import WebhookDelivery
+from hotline.intake.models import ChannelRequest, WebhookDelivery
 from hotline.intake.tasks import deliver_due_webhooks
 from hotline.intake.webhooks import (
     MAX_ATTEMPTS,
@@ -173,3 +174,45 @@ def test_it_shows_deliveries_in_admin(org, channel_key, admin_client):
     r = admin_client.get("/admin/intake/webhookdelivery/")
     assert r.status_code == 200
     assert "已受理".encode() in r.content
+
+
+def test_it_tells_the_channel_that_a_pending_post_was_declined(org, server):
+    board, key = make_channel(
+        name="网络问政", kind="message_board", webhook_url=server.url, webhook_secret=SECRET
+    )
+    r = Client().post(
+        "/api/channel/requests",
+        data=json.dumps(BODY | {"external_id": "post-7"}),
+        content_type="application/json",
+        HTTP_X_CHANNEL_KEY=key,
+    )
+    assert r.status_code == 201 and r.json()["state"] == "pending"
+    req = ChannelRequest.objects.get(token=r.json()["token"])
+    assert not WebhookDelivery.objects.exists()  # a pending post has told nobody anything yet
+    agent = org.alice
+    committed(channel_request_reject, request=req, actor=agent, note="重复提交")
+    row = WebhookDelivery.objects.get()
+    assert (row.channel, row.request, row.event, row.kind) == (board, req, None, "rejected")
+    assert deliver_due_webhooks() == 1
+    [hit] = server.received
+    expected = "sha256=" + hmac.new(SECRET.encode(), hit["body"], hashlib.sha256).hexdigest()
+    assert hit["headers"][SIGNATURE_HEADER] == expected
+    notice = json.loads(hit["body"])
+    assert notice["kind"] == "rejected" and notice["token"] == req.token
+    assert notice["external_id"] == "post-7" and notice["note"] == "重复提交"
+    assert notice["number"] is None
+
+
+def test_it_pushes_no_decline_to_a_channel_without_a_webhook(org):
+    _board, key = make_channel(name="网络问政", kind="message_board")
+    r = Client().post(
+        "/api/channel/requests",
+        data=json.dumps(BODY),
+        content_type="application/json",
+        HTTP_X_CHANNEL_KEY=key,
+    )
+    req = ChannelRequest.objects.get(token=r.json()["token"])
+    agent = org.alice
+    committed(channel_request_reject, request=req, actor=agent, note="无效信息")
+    req.refresh_from_db()
+    assert req.state == "rejected" and not WebhookDelivery.objects.exists()
