@@ -29,27 +29,31 @@ from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     DateTimeField,
     DurationField,
     Exists,
     ExpressionWrapper,
     F,
     Max,
+    Model,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Value,
     When,
 )
 
-from hotline.workorders.choices import Action, Status
+from hotline.workorders.choices import Action, Rating, Status
 from hotline.workorders.models import WorkOrder, WorkOrderAssignment, WorkOrderEvent
 
-from .models import WorkOrderFacts, WorkOrderFactsMark
+from .models import WorkOrderEventFacts, WorkOrderFacts, WorkOrderFactsMark
 
 # Events written before the mark but committed after the last refresh are still found if fewer
 # than this many events were written in between (about half a day of a big city's moves).
 LOOKBACK = 5000
+ORDER_MARK, EVENT_MARK = 1, 2
 BATCH = 20000
 
 
@@ -105,20 +109,26 @@ def _row_expressions() -> dict[str, object]:
 
 def _upsert(orders: QuerySet[WorkOrder]) -> int:
     """Write the facts of `orders` (a filtered queryset) in one statement; the row count."""
-    expressions = _row_expressions()
+    return _insert_select(WorkOrderFacts, "order_id", orders, _row_expressions(), update=True)
+
+
+def _insert_select(
+    model: type[Model], key: str, rows: QuerySet, expressions: dict[str, object], *, update: bool
+) -> int:
+    """INSERT INTO model's table SELECT `expressions` over `rows`, updating (or keeping) the
+    row already there for the same `key`: one statement on PostgreSQL and SQLite."""
     columns = list(expressions)
     aliases = {f"fact_{c}": e for c, e in expressions.items()}
-    select = orders.order_by().annotate(**aliases).values_list(*aliases)  # type: ignore[arg-type]
+    select = rows.order_by().annotate(**aliases).values_list(*aliases)
     sql, params = select.query.sql_with_params()
     q = connection.ops.quote_name
-    table = q(WorkOrderFacts._meta.db_table)
     inner = ", ".join(f"s.{q(a)}" for a in aliases)
-    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in columns if c != "order_id")
+    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in columns if c != key)
+    conflict = f"DO UPDATE SET {updates}" if update else "DO NOTHING"
     # "WHERE true": SQLite needs a WHERE before ON CONFLICT to parse INSERT … SELECT.
     statement = (
-        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "
-        f"SELECT {inner} FROM ({sql}) s WHERE true "
-        f"ON CONFLICT ({q('order_id')}) DO UPDATE SET {updates}"
+        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(c) for c in columns)}) "
+        f"SELECT {inner} FROM ({sql}) s WHERE true ON CONFLICT ({q(key)}) {conflict}"
     )
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
@@ -170,7 +180,7 @@ def facts_refresh(*, full: bool = False) -> Refreshed:
     compares every order's version, in batches of BATCH orders by id. The first refresh of a
     database is always full."""
     top = WorkOrderEvent.objects.aggregate(top=Max("pk"))["top"] or 0
-    mark = WorkOrderFactsMark.objects.filter(pk=1).values_list("event_id", flat=True).first()
+    mark = _mark(ORDER_MARK)
     written = 0
     if full or mark is None:
         last = WorkOrder.objects.aggregate(last=Max("pk"))["last"] or 0
@@ -178,7 +188,7 @@ def facts_refresh(*, full: bool = False) -> Refreshed:
             with transaction.atomic():
                 batch = WorkOrder.objects.filter(pk__gte=start, pk__lt=start + BATCH)
                 written += _upsert(_stale(batch) if mark is not None else batch)
-        _advance(top)
+        _advance(ORDER_MARK, top)
         return Refreshed(written, True)
     newest = WorkOrderFacts.objects.aggregate(newest=Max("order_id"))["newest"] or 0
     moved = WorkOrderEvent.objects.filter(pk__gt=mark - LOOKBACK).values("order_id")
@@ -198,14 +208,77 @@ def facts_refresh(*, full: bool = False) -> Refreshed:
             for chunk in _chunks(ids):
                 written += _upsert(WorkOrder.objects.filter(pk__in=chunk))
     if top > mark:
-        _advance(top)
+        _advance(ORDER_MARK, top)
     return Refreshed(written, False)
 
 
-def _advance(top: int) -> None:
-    """Move the mark forward only (a slower concurrent refresh must not move it back)."""
-    WorkOrderFactsMark.objects.get_or_create(pk=1)
-    WorkOrderFactsMark.objects.filter(pk=1, event_id__lt=top).update(event_id=top)
+def _mark(pk: int) -> int | None:
+    return WorkOrderFactsMark.objects.filter(pk=pk).values_list("event_id", flat=True).first()
+
+
+def _advance(pk: int, top: int) -> None:
+    """Move a mark forward only (a slower concurrent refresh must not move it back)."""
+    WorkOrderFactsMark.objects.get_or_create(pk=pk)
+    WorkOrderFactsMark.objects.filter(pk=pk, event_id__lt=top).update(event_id=top)
+
+
+# --- events ------------------------------------------------------------------------------------
+
+# The actions the event pass counts (kpi_batch.EVENT_ACTIONS): only these are copied.
+COUNTED = [
+    Action.RETURN,
+    *(Action.DISPATCH, Action.REASSIGN, Action.REDISPATCH),
+    Action.REDO,
+    Action.REPLY,
+    Action.CALLBACK,
+    *(Action.ACCEPT_REPLY, Action.RESOLVE_AT_INTAKE),
+]
+
+
+def _event_expressions() -> dict[str, object]:
+    """column of WorkOrderEventFacts → its expression over WorkOrderEvent; the rating and the
+    solved flag by the same payload lookups as the figures' own functions."""
+    rating = Case(
+        *(When(payload__rating=r, then=Value(str(r))) for r in Rating),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    solved = Case(
+        When(payload__solved=True, then=Value(True)),
+        When(payload__solved=False, then=Value(False)),
+        default=None,
+        output_field=BooleanField(),
+    )
+    return {
+        "event_id": F("pk"),
+        "order_id": F("order_id"),
+        "created_at": F("created_at"),
+        "action": F("action"),
+        "unit_id": F("unit_id"),
+        "actor_unit_id": F("actor_unit_id"),
+        "rating": Case(When(action=Action.CALLBACK, then=rating), default=Value("")),
+        "solved": Case(When(action=Action.CALLBACK, then=solved), default=None),
+    }
+
+
+def event_facts_refresh(*, full: bool = False) -> Refreshed:
+    """Copy the counted events written since the mark (with LOOKBACK's margin: a row already
+    copied is kept, so none is counted twice); `full` or a first refresh copies them all, in
+    batches of BATCH × 10 event ids."""
+    top = WorkOrderEvent.objects.aggregate(top=Max("pk"))["top"] or 0
+    mark = _mark(EVENT_MARK)
+    start = 0 if full or mark is None else max(mark - LOOKBACK, 0) + 1
+    written = 0
+    step = BATCH * 10
+    for low in range(start, top + 1, step):
+        events = WorkOrderEvent.objects.filter(pk__gte=low, pk__lt=low + step, action__in=COUNTED)
+        with transaction.atomic():
+            written += _insert_select(
+                WorkOrderEventFacts, "event_id", events, _event_expressions(), update=False
+            )
+    if mark is None or top > mark:
+        _advance(EVENT_MARK, top)
+    return Refreshed(written, start == 0)
 
 
 def facts_for(base: QuerySet[WorkOrder]) -> QuerySet[WorkOrderFacts]:

@@ -30,9 +30,9 @@ from django.utils import timezone
 from hotline.core.conf import hotline_int
 from hotline.telephony.choices import CallOutcome
 from hotline.workorders.choices import Action, Rating
-from hotline.workorders.models import WorkOrder, WorkOrderEvent
+from hotline.workorders.models import WorkOrder
 
-from .facts import facts_for, facts_refresh
+from .facts import event_facts_refresh, facts_for, facts_refresh
 from .kpis import (
     Figure,
     KpiFilters,
@@ -44,6 +44,7 @@ from .kpis import (
     kpi_setting,
     sliced_orders,
 )
+from .models import WorkOrderEventFacts
 
 Counts = Mapping[str, Any]
 
@@ -186,14 +187,16 @@ def _event_conditions(f: KpiFilters, *, unit_slice: bool) -> dict[str, Q]:
         "replies": of([Action.REPLY]),
         "callbacks": callback,
         "queued": of(QUEUED),
-        "satisfied": callback & Q(payload__rating=Rating.SATISFIED),
-        "fairly": callback & Q(payload__rating=Rating.FAIRLY_SATISFIED),
-        "solved": callback & Q(payload__solved=True),
+        # The event facts hold the callback's payload.rating and payload.solved.
+        "satisfied": callback & Q(rating=Rating.SATISFIED),
+        "fairly": callback & Q(rating=Rating.FAIRLY_SATISFIED),
+        "solved": callback & Q(solved=True),
     }
 
 
-def _event_rows(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrderEvent]:
-    qs = WorkOrderEvent.objects.filter(_between(f, "created_at"), action__in=EVENT_ACTIONS)
+def _event_rows(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrderEventFacts]:
+    """The period's counted events, from their narrow copies (analytics.facts)."""
+    qs = WorkOrderEventFacts.objects.filter(_between(f, "created_at"), action__in=EVENT_ACTIONS)
     orders = sliced_orders(f, base, by_unit=False)
     if orders.query.where:  # a slice or a scope: only the events of those orders
         qs = qs.filter(order__in=orders.values("pk"))
@@ -305,6 +308,8 @@ def batch_figures(f: KpiFilters, base: QuerySet[WorkOrder], codes: list[str]) ->
     with no_jit():
         if wanted & PASSES[0][0]:
             facts_refresh()
+        if wanted & PASSES[1][0]:
+            event_facts_refresh()
         for covers, run in PASSES:
             if covers & wanted:
                 figures = run(f, base, covers & wanted)
@@ -344,6 +349,8 @@ def unit_passes(
     with no_jit():
         if set(codes) & ORDER_UNIT_CODES:
             facts_refresh()
+        if set(codes) & (UNIT_CODES - ORDER_UNIT_CODES):
+            event_facts_refresh()
         return _unit_passes(f, base, set(codes) & UNIT_CODES)
 
 

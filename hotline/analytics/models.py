@@ -155,11 +155,59 @@ class WorkOrderFacts(models.Model):
 
 
 class WorkOrderFactsMark(models.Model):
-    """The newest event already folded into the facts (one row): the next refresh looks only
-    at the orders of the events after it (with a margin for transactions that commit late)."""
+    """The newest event already folded into the facts: row 1 for the order facts (the next
+    refresh looks only at the orders of the events after it), row 2 for the event facts (the
+    next refresh copies only the events after it); both with a margin for transactions that
+    commit late."""
 
     event_id = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("工单统计事实进度")
         verbose_name_plural = _("工单统计事实进度")
+
+
+class WorkOrderEventFacts(models.Model):
+    """A narrow copy of one counted event (return, dispatch, reply, callback…) for the event
+    pass of the KPIs: the month's events read without their notes and payloads (issue #7).
+
+    Events are append-only, so a row, once written, is never stale: the refresh only adds the
+    events written since (`analytics.facts.event_facts_refresh`). The rating and the solved flag
+    of a callback are taken out of its payload by the very lookups the figures use."""
+
+    event = models.OneToOneField(
+        "workorders.WorkOrderEvent",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="+",
+    )
+    order = models.ForeignKey(
+        "workorders.WorkOrder", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    action = models.CharField(max_length=30)
+    unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    actor_unit = models.ForeignKey(
+        "accounts.Unit",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    rating = models.CharField(max_length=20, blank=True)  # "" when not a rated callback
+    solved = models.BooleanField(null=True)
+
+    class Meta:
+        verbose_name = _("工单事件统计事实")
+        verbose_name_plural = _("工单事件统计事实")
+        indexes = [models.Index(fields=["created_at"], name="event_facts_created")]
+
+    def __str__(self) -> str:
+        return f"facts of event {self.event_id}"

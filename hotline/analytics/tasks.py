@@ -20,11 +20,12 @@ def daily_report() -> int:
 
 @shared_task(name="hotline.analytics.tasks.refresh_facts")
 def refresh_facts(full: bool = False) -> int:
-    """Keep the KPI facts fresh between page views (every minute), and once a night compare
-    every order's version (`full`), so a figure rarely has to refresh many rows itself."""
-    from .facts import facts_refresh
+    """Keep the KPI facts (orders and events) fresh between page views (every minute), and once
+    a night compare every order's version and copy every event again (`full`), so a figure
+    rarely has to refresh many rows itself. Returns the rows written."""
+    from .facts import event_facts_refresh, facts_refresh
 
-    return facts_refresh(full=full).orders
+    return facts_refresh(full=full).orders + event_facts_refresh(full=full).orders
 
 
 @shared_task(name="hotline.analytics.tasks.refresh_facts_full")

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from hotline.analytics.facts import LOOKBACK, facts_refresh
+from hotline.analytics.facts import COUNTED, LOOKBACK, facts_refresh
 from hotline.analytics.kpi_batch import batch_figures
 from hotline.analytics.kpis import KPIS, kpi_table
 from hotline.analytics.models import WorkOrderFacts, WorkOrderFactsMark
@@ -124,8 +124,31 @@ def test_a_periodic_job_keeps_them_fresh(history, org):  # noqa: F811
     jobs = {job.name: job for job in periodic.jobs()}
     assert jobs["analytics.refresh_facts"].every == timedelta(minutes=1)
     assert jobs["analytics.refresh_facts_full"].daily_at is not None
-    assert refresh_facts() == 7  # the first refresh builds every row
+    counted = WorkOrderEvent.objects.filter(action__in=COUNTED).count()
+    assert refresh_facts() == 7 + counted  # the first refresh builds every row
     o1 = _order("13900000001")
     go(o1, "callback", org.carl, at(7, 10), rating="satisfied", solved=True)
-    assert refresh_facts() == 1 and _facts(o1).closed
+    assert refresh_facts() == 1 + 1 and _facts(o1).closed  # o1's row, its callback's
     assert refresh_facts_full() == 0
+
+
+def test_the_counted_events_are_copied_once_with_their_rating(history, org):  # noqa: F811
+    from hotline.analytics.facts import event_facts_refresh
+    from hotline.analytics.kpi_batch import EVENT_ACTIONS
+    from hotline.analytics.models import WorkOrderEventFacts
+
+    assert set(COUNTED) == set(EVENT_ACTIONS)
+    first = event_facts_refresh()
+    counted = WorkOrderEvent.objects.filter(action__in=COUNTED)
+    assert first.full and first.orders == counted.count() == WorkOrderEventFacts.objects.count()
+    o2 = _order("13900000002")
+    callback = WorkOrderEventFacts.objects.get(order=o2, action="callback")
+    assert (callback.rating, callback.solved) == ("satisfied", True)
+    assert WorkOrderEventFacts.objects.get(order=o2, action="dispatch").rating == ""
+    # The margin re-reads the last events: the rows are there already, none counted twice.
+    assert event_facts_refresh().orders == 0
+    o1 = _order("13900000001")
+    go(o1, "callback", org.carl, at(7, 10), rating="fairly_satisfied", solved=False)
+    assert event_facts_refresh().orders == 1
+    figures = _same_as_own_functions(["satisfaction", "resolution", "callback_rate"])
+    assert (figures["satisfaction"].numerator, figures["satisfaction"].denominator) == (3, 4)
