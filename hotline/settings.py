@@ -219,6 +219,9 @@ HOTLINE = {
     "EXPORT_MAX_ROWS": envint("HOTLINE_EXPORT_MAX_ROWS", "100000"),
     # A new request from the same phone or address repeats an open order of the last N days.
     "REPEAT_WINDOW_DAYS": envint("HOTLINE_REPEAT_WINDOW_DAYS", "30"),
+    # Days for which PostgreSQL keeps each day's order-number sequence; older ones are dropped
+    # by a daily job (their last number is kept), and made again if an import numbers there.
+    "NUMBER_SEQUENCE_KEEP_DAYS": envint("HOTLINE_NUMBER_SEQUENCE_KEEP_DAYS", "7"),
     # Longest title and content accepted.
     "TITLE_MAX_LENGTH": envint("HOTLINE_TITLE_MAX_LENGTH", "200"),
     "CONTENT_MAX_LENGTH": envint("HOTLINE_CONTENT_MAX_LENGTH", "5000"),

@@ -11,6 +11,8 @@ class WorkordersConfig(AppConfig):
         from hotline.accounts.choices import Role
         from hotline.core import nav
 
+        from . import tasks  # noqa: F401  (registers the housekeeping of order numbers)
+
         nav.register(
             "desk_dispatch",
             _("派单"),

@@ -9,24 +9,33 @@ its first use, in a connection of its own that commits at once, starting after t
 number the day already has (`day_floor`).
 
 SQLite: the day's `WorkOrderSequence` row, incremented inside the registration's transaction;
-SQLite has one writer at a time anyway, and a rollback takes the number back (no gaps)."""
+SQLite has one writer at a time anyway, and a rollback takes the number back (no gaps).
+
+A daily job (`number_sequences_drop`) drops the sequences of days more than
+NUMBER_SEQUENCE_KEEP_DAYS ago, once their last value is kept in the day's row: live
+registrations only number on today, and a back-dated one (an import) on such a day creates the
+sequence again above that floor."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from hotline.core.conf import hotline_int
+
 from .models import WorkOrder, WorkOrderSequence
 
-# The sequence of each day this process has used, by OID (sequences are never dropped).
+# The sequence of each day this process has used, by OID. Only a recent day's is used without
+# a check: an older day's may have been dropped by the housekeeping job since.
 _oids: dict[date, int] = {}
+SEQUENCE_PREFIX = "workorder_number_"
 
 
 def sequence_name(day: date) -> str:
-    return f"workorder_number_{day:%Y%m%d}"
+    return f"{SEQUENCE_PREFIX}{day:%Y%m%d}"
 
 
 def format_number(day: date, count: int) -> str:
@@ -53,17 +62,75 @@ def _next_in_row(day: date) -> int:
 
 
 def _nextval(day: date) -> int:
+    if day < _keep_from():
+        return _nextval_old(day)
     oid = _oids.get(day) or _create_sequence(day)
     try:
-        with connection.cursor() as cursor:
-            # By OID: a name this transaction looked up before the sequence existed may still
-            # be remembered as missing (PostgreSQL caches the failed lookup until it next
-            # processes catalogue invalidations).
-            cursor.execute("SELECT nextval(%s::oid::regclass)", [oid])
-            return int(cursor.fetchone()[0])
+        return _call_nextval(oid)
     except DatabaseError:
         _oids.pop(day, None)  # the database was replaced under this process: look it up again
         raise
+
+
+def _call_nextval(oid: int) -> int:
+    with connection.cursor() as cursor:
+        # By OID: a name this transaction looked up before the sequence existed may still be
+        # remembered as missing (PostgreSQL caches the failed lookup until it next processes
+        # catalogue invalidations).
+        cursor.execute("SELECT nextval(%s::oid::regclass)", [oid])
+        return int(cursor.fetchone()[0])
+
+
+def _nextval_old(day: date) -> int:
+    """A day past the keep window (back-dated imports): its cached sequence may be gone, so
+    the call is tried in a savepoint, and on failure the sequence is made again."""
+    oid = _oids.get(day)
+    if oid is not None:
+        try:
+            with transaction.atomic():
+                return _call_nextval(oid)
+        except DatabaseError:
+            _oids.pop(day, None)
+    return _call_nextval(_create_sequence(day))
+
+
+def _keep_from() -> date:
+    return timezone.localdate() - timedelta(days=hotline_int("NUMBER_SEQUENCE_KEEP_DAYS"))
+
+
+def number_sequences_drop() -> list[str]:
+    """Drop the day sequences of days before the keep window (PostgreSQL; one per day would
+    otherwise pile up forever), each after its last value is kept as the day's floor in its
+    `WorkOrderSequence` row, so a number is never issued twice. Returns the names dropped."""
+    if connection.vendor != "postgresql":
+        return []
+    keep_from = _keep_from()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE %s",
+            [SEQUENCE_PREFIX.replace("_", r"\_") + "%"],
+        )
+        names = sorted(row[0] for row in cursor.fetchall())
+    dropped = []
+    for name in names:
+        try:
+            day = datetime.strptime(name[len(SEQUENCE_PREFIX) :], "%Y%m%d").date()
+        except ValueError:
+            continue
+        if day >= keep_from:
+            continue
+        with transaction.atomic():
+            last = _sequence_last(day)
+            row = WorkOrderSequence.objects.select_for_update().filter(day=day).first()
+            if row is None:
+                WorkOrderSequence.objects.create(day=day, last=last)
+            elif row.last < last:
+                WorkOrderSequence.objects.filter(pk=row.pk).update(last=last)
+            with connection.cursor() as cursor:
+                cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')
+        _oids.pop(day, None)
+        dropped.append(name)
+    return dropped
 
 
 def _create_sequence(day: date) -> int:

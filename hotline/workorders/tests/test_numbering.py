@@ -114,3 +114,35 @@ def test_it_numbers_while_another_registration_is_uncommitted(_postgres, org):
     after = f.registered(org).number
     assert int(after[8:]) == int(lost[8:]) + 1  # a gap: the rolled-back number is not reused
     assert not WorkOrder.objects.filter(number=lost).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="day sequences are PostgreSQL's")
+# Committed: the job drops in its own transaction, and the sequence is made again in a second
+# connection, which must see the drop.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_it_drops_the_sequences_of_old_days_and_keeps_their_last_number(org, settings):
+    from hotline.core.periodic import jobs
+    from hotline.workorders.numbering import number_sequences_drop, sequence_name
+    from hotline.workorders.tasks import drop_old_number_sequences
+
+    settings.HOTLINE = {**settings.HOTLINE, "NUMBER_SEQUENCE_KEEP_DAYS": 7}
+    old_at = timezone.now() - timedelta(days=9)
+    recent_at = timezone.now() - timedelta(days=2)
+    old = f.registered(org, at=old_at)
+    f.registered(org, at=recent_at)
+    old_day = timezone.localdate(old_at)
+    last = int(old.number[8:])
+
+    def exists(at: datetime) -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s)", [sequence_name(timezone.localdate(at))])
+            return cursor.fetchone()[0] is not None
+
+    assert drop_old_number_sequences() >= 1
+    assert not exists(old_at) and exists(recent_at)
+    assert WorkOrderSequence.objects.get(day=old_day).last >= last
+    assert number_sequences_drop() == []  # nothing left to drop
+    # An import back-dated to that day still numbers after the last one, on a new sequence.
+    again = f.registered(org, at=old_at)
+    assert again.number[:8] == old.number[:8] and int(again.number[8:]) > last
+    assert "workorders.number_sequences" in {j.name for j in jobs()}
