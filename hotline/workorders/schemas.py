@@ -37,6 +37,10 @@ class RegisterIn(Schema):
     requester_id_number: str = Field("", max_length=18, pattern=ID_NUMBER_PATTERN)
     is_anonymous: bool = False
     is_confidential: bool = False
+    attributes: dict[str, str | list[str]] = Field(
+        default_factory=dict,
+        description="分类的附加信息项：{编码: 值}，多选为列表；必填项须给出（见 Open311 services/{service_code}）",
+    )
 
 
 class ActionIn(Schema):
