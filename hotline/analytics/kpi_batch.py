@@ -197,9 +197,11 @@ def _event_conditions(f: KpiFilters, *, unit_slice: bool) -> dict[str, Q]:
 def _event_rows(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrderEventFacts]:
     """The period's counted events, from their narrow copies (analytics.facts)."""
     qs = WorkOrderEventFacts.objects.filter(_between(f, "created_at"), action__in=EVENT_ACTIONS)
-    orders = sliced_orders(f, base, by_unit=False)
-    if orders.query.where:  # a slice or a scope: only the events of those orders
-        qs = qs.filter(order__in=orders.values("pk"))
+    # A slice or a scope: only the events of those orders, found through the orders' narrow
+    # facts (their dimensions never change after intake, and the refresh adds new orders).
+    orders = sliced_orders(f, facts_for(base), by_unit=False)
+    if orders.query.where:
+        qs = qs.filter(order__in=orders.values("order_id"))
     return qs.order_by()
 
 
@@ -306,7 +308,7 @@ def batch_figures(f: KpiFilters, base: QuerySet[WorkOrder], codes: list[str]) ->
     wanted = set(codes)
     out: dict[str, Figure] = {}
     with no_jit():
-        if wanted & PASSES[0][0]:
+        if wanted & (PASSES[0][0] | PASSES[1][0]):  # the event pass slices through them
             facts_refresh()
         if wanted & PASSES[1][0]:
             event_facts_refresh()
@@ -347,7 +349,7 @@ def unit_passes(
     event concerns (the returning unit for a return), as `kpis.PARTS` defines them; `f`'s unit
     is ignored (the caller keeps the units it wants)."""
     with no_jit():
-        if set(codes) & ORDER_UNIT_CODES:
+        if set(codes) & UNIT_CODES:
             facts_refresh()
         if set(codes) & (UNIT_CODES - ORDER_UNIT_CODES):
             event_facts_refresh()
