@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
@@ -89,7 +90,10 @@ def chart_counts(orders: QuerySet[WorkOrder]) -> ChartCounts:
     ).values_list(*_CHART_COLUMNS)
     counts = ChartCounts()
     if connection.vendor == "postgresql":
-        inner, params = rows.order_by().query.sql_with_params()
+        try:
+            inner, params = rows.order_by().query.sql_with_params()
+        except EmptyResultSet:  # a scope or slice that holds nothing (`.none()`)
+            return counts
         columns = ", ".join(_CHART_COLUMNS)
         # GROUPING(...) tells the sets apart: a bit is set for each column not grouped by,
         # the first column the highest bit.

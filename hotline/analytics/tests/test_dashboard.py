@@ -181,3 +181,4 @@ def test_it_counts_the_charts_in_one_pass_as_five_group_bys(org, history):  # no
     assert None in counts.by_category and len(counts.by_region) == 2
     assert counts.by_day[(date(2026, 3, 4), "web")] == 1
     assert sum(counts.by_day.values()) == orders.count() > 6
+    assert chart_counts(orders.none()) == type(counts)()
