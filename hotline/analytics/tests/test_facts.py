@@ -152,3 +152,17 @@ def test_the_counted_events_are_copied_once_with_their_rating(history, org):  # 
     assert event_facts_refresh().orders == 1
     figures = _same_as_own_functions(["satisfaction", "resolution", "callback_rate"])
     assert (figures["satisfaction"].numerator, figures["satisfaction"].denominator) == (3, 4)
+
+
+def test_the_command_builds_both(history):  # noqa: F811
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("kpi_facts", stdout=out)
+    assert "orders, full: 7 rows" in out.getvalue()
+    assert WorkOrderFacts.objects.count() == 7
+    out = StringIO()
+    call_command("kpi_facts", "--full", stdout=out)
+    assert "orders, full: 0 rows" in out.getvalue()  # every version already matches
