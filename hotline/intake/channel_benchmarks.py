@@ -9,8 +9,8 @@ requests, after a warm-up of every worker; the median run is reported, and the C
 order of gunicorn, PostgreSQL and wrk itself. Without wrk a thread-pool generator (http.client,
 keep-alive) stands in, at several times wrk's CPU per request.
 
-Environment: BENCH_WORKERS (default 2 × cores + 1), BENCH_WORKER_CLASS (sync or gthread),
-BENCH_THREADS (gthread's threads per worker, default 4), BENCH_CLIENTS (default 16),
+Environment: BENCH_WORKERS (default one per core), BENCH_WORKER_CLASS (gthread, the default,
+or sync), BENCH_THREADS (gthread's threads per worker, default 4), BENCH_CLIENTS (default 16),
 BENCH_SECONDS (per run, default 10), BENCH_RUNS (default 3). Gunicorn gets persistent database
 connections (DB_CONN_MAX_AGE=60 unless set): a production server keeps them, and a new
 PostgreSQL connection per request would be measured instead of the creation."""
@@ -52,8 +52,11 @@ MAX_REQUESTS = 6000  # per run
 MAX_SECONDS = float(os.getenv("BENCH_SECONDS", "10"))  # per run
 RUNS = int(os.getenv("BENCH_RUNS", "3"))
 WRK = shutil.which("wrk")
-WORKERS = int(os.getenv("BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))  # gunicorn's advice
-WORKER_CLASS = os.getenv("BENCH_WORKER_CLASS", "sync")
+# One gthread worker per core, four threads each: keep-alive connections (sync workers close
+# every one), and on two cores 2 × 4 created 1.6–2.4 times as many orders per second as
+# gunicorn's usual 2 × cores + 1 sync workers, at 40–50 % less CPU per order (docs/benchmarks.md).
+WORKERS = int(os.getenv("BENCH_WORKERS", str(os.cpu_count() or 1)))
+WORKER_CLASS = os.getenv("BENCH_WORKER_CLASS", "gthread")
 THREADS = int(os.getenv("BENCH_THREADS", "4"))
 
 _phones = itertools.count(13700000000)
