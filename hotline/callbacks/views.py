@@ -22,7 +22,7 @@ from hotline.workorders.desks.unit import AuthedRequest, action_form, capped_cou
 from hotline.workorders.errors import ConcurrentUpdate, InvalidInput, WorkOrderError
 from hotline.workorders.forms import ActionForm
 from hotline.workorders.models import WorkOrder
-from hotline.workorders.permissions import actions_for
+from hotline.workorders.permissions import actions_for, close_refusal
 from hotline.workorders.privacy import requester_view
 from hotline.workorders.selectors import paginate
 from hotline.workorders.transitions import CALLBACK_DESK
@@ -154,6 +154,9 @@ def act(request: AuthedRequest, number: str, action: str) -> HttpResponse:
     if request.method != "POST":
         return _render(request, order, panel=True)
     if action not in actions_for(request.user, order):
+        if action == Action.CLOSE and close_refusal(order):
+            # Not a matter of role: the order has not had its callback yet; say what is missing.
+            return _refuse(request, order, error=close_refusal(order), status=409)
         message = gettext("您当前不能对工单 {number} 执行「{label}」").format(
             number=number, label=Action(action).label
         )

@@ -256,6 +256,15 @@ def _field(name: str, order: WorkOrder, action: str) -> forms.Field:
     below = action == Action.REDISPATCH and order.lead_unit_id
     units = units_below(order.lead_unit) if below else dispatch_targets()  # type: ignore[arg-type]
     if name == "lead_unit":
+        if action == Action.REDO and order.lead_unit_id is None:
+            # Resolved at intake (直办): no original unit to fall back on, so one must be picked.
+            return forms.ModelChoiceField(
+                units,
+                label=gettext("承办单位"),
+                empty_label=gettext("请选择"),
+                help_text=gettext("该工单为热线直办，未曾派单，请选择重办的承办单位"),
+                error_messages={"required": gettext("未曾派单的工单重办须选择承办单位")},
+            )
         if action == Action.REDO:
             return forms.ModelChoiceField(
                 units, label=gettext("承办单位"), required=False, empty_label=gettext("原承办单位")

@@ -29,6 +29,7 @@ from .choices import (
 )
 from .errors import IllegalTransition, InvalidInput
 from .models import ExtensionRequest, WorkOrder, WorkOrderAssignment, WorkOrderLink
+from .permissions import close_refusal
 from .transitions import Transition
 
 
@@ -313,11 +314,18 @@ def redo(ctx: Context) -> None:
             _("工单 {number} 的回访评价不是不满意，不能重办").format(number=order.number)
         )
     previous = order.assignments.filter(role=AssignmentRole.LEAD).order_by("-id").first()
-    if previous is None:
-        raise IllegalTransition(_("工单 {number} 未曾派单，不能重办").format(number=order.number))
-    unit = _unit(ctx.params.get("lead_unit") or previous.unit, "lead_unit")
+    chosen = ctx.params.get("lead_unit")
+    if previous is None and not chosen:
+        # Resolved at intake (直办): there is no original unit; the redo dispatches it afresh.
+        raise InvalidInput(
+            _("工单 {number} 为热线直办，未曾派单：请选择重办的承办单位").format(
+                number=order.number
+            ),
+            field="lead_unit",
+        )
+    unit = _unit(chosen or previous.unit, "lead_unit")  # type: ignore[union-attr]
     _end_assignments(order)
-    _assign(ctx, unit, [], by=previous.dispatched_by)
+    _assign(ctx, unit, [], by=previous.dispatched_by if previous else ctx.actor_unit)
     order.redo_count += 1
     order.rating = ""
     order.solved = None
@@ -326,6 +334,11 @@ def redo(ctx: Context) -> None:
 
 
 def close(ctx: Context) -> str:
+    """The reasoned close by hand (the table requires the note). A satisfied rating and the last
+    unreachable attempt close by themselves, so no order reaches 已办结 without its callback."""
+    refusal = close_refusal(ctx.order)
+    if refusal:
+        raise IllegalTransition(refusal)
     return _close(ctx)
 
 

@@ -84,6 +84,24 @@ def actor_unit_for(user: User, order: WorkOrder, transition: Transition) -> Unit
     )
 
 
+def close_allowed(order: WorkOrder) -> bool:
+    """Closing by hand follows a dissatisfied rating (domain: redo or close with a reason), or
+    concerns a requester who cannot be called back at all (anonymous, or no number); otherwise
+    the callback closes the order (a rating, or the last unreachable attempt)."""
+    return order.rating == Rating.DISSATISFIED or order.is_anonymous or not order.requester_phone
+
+
+def close_refusal(order: WorkOrder) -> str:
+    """Why this order may not be closed by hand yet ("" when it may): said the same way by the
+    service, the API and the callback desk."""
+    if close_allowed(order):
+        return ""
+    return _(
+        "工单 {number} 尚未回访（未接通 {n}/{m} 次，无评价），不能办结：请先回访并记录评价，"
+        "或记录未接通满 {m} 次"
+    ).format(number=order.number, n=order.callback_attempts, m=hotline_int("CALLBACK_MAX_ATTEMPTS"))
+
+
 def action_possible(order: WorkOrder, action: str) -> bool:
     """Conditions beyond the state that decide whether offering a move makes sense (the
     handler refuses them anyway; this keeps them off the menu)."""
@@ -96,6 +114,8 @@ def action_possible(order: WorkOrder, action: str) -> bool:
         return order.status != Status.CLOSED
     if action == Action.REDO:
         return order.rating == Rating.DISSATISFIED
+    if action == Action.CLOSE:
+        return close_allowed(order)
     if action == Action.RETURN:
         return order.return_count < hotline_int("RETURN_LIMIT")
     if action == Action.SUPERVISE:
