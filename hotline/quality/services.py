@@ -62,6 +62,13 @@ def verdict(lines: list[Line], pass_mark: int) -> Verdict:
     return Verdict(score, max_score, vetoed, passed)
 
 
+def score_text(score: Decimal | int, max_score: int) -> str:
+    """A result as every page and message shows it: "97.5 / 100", "100 / 100" (a whole score
+    without its ".0", whether it comes from the database or was just computed)."""
+    points = f"{Decimal(score).quantize(Decimal('0.1')):f}".removesuffix(".0")
+    return f"{points} / {max_score}"
+
+
 # --- who may act ----------------------------------------------------------------------------
 
 

@@ -135,8 +135,9 @@ def inspect(request: HttpRequest, kind: str, ref: str) -> HttpResponse:
             verdict = _("合格") if inspection.passed else _("不合格")
             messages.success(
                 request,
-                _("已质检：{score} / {max}，{verdict}").format(
-                    score=inspection.score, max=inspection.max_score, verdict=verdict
+                _("已质检：{score}，{verdict}").format(
+                    score=services.score_text(inspection.score, inspection.max_score),
+                    verdict=verdict,
                 ),
             )
             return redirect("quality_inspection", inspection.pk)

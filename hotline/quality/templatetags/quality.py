@@ -1,4 +1,5 @@
-"""Tags of the scoring table: the key of an item's score field, and what was posted in it."""
+"""Tags of the scoring table: the key of an item's score field, what was posted in it, and a
+result written the one way the pages and messages write it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django import template
 
 from hotline.quality.services import item_key as _item_key
+from hotline.quality.services import score_text as _score_text
 
 register = template.Library()
 
@@ -23,3 +25,9 @@ def posted(data: Any, prefix: str, key: int, default: Any) -> Any:
     if data and name in data:
         return data.get(name)
     return default
+
+
+@register.filter
+def score_text(result: Any) -> str:
+    """An inspection or outcome's "score / max" (see services.score_text)."""
+    return _score_text(result.score, result.max_score)
