@@ -22,6 +22,7 @@ from hotline.workorders.errors import InvalidInput
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.refcache import RefCache
 from hotline.workorders.services import workorder_attach, workorder_register
+from hotline.workorders.uploads import upload_check
 
 from .models import Channel, ChannelRequest
 from .webhooks import registering, webhook_dispatch, webhook_rejection_row
@@ -77,7 +78,10 @@ def _decoded(attachments: list[dict[str, str]]) -> list[SimpleUploadedFile]:
                 field=f"attachments.{i}.data",
             )
         name = (a.get("name") or "file").replace("/", "_").replace("\\", "_")[-200:]
-        files.append(SimpleUploadedFile(name, data, a.get("content_type") or ""))
+        upload = SimpleUploadedFile(name, data, a.get("content_type") or "")
+        # Refused before a pending post is stored, not only when an agent confirms it.
+        upload_check(name=name, size=len(data), file=upload, field=f"attachments.{i}.name")
+        files.append(upload)
     return files
 
 

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, cast
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from hotline.core.masking import mask_id_number, mask_name, mask_phone
@@ -186,6 +188,16 @@ class ExtensionRequestAdmin(OrderScopedAdmin):
 @admin.register(Attachment)
 class AttachmentAdmin(OrderScopedAdmin):
     list_display = ["order", "name", "size", "content_type", "uploaded_by", "created_at"]
+    # The stored file is shown as a link to the order's scoped download, never its media URL.
+    fields = readonly_fields = (
+        "order", "name", "size", "content_type", "uploaded_by", "created_at", "download"
+    )  # fmt: skip
+
+    @admin.display(description=_("下载"))
+    def download(self, obj: Attachment) -> str:
+        url = reverse("workorder_attachment", args=[obj.order.number, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.name)
+
     search_fields = ["=order__number", "name"]
     list_select_related = ["order", "uploaded_by"]
 

@@ -35,6 +35,7 @@ from .permissions import actor_unit_for
 from .privacy import sees_requester
 from .refcache import RefCache
 from .transitions import TRANSITIONS
+from .uploads import upload_check
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}|400\d{7}|95\d{3,6})$")
 ID_RE = re.compile(r"^\d{17}[\dXx]$")
@@ -382,14 +383,8 @@ def workorder_attach(
     *, order: WorkOrder, actor: User, file: UploadedFile, note: str = ""
 ) -> Attachment:
     """Attach a file to an order; the attachment is an event like any other change."""
-    limit = hotline_int("ATTACHMENT_MAX_BYTES")
-    if file.size is None or file.size == 0:
-        raise InvalidInput(_("文件为空"), field="file")
-    if file.size > limit:
-        raise InvalidInput(
-            _("文件超过 {limit} MB").format(limit=limit // (1024 * 1024)), field="file"
-        )
     name = (file.name or "file")[-200:]
+    content_type = upload_check(name=name, size=file.size, file=file)
     transition = TRANSITIONS[Action.ATTACH]
     # Refuse before the file is written to storage: a refused upload must leave nothing behind.
     if order.status not in transition.sources:
@@ -402,8 +397,8 @@ def workorder_attach(
     attachment = Attachment(
         order=order,
         name=name,
-        size=file.size,
-        content_type=(file.content_type or "")[:100],
+        size=file.size or 0,
+        content_type=content_type,
         uploaded_by=actor,
         created_at=timezone.now(),
     )

@@ -25,7 +25,6 @@ from django_htmx.middleware import HtmxDetails
 
 from hotline.accounts.choices import UNIT_ROLES, Role
 from hotline.accounts.models import Unit, User
-from hotline.core.conf import hotline_int
 
 from .. import services
 from ..choices import Action, AssignmentRole, ExtensionStatus, Status
@@ -36,6 +35,7 @@ from ..models import Attachment, ExtensionRequest, WorkOrder, WorkOrderAssignmen
 from ..permissions import action_possible, actions_for, user_may
 from ..selectors import paginate
 from ..transitions import WITH_LEAD, allowed_actions
+from ..uploads import upload_check
 
 PAGE_SIZE = 50
 # Tab counts stop here: a count is a hint, and counting a whole backlog on every page is not.
@@ -218,17 +218,8 @@ def action_form(order: WorkOrder, action: str, data: Any = None, files: Any = No
 def _check_files(files: list[UploadedFile]) -> None:
     # The service checks each file too, but only after the reply is written; refusing here
     # keeps a bad upload from touching storage at all.
-    limit = hotline_int("ATTACHMENT_MAX_BYTES")
     for f in files:
-        if not f.size:
-            raise InvalidInput(gettext("文件「{name}」为空").format(name=f.name), field="files")
-        if f.size > limit:
-            raise InvalidInput(
-                gettext("文件「{name}」超过 {limit} MB").format(
-                    name=f.name, limit=limit // (1024 * 1024)
-                ),
-                field="files",
-            )
+        upload_check(name=f.name or "file", size=f.size, file=f, field="files")
 
 
 def perform(*, user: User, order: WorkOrder, form: ActionForm) -> None:
