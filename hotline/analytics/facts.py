@@ -256,6 +256,10 @@ def _event_expressions() -> dict[str, object]:
         "action": F("action"),
         "unit_id": F("unit_id"),
         "actor_unit_id": F("actor_unit_id"),
+        "region_id": F("order__region_id"),
+        "channel": F("order__channel"),
+        "request_type_id": F("order__request_type_id"),
+        "category_id": F("order__category_id"),
         "rating": Case(When(action=Action.CALLBACK, then=rating), default=Value("")),
         "solved": Case(When(action=Action.CALLBACK, then=solved), default=None),
     }

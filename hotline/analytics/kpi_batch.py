@@ -195,13 +195,12 @@ def _event_conditions(f: KpiFilters, *, unit_slice: bool) -> dict[str, Q]:
 
 
 def _event_rows(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrderEventFacts]:
-    """The period's counted events, from their narrow copies (analytics.facts)."""
+    """The period's counted events of the slice, from their narrow copies (analytics.facts),
+    which carry their order's dimensions; a scope still limits them to its orders."""
     qs = WorkOrderEventFacts.objects.filter(_between(f, "created_at"), action__in=EVENT_ACTIONS)
-    # A slice or a scope: only the events of those orders, found through the orders' narrow
-    # facts (their dimensions never change after intake, and the refresh adds new orders).
-    orders = sliced_orders(f, facts_for(base), by_unit=False)
-    if orders.query.where:
-        qs = qs.filter(order__in=orders.values("order_id"))
+    qs = sliced_orders(f, qs, by_unit=False)
+    if base.query.where:
+        qs = qs.filter(order__in=base.values("pk"))
     return qs.order_by()
 
 
@@ -308,7 +307,7 @@ def batch_figures(f: KpiFilters, base: QuerySet[WorkOrder], codes: list[str]) ->
     wanted = set(codes)
     out: dict[str, Figure] = {}
     with no_jit():
-        if wanted & (PASSES[0][0] | PASSES[1][0]):  # the event pass slices through them
+        if wanted & PASSES[0][0]:
             facts_refresh()
         if wanted & PASSES[1][0]:
             event_facts_refresh()
@@ -349,7 +348,7 @@ def unit_passes(
     event concerns (the returning unit for a return), as `kpis.PARTS` defines them; `f`'s unit
     is ignored (the caller keeps the units it wants)."""
     with no_jit():
-        if set(codes) & UNIT_CODES:
+        if set(codes) & ORDER_UNIT_CODES:
             facts_refresh()
         if set(codes) & (UNIT_CODES - ORDER_UNIT_CODES):
             event_facts_refresh()

@@ -201,6 +201,21 @@ class WorkOrderEventFacts(models.Model):
         db_constraint=False,
         related_name="+",
     )
+    # The order's dimensions (never changed after intake), so a slice needs no join.
+    region = models.ForeignKey(
+        "accounts.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    channel = models.CharField(max_length=20)
+    request_type = models.ForeignKey(
+        "catalog.RequestType", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
     rating = models.CharField(max_length=20, blank=True)  # "" when not a rated callback
     solved = models.BooleanField(null=True)
 
