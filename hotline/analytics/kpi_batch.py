@@ -6,7 +6,9 @@ each figure on its own reads the same rows again: at a million orders that is a 
 a month of orders and events. Here every figure whose numerator and denominator are counts over
 one table becomes a conditional count (`COUNT(*) FILTER (WHERE …)`) in a single query over that
 table: one over the orders (registered, dispatched or due in the period), one over the events of
-the period, one over the calls. The same pass grouped by unit gives every unit's figures at once
+the period, one over the calls, one over the quality inspections. The order and event passes read
+the narrow per-order and per-event facts of `analytics.facts` (refreshed first), not the work
+orders and events themselves. The same passes grouped by unit give every unit's figures at once
 (`unit_passes`, read by the rankings).
 
 Each condition is the very filter of the figure's own function in `kpis` (the same helpers, the
