@@ -193,9 +193,36 @@ class ActionForm(forms.Form):
         self.action = Action(action)
         for name in FIELDS.get(action, ()):
             self.fields[name] = _field(name, order, action)
+        if self.returning_unit is not None:
+            self.fields["confirm_returning"] = forms.BooleanField(
+                label=gettext("确认仍派给退单单位「{unit}」").format(unit=self.returning_unit.name),
+                required=False,
+            )
         # The note goes last: the fields that matter come first under the keyboard.
         self.fields["note"] = self.fields.pop("note")
         self.fields["note"].label = NOTE_LABELS.get(action, gettext("说明"))
+
+    @property
+    def returning_unit(self) -> Unit | None:
+        """The unit that sent a returned order back, when the form reassigns it."""
+        if self.action != Action.REASSIGN or self.order.status != Status.RETURNED:
+            return None
+        return self.order.lead_unit
+
+    def clean(self) -> dict[str, Any]:
+        """Reassigning a returned order to the very unit that returned it is allowed (the
+        dispatcher may judge the return wrong) but never by accident: it asks for a confirmation."""
+        data = super().clean() or {}
+        unit = self.returning_unit
+        if unit is None or data.get("confirm_returning"):
+            return data
+        chosen = [data.get("lead_unit"), *(data.get("assisting_units") or [])]
+        if any(u is not None and u.pk == unit.pk for u in chosen):
+            self.add_error(
+                "confirm_returning",
+                gettext("「{unit}」刚退回此工单，仍要派给它须勾选确认").format(unit=unit.name),
+            )
+        return data
 
     @property
     def label(self) -> str:

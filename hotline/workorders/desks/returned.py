@@ -3,12 +3,14 @@ the dispatcher reassigns them (改派) or rejects the return (驳回)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -59,12 +61,25 @@ class ReturnedRow(Row):
     assisting_ids: set[int] = field(default_factory=set)
 
     def lead_options(self) -> SafeString:
-        # The unit that returned the order is not offered back to it.
         selected = {self.suggested_id} if self.suggested_id else set()
-        return mark_options(self.options, selected=selected, hidden=self.order.lead_unit_id)
+        return mark_options(self._options(), selected=selected)
 
     def assisting_options(self) -> SafeString:
-        return mark_options(self.options, selected=self.assisting_ids)
+        return mark_options(self._options(), selected=self.assisting_ids)
+
+    def _options(self) -> str:
+        """The unit that returned the order stays on offer (the dispatcher may judge the return
+        wrong), named as such; it is never pre-selected, and the form asks to confirm it."""
+        unit = self.order.lead_unit
+        if unit is None:
+            return self.options
+        label = gettext("{unit}（退单单位）").format(unit=unit.name)
+        return re.sub(
+            rf'(<option value="{unit.pk}">)[^<]*(</option>)',
+            lambda m: m.group(1) + escape(label) + m.group(2),
+            self.options,
+            count=1,
+        )
 
 
 def returned_rows(orders: list[WorkOrder], units: list[Unit] | None = None) -> list[ReturnedRow]:
@@ -75,7 +90,8 @@ def returned_rows(orders: list[WorkOrder], units: list[Unit] | None = None) -> l
     rows = []
     for order in orders:
         rule = cache.rule(order)
-        # The catalogue's units are a fair first guess, unless its lead just sent the order back.
+        # The catalogue's units are a fair first guess, unless its lead just sent the order back;
+        # the unit that returned it is never pre-selected, as lead or as assisting unit.
         if rule is None or rule.lead_unit_id == order.lead_unit_id:
             rows.append(ReturnedRow(order, event=latest.get(order.pk), options=options))
             continue
@@ -85,7 +101,7 @@ def returned_rows(orders: list[WorkOrder], units: list[Unit] | None = None) -> l
                 event=latest.get(order.pk),
                 options=options,
                 suggested_id=rule.lead_unit_id,
-                assisting_ids=set(cache.assisting(rule)),
+                assisting_ids=set(cache.assisting(rule)) - {order.lead_unit_id},
             )
         )
     return rows

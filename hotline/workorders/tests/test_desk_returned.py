@@ -164,6 +164,47 @@ def test_it_prefills_the_catalogue_units_unless_the_rule_names_the_returning_uni
     assert rows[other].suggested_id == org.housing.pk
     assert rows[other].assisting_ids == {org.street_office.pk}
     assert rows[same].suggested_id is None and not rows[same].assisting_ids
-    # The returning unit is not offered back as the new lead.
-    assert f'<option value="{org.water.pk}"' not in str(rows[same].lead_options())
+    # The returning unit stays on offer, named as such, but is never pre-selected.
+    assert f'<option value="{org.water.pk}">县自来水公司（退单单位）</option>' in str(
+        rows[same].lead_options()
+    )
     assert f'<option value="{org.housing.pk}" selected>' in str(rows[other].lead_options())
+
+
+def test_it_never_preselects_the_returning_unit_as_assisting_unit(client, org):
+    from hotline.catalog.models import Category, DispatchRule
+
+    root = Category.objects.create(name="退单台测试", level=1)
+    heating = Category.objects.create(name="供热", level=2, parent=root)
+    rule = DispatchRule.objects.create(category=heating, lead_unit=org.housing)
+    rule.assisting_units.add(org.water, org.street_office)
+    order = factories.returned(org, category=heating.pk)  # returned by the water utility
+    client.force_login(org.dave)
+    [row] = client.get(DESK).context["rows"]
+    assert row.assisting_ids == {org.street_office.pk}
+    assert f'<option value="{org.water.pk}" selected' not in str(row.assisting_options())
+    assert f'<option value="{org.water.pk}" selected' not in str(row.lead_options())
+    assert order.lead_unit == org.water
+
+
+@pytest.mark.parametrize(
+    "units",
+    [
+        {"lead_unit": "water"},
+        {"lead_unit": "housing", "assisting_units": "water"},
+    ],
+)
+def test_it_asks_to_confirm_reassigning_to_the_returning_unit(client, org, units):
+    order = factories.returned(org)
+    data = {k: getattr(org, v).pk for k, v in units.items()}
+    client.force_login(org.dave)
+    response = _act(client, order, "reassign", **data)
+    assert response.status_code == 400
+    assert "县自来水公司」刚退回此工单，仍要派给它须勾选确认" in response.content.decode()
+    assert not _events(order, Action.REASSIGN).exists()
+    order.refresh_from_db()
+    response = _act(client, order, "reassign", confirm_returning="on", **data)
+    assert response.status_code == 200, response.content.decode()
+    order.refresh_from_db()
+    assert order.status == Status.DISPATCHED
+    assert _events(order, Action.REASSIGN).count() == 1
