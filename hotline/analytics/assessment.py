@@ -4,7 +4,12 @@ ranked, with red and black lists (红黑榜).
 Scoring: an indicator of weight w contributes w × r for a rate where higher is better and
 w × (1 − r) where lower is better (退单率, 重办率). A unit without data on an indicator (nothing
 due, nothing rated) is scored on the others: its total is Σ contributions ÷ Σ weights of the
-indicators it has data for, × 100, so a quiet month neither rewards nor punishes it."""
+indicators it has data for, × 100, so a quiet month neither rewards nor punishes it.
+
+Ranking: only units that are scored and had at least the scheme's minimum of orders dispatched
+are ranked (and may reach the red or black list). A unit below the minimum keeps its score but no
+rank, listed after the ranked ones: one order handled well must not outrank a unit measured on
+dozens. A unit with no indicator measured at all is not scored ("—") and comes last."""
 
 from __future__ import annotations
 
@@ -36,6 +41,10 @@ class AssessmentRow:
     total: Decimal | None
     rank: int | None = None
     eligible: bool = True
+    # Σ weights of the indicators measured for this unit, of the scheme's Σ weights: the total
+    # is renormalised over the first, and the page says so when it is less than the second.
+    weight_measured: int = 0
+    weight_total: int = 0
 
 
 def month_filters(month: date) -> KpiFilters:
@@ -66,11 +75,15 @@ def assess(
         .annotate(n=Count("pk"))
         .values_list("unit", "n")
     )
+    measured = {r.unit.pk: r for r in unit_figures(f, base, codes) if r.unit.pk in dispatched}
+    # A unit with orders but nothing any indicator counts still appears (unscored), rather than
+    # silently missing from the month's table.
+    silent = Unit.objects.filter(pk__in=set(dispatched) - set(measured) - {None})
+    empty = {c: Figure(c, Decimal(0), Decimal(0)) for c in codes}
+    units = [(r.unit, r.figures) for r in measured.values()] + [(u, empty) for u in silent]
     rows = []
-    for r in unit_figures(f, base, codes):
-        if r.unit.pk not in dispatched:
-            continue  # units with no orders this month are not assessed
-        scores = {c: _score(c, r.figures[c], weights[c]) for c in codes}
+    for unit, figures in units:
+        scores = {c: _score(c, figures[c], weights[c]) for c in codes}
         scored = [c for c in codes if scores[c] is not None]
         total = None
         if scored:
@@ -80,21 +93,30 @@ def assess(
             )
         rows.append(
             AssessmentRow(
-                unit=r.unit,
-                dispatched=dispatched[r.unit.pk],
-                figures=r.figures,
+                unit=unit,
+                dispatched=dispatched[unit.pk],
+                figures=figures,
                 scores=scores,
                 total=total,
-                eligible=dispatched[r.unit.pk] >= scheme.min_orders and total is not None,
+                eligible=dispatched[unit.pk] >= scheme.min_orders and total is not None,
+                weight_measured=sum(weights[c] for c in scored),
+                weight_total=sum(weights[c] for c in codes),
             )
         )
-    rows.sort(key=lambda row: (row.total is None, -(row.total or 0), row.unit.path))
+    rows.sort(key=_order)
     rank = 0
     for row in rows:
-        if row.total is not None:
+        if row.eligible:
             rank += 1
             row.rank = rank
     return rows
+
+
+def _order(row: AssessmentRow) -> tuple[int, Decimal, str]:
+    """Ranked units by score, then the scored ones below the minimum of orders, then the
+    unscored; the unit tree's order breaks ties."""
+    group = 0 if row.eligible else 1 if row.total is not None else 2
+    return (group, -(row.total or Decimal(0)), row.unit.path)
 
 
 def red_and_black(

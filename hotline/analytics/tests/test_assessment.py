@@ -17,8 +17,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from hotline.analytics.assessment import active_scheme, assess, red_and_black
+from hotline.workorders.services import workorder_register
 
-from .test_kpis import history  # noqa: F401 - the shared known history
+from .test_kpis import at, go, history  # noqa: F401 - the shared known history
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +87,46 @@ def test_it_refuses_units(client, history, scheme):  # noqa: F811
     client.force_login(history.bella)
     assert client.get(reverse("analytics_assessment")).status_code == 403
     assert client.get(reverse("analytics_assessment_export")).status_code == 403
+
+
+def test_it_ranks_no_unit_below_the_minimum_above_a_measured_one(history, scheme):  # noqa: F811
+    # Housing has one dispatch (score 50.00), water four (44.17): with a minimum of two, one
+    # order handled well no longer outranks the unit measured on four; it keeps its score.
+    scheme.min_orders = 2
+    rows = assess(MARCH, scheme)
+    assert [(r.unit.code, r.rank) for r in rows] == [("U-WATER", 1), ("U-HOUSING", None)]
+    assert rows[1].total == Decimal("50.00") and not rows[1].eligible
+
+
+def test_it_leaves_a_unit_without_any_measured_indicator_unscored_and_last(history, scheme):  # noqa: F811
+    # Only indicators that need something due or rated: a unit with dispatches but neither
+    # has no measured indicator, so it gets no score, no rank and no place on either list.
+    order = workorder_register(
+        actor=history.alice,
+        channel="phone",
+        request_type="complaint",
+        title="路灯不亮",
+        content="小区路灯不亮",
+        requester_phone="13900000099",
+        region=history.street.code,
+        at=at(30),
+    )
+    go(order, "dispatch", history.dave, at(30, 10), lead_unit=history.street_office.pk)
+    scheme.indicators.exclude(kpi__in=["on_time_reply", "satisfaction"]).delete()
+    rows = assess(MARCH, scheme)
+    unscored = [r for r in rows if r.total is None]
+    assert [r.unit for r in unscored] == [history.street_office]
+    assert all(r.rank is None and not r.eligible for r in unscored)
+    assert rows[-len(unscored) :] == unscored
+    red, black = red_and_black(rows, 5)
+    assert not {r.unit.pk for r in red + black} & {r.unit.pk for r in unscored}
+
+
+def test_it_says_on_the_page_how_a_partly_measured_unit_is_scored(client, history, scheme):  # noqa: F811
+    client.force_login(history.sue)
+    rows = {r.unit.code: r for r in assess(MARCH, scheme)}
+    page = client.get(reverse("analytics_assessment"), {"month": "2026-03"}).content.decode()
+    assert "已测各项权重之和" in page
+    partial = [r for r in rows.values() if r.total is not None and r.weight_measured < 100]
+    for r in partial:
+        assert f"按已测 {r.weight_measured}/100 权重折算" in page
