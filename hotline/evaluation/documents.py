@@ -45,7 +45,7 @@ def table_rows(sheet: Sheet) -> list[list[str]]:
                 i.actual_text or (_n(i.actual_value) if i.actual_value is not None else i.grade),
                 _n(i.weight),
                 _n(row.score.points) if row.score else "",
-                i.reason,
+                row.reason_text,
             ]
         )
     return rows
@@ -163,6 +163,9 @@ def analysis(sheet: Sheet) -> list[str]:
                     name=r.indicator.name, working=r.score.working if r.score else r.error
                 )
             )
+            if r.lost > 0:
+                reason = r.indicator.reason.strip() or _("未填写未完成原因")
+                lines.append("  " + _("未完成原因：{reason}").format(reason=reason))
     return lines
 
 

@@ -48,6 +48,25 @@ class IndicatorRow:
     score: Score | None
     error: str = ""
 
+    @property
+    def lost(self) -> Decimal:
+        """Points short of full marks (0 for a target met or a row that cannot be scored)."""
+        return self.indicator.weight - self.score.points if self.score else Decimal(0)
+
+    @property
+    def reason_text(self) -> str:
+        """The 未完成原因分析 cell: for a shortfall, what was lost and the working, then the
+        reason entered — or, since every filed report explains its shortfalls, a plain
+        "未填写未完成原因" that a reader cannot mistake for an explanation."""
+        reason = self.indicator.reason.strip()
+        if self.lost <= 0 or self.score is None:
+            return reason
+        return _("未达目标，扣 {lost} 分（{working}）。原因：{reason}").format(
+            lost=_n(self.lost.quantize(Decimal("0.01"))),
+            working=self.score.working,
+            reason=reason or _("未填写未完成原因"),
+        )
+
 
 @dataclass
 class Sheet:
@@ -66,6 +85,11 @@ class Sheet:
         if self.execution_rate is None:
             return ""
         return f"{(self.execution_rate * 100).quantize(Decimal('0.01'))}%"
+
+    @property
+    def missing_reasons(self) -> list[IndicatorRow]:
+        """Indicators that fall short of their target with no reason entered."""
+        return [r for r in self.rows if r.lost > 0 and not r.indicator.reason.strip()]
 
     def by_level1(self) -> list[tuple[str, Decimal, Decimal, list[IndicatorRow]]]:
         """(一级 label, full marks, points, rows) in the table's order."""
@@ -127,6 +151,24 @@ def grade_bands() -> tuple[tuple[Decimal, str], ...]:
     if not configured:
         return DEFAULT_BANDS
     return tuple((Decimal(str(low)), grade) for grade, low in configured.items())
+
+
+def achievement_summary(sheet: Sheet) -> str:
+    """实际完成情况 written from the scored indicators, so the prose cannot claim what the
+    figures deny: each indicator's actual value against its target, met or not."""
+    parts = []
+    for r in sheet.rows:
+        i = r.indicator
+        if r.score is None or not (i.actual_text or i.actual_value is not None):
+            continue
+        actual = i.actual_text or _n(i.actual_value)  # type: ignore[arg-type]
+        state = _("达标") if r.lost <= 0 else _("未达标")
+        parts.append(
+            _("{name}：{actual}（年度指标值 {target}，{state}）").format(
+                name=i.name, actual=actual, target=i.target, state=state
+            )
+        )
+    return _("；").join(parts) + (_("。") if parts else "")
 
 
 # --- templates ------------------------------------------------------------------------------
