@@ -155,8 +155,13 @@ def channel_request_merge(*, request: ChannelRequest, actor: User, master: str) 
 def _render(
     request: PendingRequest, *, status: int = 200, error: str = "", token: str = ""
 ) -> HttpResponse:
+    """The list; after a refused decision, the refused post's forms keep what the agent typed
+    (the master's number, the reason) beside the error instead of the defaults."""
     posts = pending_posts(user=request.user, centre=request.centre)
-    context = {"posts": posts, "error": error, "error_token": token}
+    typed = {}
+    if token:
+        typed = {k: request.POST[k] for k in ("master", "note") if k in request.POST}
+    context = {"posts": posts, "error": error, "error_token": token, "typed": typed}
     return render(request, "intake/pending.html", context, status=status)
 
 

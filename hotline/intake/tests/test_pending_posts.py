@@ -173,6 +173,17 @@ def test_it_refuses_a_merge_without_a_valid_master_and_keeps_the_post(board, org
     assert WorkOrder.objects.count() == 0
 
 
+def test_a_refused_merge_keeps_the_number_the_agent_typed(board, org):
+    """QA: the error came back with the master field emptied (or reset to the suggestion)."""
+    req = post(board, org)
+    response = login(org.alice).post(
+        decide(req.token), {"action": "merge", "master": "20990101000001"}
+    )
+    assert response.status_code in (400, 404)
+    html = response.content.decode()
+    assert 'name="master" required value="20990101000001"' in html
+
+
 def test_it_rejects_a_post_with_a_reason(board, org):
     req = post(board, org)
     response = login(org.alice).post(decide(req.token), {"action": "reject", "note": "广告信息"})
