@@ -109,6 +109,10 @@ def desk(request: DeskRequest) -> HttpResponse:
         if e.field and e.field in form.fields:
             form.add_error(e.field, e.message)
             return _render_desk(request, form, status=e.http_status)
+        if e.field and e.field.startswith("attribute["):
+            # An extra field's answer: the message goes beside that field, which gets the focus.
+            form.attribute_error = (e.field[len("attribute[") :].rstrip("]"), e.message)
+            return _render_desk(request, form, status=e.http_status)
         return _render_desk(request, form, status=e.http_status, error=e.message)
     # Post/redirect/get: the next call starts on a clean form; the number is shown once.
     request.session[LAST_KEY] = order.number

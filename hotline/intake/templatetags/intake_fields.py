@@ -14,4 +14,9 @@ register = template.Library()
 @register.inclusion_tag("intake/_category_fields.html")
 def desk_category_fields(form: Any) -> dict[str, Any]:
     data = form.data if form.is_bound else None
-    return {"inputs": field_inputs(form["category"].value(), data)}
+    code, message = getattr(form, "attribute_error", ("", ""))
+    return {
+        "inputs": field_inputs(form["category"].value(), data),
+        "error_code": code,
+        "error": message,
+    }

@@ -71,6 +71,9 @@ def test_it_renders_the_fields_of_the_chosen_category(org, noise):
     assert "噪声来源" in html and 'name="attribute[source]"' in html
     assert 'name="attribute[periods][]"' in html and "夜间22时后" in html
     assert 'name="attribute[floor]"' in html
+    # A required field is required in the browser too; an optional one is not.
+    assert 'name="attribute[source]" id="attr-source" required' in html
+    assert 'id="attr-floor" value="" required' not in html
     assert login(org.alice).get(FIELDS, {"category": "x"}).content.decode().strip() == ""
     assert login(org.bob).get(FIELDS, {"category": noise.pk}).status_code == 403
 
@@ -107,3 +110,12 @@ def test_it_refuses_a_missing_or_wrong_answer_keeping_what_was_typed(org, noise,
     if extra.get("attribute[floor]"):
         assert 'value="三楼"' in html
     assert WorkOrder.objects.count() == 0
+    # The message sits beside the field at fault (QA: it was only a banner at the top), which
+    # takes the focus instead of the phone field; the suggestions load again.
+    code = "floor" if extra.get("attribute[floor]") else "source"
+    assert f'id="attr-{code}-error">' in html and words in html.split(f'id="attr-{code}-error">')[1]
+    assert (
+        f'aria-describedby="attr-{code}-error"' in html and 'aria-invalid="true" autofocus' in html
+    )
+    assert 'id="id_requester_phone" value="13912345678" autofocus' not in html
+    assert 'class="error"' not in html
