@@ -32,7 +32,8 @@ FLUSH_ROWS = 500
 # Characters XML 1.0 does not allow (a pasted control character must not break the file).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _SPECIAL = re.compile("[&<>]")
-_UNUSUAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>]")
+_UNUSUAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>_]")
+_EXCEL_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
 
 _CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -98,13 +99,19 @@ _EMPTY = "<c/>"  # cells carry no reference: an empty one keeps the next in its 
 
 
 def _string(value: str, style: str = "") -> str:
-    if len(value) > STRING_MAX:
-        value = value[:STRING_MAX]
     if _UNUSUAL.search(value):  # one search for the rare cases, most text has none
         if _ILLEGAL.search(value):
             value = _ILLEGAL.sub("", value)
+        if len(value) > STRING_MAX:
+            value = value[:STRING_MAX]
+        if "_x" in value:
+            # Text that reads like Excel's own escape (_x000D_ is a carriage return) keeps
+            # its underscore escaped, so Excel shows it as typed (as XlsxWriter does).
+            value = _EXCEL_ESCAPE.sub(r"_x005F\1", value)
         if _SPECIAL.search(value):
             value = escape(value)
+    elif len(value) > STRING_MAX:
+        value = value[:STRING_MAX]
     # XlsxWriter's rule: keep spaces at either end (\s is str.isspace in `re`).
     if value and (value[0].isspace() or value[-1].isspace()):
         return f'<c{style} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>'

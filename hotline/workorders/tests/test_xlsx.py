@@ -101,6 +101,7 @@ def test_it_reads_back_as_xlsxwriter_wrote_it():
         ],
         ["=1+1", datetime(1900, 3, 1, 0, 0, 1), "多行\n文本", -7, 1 / 3, False, date(2026, 12, 31)],
         ["长" * 40_000, None, "", 0, 0.0, None, None],
+        ["照原文_x000D_写，_X00aB_ 也是", None, "a_b _x12_", 1, None, None, None],
         ["", datetime(2026, 1, 1), "最后", None, 2.5e-12, None, None],
     ]
     out = io.BytesIO()
@@ -113,6 +114,8 @@ def test_it_reads_back_as_xlsxwriter_wrote_it():
     theirs, their_rows = _read(_xlsxwriter_file(rows, "yyyy-mm-dd hh:mm:ss"))
     assert our_rows == their_rows
     assert len(our_rows[3][0]) == 32_767
+    # Excel reads _x005F_ as "_", so the text shows as typed (openpyxl leaves it escaped).
+    assert our_rows[4][0] == "照原文_x005F_x000D_写，_X00aB_ 也是"
     for row in range(1, len(rows) + 1):
         for col in range(1, len(rows[0]) + 1):
             a, b = ours.cell(row, col), theirs.cell(row, col)
