@@ -40,6 +40,8 @@ class Action(models.TextChoices):
     REQUEST_EXTENSION = "request_extension", _("申请延期")
     APPROVE_EXTENSION = "approve_extension", _("同意延期")
     REJECT_EXTENSION = "reject_extension", _("驳回延期")
+    # Written by the system when the order leaves the states where an extension is decided.
+    LAPSE_EXTENSION = "lapse_extension", _("延期申请失效")
     URGE = "urge", _("催办")
     SUPERVISE = "supervise", _("督办")
     CALLBACK = "callback", _("回访")
@@ -104,3 +106,5 @@ class ExtensionStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已同意")
     REJECTED = "rejected", _("已驳回")
+    # The order left the states where the request can be decided (replied, returned, closed…).
+    LAPSED = "lapsed", _("已失效")

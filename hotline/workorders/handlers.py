@@ -30,7 +30,7 @@ from .choices import (
 from .errors import IllegalTransition, InvalidInput
 from .models import ExtensionRequest, WorkOrder, WorkOrderAssignment, WorkOrderLink
 from .permissions import close_refusal
-from .transitions import Transition
+from .transitions import EXTENSION_DECIDABLE, Transition
 
 
 @dataclass
@@ -45,8 +45,9 @@ class Context:
     # Filled by handlers for the event row.
     unit: Unit | None = None
     payload: dict[str, Any] = field(default_factory=dict)
-    # Other orders touched by this move (merge, master closing) that need an event too.
-    side_events: list[tuple[WorkOrder, str, dict[str, Any]]] = field(default_factory=list)
+    # Events beside the move's own (merge, master closing, a lapsed extension request), as
+    # (order, action, payload, note).
+    side_events: list[tuple[WorkOrder, str, dict[str, Any], str]] = field(default_factory=list)
 
 
 def _unit(value: Any, name: str) -> Unit:
@@ -245,6 +246,35 @@ def _decide_extension(ctx: Context, status: str) -> None:
     ctx.payload.update(extension=ext.pk, days=ext.days)
 
 
+EXTENSION_MOVES = frozenset(
+    {Action.REQUEST_EXTENSION, Action.APPROVE_EXTENSION, Action.REJECT_EXTENSION}
+)
+
+
+def lapse_extension(ctx: Context, target: str) -> None:
+    """Settle a pending extension request the move makes moot: the order leaves the states where
+    one is decided (replied, returned, merged, closed…), or goes to another lead unit. Left
+    pending, it would sit in the supervisor's queue and fail when decided. The request is marked
+    lapsed and an event says why, on the move's actor; nothing earlier is rewritten."""
+    # A request is only ever pending in the decidable states: moves from elsewhere skip the query.
+    if ctx.transition.action in EXTENSION_MOVES or ctx.order.status not in EXTENSION_DECIDABLE:
+        return
+    ext = ctx.order.extensions.filter(status=ExtensionStatus.PENDING).first()
+    if ext is None:
+        return
+    if target in EXTENSION_DECIDABLE and ctx.order.lead_unit_id == ext.unit_id:
+        return
+    if ctx.transition.action == Action.REPLY:
+        reason = _("工单已答复")
+    else:
+        reason = _("工单已{action}").format(action=ctx.transition.action.label)
+    ExtensionRequest.objects.filter(pk=ext.pk).update(
+        status=ExtensionStatus.LAPSED, decided_by=ctx.actor, decided_at=ctx.at, decision_note=reason
+    )
+    payload = {"extension": ext.pk, "days": ext.days, "cause": ctx.transition.action.value}
+    ctx.side_events.append((ctx.order, Action.LAPSE_EXTENSION, payload, reason))
+
+
 def approve_extension(ctx: Context) -> None:
     _decide_extension(ctx, ExtensionStatus.APPROVED)
 
@@ -345,7 +375,7 @@ def close(ctx: Context) -> str:
 def _close(ctx: Context) -> str:
     ctx.order.closed_at = ctx.at
     for child in ctx.order.merged_orders.select_for_update().order_by("pk"):
-        ctx.side_events.append((child, Action.MASTER_CLOSED, {"master": ctx.order.number}))
+        ctx.side_events.append((child, Action.MASTER_CLOSED, {"master": ctx.order.number}, ""))
     return Status.CLOSED
 
 
@@ -379,7 +409,7 @@ def merge(ctx: Context) -> None:
     order.master = master
     _end_assignments(order)
     ctx.payload["master"] = master.number
-    ctx.side_events.append((master, Action.MERGE, {"merged": order.number}))
+    ctx.side_events.append((master, Action.MERGE, {"merged": order.number}, ""))
 
 
 def transfer_out(ctx: Context) -> None:

@@ -23,7 +23,7 @@ from hotline.core.conf import hotline_int
 from . import signals
 from .choices import Action, Channel, Status
 from .errors import ConcurrentUpdate, IllegalTransition, InvalidInput, NotPermitted
-from .handlers import HANDLERS, Context
+from .handlers import HANDLERS, Context, lapse_extension
 from .models import (
     Attachment,
     ContactReveal,
@@ -300,6 +300,7 @@ def workorder_transition(
         ctx = Context(locked, actor, actor_unit, transition, note, params, at)
         from_status = locked.status
         target = HANDLERS[transition.action](ctx) or transition.target or from_status
+        lapse_extension(ctx, target)
         locked.status = target
         # The time-limit rules (sla) set or move the clocks in this same transaction, so no
         # list ever shows a dispatched order without its deadlines.
@@ -339,8 +340,10 @@ def workorder_transition(
             created_at=at,
         )
         events = [event]
-        for other, other_action, payload in ctx.side_events:
-            events.append(_append_event(other, other_action, actor, actor_unit, payload, at))
+        for other, other_action, payload, side_note in ctx.side_events:
+            events.append(
+                _append_event(other, other_action, actor, actor_unit, payload, at, side_note)
+            )
         _notify_after_commit(events)
     if isinstance(order, WorkOrder):
         order.refresh_from_db()
@@ -348,10 +351,16 @@ def workorder_transition(
 
 
 def _append_event(
-    order: WorkOrder, action: str, actor: User, actor_unit: Unit, payload: dict, at: datetime
+    order: WorkOrder,
+    action: str,
+    actor: User,
+    actor_unit: Unit,
+    payload: dict,
+    at: datetime,
+    note: str = "",
 ) -> WorkOrderEvent:
-    """An event on another order touched by a move (a master, a merged order); state unchanged.
-    The caller holds that order's row lock."""
+    """An event beside the move's own (a master, a merged order, or the order itself when the
+    move lapses its extension request); state unchanged. The caller holds that order's lock."""
     version = WorkOrder.objects.values_list("version", flat=True).get(pk=order.pk)
     WorkOrder.objects.filter(pk=order.pk).update(version=version + 1, updated_at=at)
     return WorkOrderEvent.objects.create(
@@ -363,6 +372,7 @@ def _append_event(
         actor=actor,
         actor_unit=actor_unit,
         payload=payload,
+        note=note,
         created_at=at,
     )
 

@@ -47,6 +47,9 @@ UNIT_STAFF = frozenset({R.UNIT_HANDLER, R.UNIT_MANAGER})
 EVERYONE = frozenset(R)
 WITH_LEAD = frozenset({S.DISPATCHED, S.IN_PROGRESS})
 HELD = frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.REPLIED})
+# An extension is asked for and decided while the unit still works on the order; leaving these
+# states settles a pending request (handlers.lapse_extension).
+EXTENSION_DECIDABLE = WITH_LEAD
 MERGEABLE = frozenset(OPEN)
 
 _TABLE = [
@@ -125,8 +128,15 @@ _TABLE = [
     Transition(
         Action.REQUEST_EXTENSION, WITH_LEAD, None, UNIT_STAFF, Scope.LEAD_UNIT, note_required=True
     ),
-    Transition(Action.APPROVE_EXTENSION, HELD, None, REVIEW_DESK, Scope.HOTLINE),
-    Transition(Action.REJECT_EXTENSION, HELD, None, REVIEW_DESK, Scope.HOTLINE, note_required=True),
+    Transition(Action.APPROVE_EXTENSION, EXTENSION_DECIDABLE, None, REVIEW_DESK, Scope.HOTLINE),
+    Transition(
+        Action.REJECT_EXTENSION,
+        EXTENSION_DECIDABLE,
+        None,
+        REVIEW_DESK,
+        Scope.HOTLINE,
+        note_required=True,
+    ),
     Transition(
         Action.URGE,
         frozenset({S.DISPATCHED, S.IN_PROGRESS, S.RETURNED}),

@@ -24,6 +24,7 @@ from ..clocks import TimeStatus, time_status_q
 from ..errors import InvalidInput
 from ..models import ExtensionRequest, WorkOrder, WorkOrderEvent
 from ..selectors import latest_events
+from ..transitions import EXTENSION_DECIDABLE
 from .hotline import (
     DeskRequest,
     Row,
@@ -52,9 +53,12 @@ def late_queue(user: User) -> QuerySet[WorkOrder]:
 
 
 def extension_queue(user: User) -> QuerySet[ExtensionRequest]:
-    """Pending extension requests on orders of the user's scope."""
+    """Pending extension requests on orders of the user's scope that can still be decided (a
+    request the order has moved past lapses with the move; older rows may predate that)."""
     return ExtensionRequest.objects.filter(
-        status=ExtensionStatus.PENDING, order__in=WorkOrder.objects.visible_to(user)
+        status=ExtensionStatus.PENDING,
+        order__in=WorkOrder.objects.visible_to(user),
+        order__status__in=EXTENSION_DECIDABLE,
     ).select_related("unit", "requested_by", *(f"order__{r}" for r in RELATED))
 
 
