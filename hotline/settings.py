@@ -1,5 +1,6 @@
 """Settings, all from the environment, with defaults that make `make run` work on a laptop."""
 
+import logging
 import os
 from pathlib import Path
 
@@ -228,9 +229,36 @@ HOTLINE = {
     "ATTACHMENT_MAX_BYTES": envint("HOTLINE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)),
 }
 
+
+
+class _ForbiddenWithoutTraceback(logging.Filter):
+    """A 403 is a refusal working as designed: one warning line, not a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+# Django's own "django" logger would print through its DEBUG console handler and again through
+# the root's: it gets our one handler and stops there, so each line is written once.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"forbidden_without_traceback": {"()": _ForbiddenWithoutTraceback}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["forbidden_without_traceback"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django": {
+            "handlers": ["console"],
+            "level": os.getenv("LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        }
+    },
 }
