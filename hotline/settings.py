@@ -230,7 +230,6 @@ HOTLINE = {
 }
 
 
-
 class _ForbiddenWithoutTraceback(logging.Filter):
     """A 403 is a refusal working as designed: one warning line, not a traceback."""
 
