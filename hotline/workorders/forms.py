@@ -5,7 +5,7 @@ move may do lives in the services, whose errors the views show beside the field 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
@@ -22,9 +22,7 @@ from .choices import Action, Channel, ContactMethod, Rating, Status, TransferTar
 from .clocks import TimeStatus
 from .models import WorkOrder
 from .selectors import OrderFilters, units_below
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+from .transitions import TRANSITIONS, note_label
 
 SORT_LABELS = {
     "-created_at": _("受理时间（新→旧）"),
@@ -199,8 +197,13 @@ class ActionForm(forms.Form):
                 required=False,
             )
         # The note goes last: the fields that matter come first under the keyboard.
-        self.fields["note"] = self.fields.pop("note")
-        self.fields["note"].label = NOTE_LABELS.get(action, gettext("说明"))
+        note = self.fields["note"] = self.fields.pop("note")
+        note.label = note_label(action)
+        transition = TRANSITIONS.get(action)
+        if transition is not None and transition.note_required:
+            # Refused here with the field's own name, as the service refuses it too.
+            note.required = True
+            note.error_messages["required"] = gettext("请填写{label}").format(label=note.label)
 
     @property
     def returning_unit(self) -> Unit | None:
@@ -245,23 +248,6 @@ class ActionForm(forms.Form):
                 out[name] = value
         return out
 
-
-NOTE_LABELS: dict[str, StrOrPromise] = {
-    Action.RESOLVE_AT_INTAKE: _("答复内容"),
-    Action.RETURN: _("退单理由"),
-    Action.REPLY: _("答复内容"),
-    Action.ASSIST_REPLY: _("协办意见"),
-    Action.SEND_BACK: _("退回理由"),
-    Action.REQUEST_EXTENSION: _("延期理由"),
-    Action.REJECT_EXTENSION: _("驳回理由"),
-    Action.REJECT_RETURN: _("驳回理由"),
-    Action.REDO: _("重办理由"),
-    Action.CLOSE: _("办结说明"),
-    Action.MARK_INVALID: _("作废理由"),
-    Action.TRANSFER_OUT: _("转出说明"),
-    Action.CALLBACK: _("回访记录"),
-    Action.CONTACT_REQUESTER: _("联系情况"),
-}
 
 FIELDS: dict[str, tuple[str, ...]] = {
     Action.DISPATCH: ("lead_unit", "assisting_units"),

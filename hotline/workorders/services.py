@@ -34,7 +34,7 @@ from .numbering import next_number
 from .permissions import actor_unit_for
 from .privacy import sees_requester
 from .refcache import RefCache
-from .transitions import TRANSITIONS
+from .transitions import TRANSITIONS, note_label
 from .uploads import upload_check
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|\d{7,8}|400\d{7}|95\d{3,6})$")
@@ -265,7 +265,10 @@ def workorder_transition(
     note = (note or "").strip()
     if transition.note_required and not note:
         raise InvalidInput(
-            _("「{action}」须填写说明").format(action=transition.action.label), field="note"
+            _("「{action}」须填写{label}").format(
+                action=transition.action.label, label=note_label(action)
+            ),
+            field="note",
         )
     if len(note) > hotline_int("CONTENT_MAX_LENGTH"):
         raise InvalidInput(_("说明过长"), field="note")

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.choices import Role
 
 from .choices import OPEN, Action, Status
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 S = Status
 R = Role
@@ -223,6 +229,29 @@ _TABLE = [
 ]
 
 TRANSITIONS: dict[str, Transition] = {t.action: t for t in _TABLE}
+
+
+# What the note of each move is called on forms and in errors ("说明" where not named here).
+NOTE_LABELS: dict[str, StrOrPromise] = {
+    Action.RESOLVE_AT_INTAKE: _("答复内容"),
+    Action.RETURN: _("退单理由"),
+    Action.REPLY: _("答复内容"),
+    Action.ASSIST_REPLY: _("协办意见"),
+    Action.SEND_BACK: _("退回理由"),
+    Action.REQUEST_EXTENSION: _("延期理由"),
+    Action.REJECT_EXTENSION: _("驳回理由"),
+    Action.REJECT_RETURN: _("驳回理由"),
+    Action.REDO: _("重办理由"),
+    Action.CLOSE: _("办结说明"),
+    Action.MARK_INVALID: _("作废理由"),
+    Action.TRANSFER_OUT: _("转出说明"),
+    Action.CALLBACK: _("回访记录"),
+    Action.CONTACT_REQUESTER: _("联系情况"),
+}
+
+
+def note_label(action: str) -> str:
+    return str(NOTE_LABELS.get(action, _("说明")))
 
 
 def allowed_actions(status: str) -> list[str]:

@@ -173,7 +173,7 @@ def perform(*, user: User, order: WorkOrder, action: str, data: QueryDict) -> Ou
     if not form.is_valid():
         problems = [
             gettext("{label}：{message}").format(label=form.fields[name].label, message=message)
-            if name in form.fields
+            if name in form.fields and str(form.fields[name].label) not in message
             else str(message)
             for name, messages in form.errors.items()
             for message in messages

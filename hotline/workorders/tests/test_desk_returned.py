@@ -83,7 +83,7 @@ def test_it_refuses_a_rejection_without_a_reason(client, org):
     client.force_login(org.dave)
     response = _act(client, order, "reject_return", note="")
     assert response.status_code == 400
-    assert "须填写说明" in response.content.decode()
+    assert "请填写驳回理由" in response.content.decode()
     assert WorkOrder.objects.get(pk=order.pk).status == Status.RETURNED
     assert not _events(order, Action.REJECT_RETURN).exists()
 

@@ -119,7 +119,10 @@ def test_it_refuses_to_send_back_without_a_reason(client, org):
     client.force_login(org.sue)
     response = _act(client, order, "send_back", note="  ")
     assert response.status_code == 400
-    assert "须填写说明" in response.content.decode()
+    # The error names the move as its button does, and the field by its label.
+    assert "请填写退回理由" in response.content.decode()
+    page = client.get(DESK).content.decode()
+    assert "审核退回" in page and "退回重办" not in page
     assert WorkOrder.objects.get(pk=order.pk).status == Status.REPLIED
     assert not _events(order, Action.SEND_BACK).exists()
 

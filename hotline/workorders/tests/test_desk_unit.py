@@ -256,7 +256,7 @@ def test_it_refuses_an_empty_reply_and_writes_nothing(client, org):
     files = {"files": [SimpleUploadedFile("a.txt", b"x")]}
     response = _act(client, order, "reply", {"note": ""}, files)
     assert response.status_code == 400
-    assert "须填写说明" in response.content.decode()
+    assert "请填写答复内容" in response.content.decode()
     order.refresh_from_db()
     assert order.status == Status.IN_PROGRESS and len(_events(order)) == before
     assert not Attachment.objects.exists()

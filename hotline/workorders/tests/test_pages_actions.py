@@ -110,7 +110,7 @@ def test_it_names_the_field_the_service_refused(client, org, water_order):
     assert _last_event(water_order).action == "dispatch"
     response = _act(client, water_order, "return", {"legal_basis": "《供水条例》第五条"})
     assert response.status_code == 400
-    assert "「退单」须填写说明" in response.content.decode()
+    assert "请填写退单理由" in response.content.decode()
     assert _last_event(water_order).action == "dispatch"
 
 
