@@ -88,3 +88,31 @@ def test_it_lists_only_decidable_requests_even_for_rows_written_before(client, o
         requested_at=order.created_at,
     )
     assert queue(client, org) == []
+
+
+def test_the_migration_lapses_requests_left_pending_before(org):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("hotline.workorders.migrations.0010_lapse_stale_extensions")
+    order = f.replied(org)
+    stale = ExtensionRequest.objects.create(
+        order=order,
+        unit=org.water,
+        days=3,
+        reason="旧数据",
+        requested_by=org.bob,
+        requested_at=order.created_at,
+    )
+    live = asked(f.in_progress(org), org)
+    migration.lapse(apps, None)
+    stale.refresh_from_db()
+    assert stale.status == ExtensionStatus.LAPSED and stale.decided_by.username == "system"
+    event = order.events.order_by("-seq").first()
+    assert (event.action, event.note, event.seq) == (
+        Action.LAPSE_EXTENSION,
+        migration.REASON,
+        order.version + 1,
+    )
+    assert ExtensionRequest.objects.get(order=live).status == ExtensionStatus.PENDING
