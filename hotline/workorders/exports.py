@@ -3,9 +3,9 @@
 The rows are exactly the list's: the same scoped, filtered queryset (`selectors.workorder_list`),
 the same sort, the same masking of requesters (`privacy.requester_view` with detail=False, so a
 list never carries a full phone number). Rows are read with `values_list` in chunks and written
-by `xlsx.XlsxStream` (each row formatted once, straight into the zip) into a temporary file, so
-memory stays flat however many rows there are; a configurable cap keeps one click from exporting
-the whole database."""
+by `xlsx.XlsxStream` (XlsxWriter in constant-memory mode) into a temporary file, so memory stays
+flat however many rows there are; a configurable cap keeps one click from exporting the whole
+database."""
 
 from __future__ import annotations
 
