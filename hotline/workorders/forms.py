@@ -23,6 +23,7 @@ from .clocks import TimeStatus
 from .models import WorkOrder
 from .selectors import OrderFilters, units_below
 from .transitions import TRANSITIONS, note_label
+from .uploads import accept_attr
 
 SORT_LABELS = {
     "-created_at": _("受理时间（新→旧）"),
@@ -337,5 +338,7 @@ def _field(name: str, order: WorkOrder, action: str) -> forms.Field:
 
 
 class AttachForm(forms.Form):
-    file = forms.FileField(label=_("文件"))
+    file = forms.FileField(
+        label=_("文件"), widget=forms.ClearableFileInput(attrs={"accept": accept_attr()})
+    )
     note = forms.CharField(label=_("说明"), required=False, max_length=200)

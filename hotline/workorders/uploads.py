@@ -112,6 +112,11 @@ ALLOWED: dict[str, tuple[str, Callable[[bytes], bool]]] = {
 }
 
 
+def accept_attr() -> str:
+    """The file inputs' `accept` list, so the browser's picker offers the allowed types first."""
+    return ",".join(f".{ext}" for ext in ALLOWED)
+
+
 def _head(file: IO[Any]) -> bytes:
     file.seek(0)
     head = file.read(HEAD_BYTES)

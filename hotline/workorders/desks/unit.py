@@ -35,7 +35,7 @@ from ..models import Attachment, ExtensionRequest, WorkOrder, WorkOrderAssignmen
 from ..permissions import action_possible, actions_for, user_may
 from ..selectors import paginate
 from ..transitions import WITH_LEAD, allowed_actions
-from ..uploads import upload_check
+from ..uploads import accept_attr, upload_check
 
 PAGE_SIZE = 50
 # Tab counts stop here: a count is a hint, and counting a whole backlog on every page is not.
@@ -192,7 +192,7 @@ class MultipleFileField(forms.FileField):
     """Several files in one input (the reply's documents and photos)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept_attr()}))
         super().__init__(*args, **kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:

@@ -182,3 +182,10 @@ def test_it_links_the_admin_to_the_scoped_download(client, org, django_user_mode
     page = client.get(f"/admin/workorders/attachment/{attachment.pk}/change/").content.decode()
     assert reverse("workorder_attachment", args=[order.number, attachment.pk]) in page
     assert "/media/" not in page
+
+
+def test_it_tells_the_browser_which_types_to_offer(client, org):
+    order = f.in_progress(org)
+    client.force_login(org.bob)
+    page = client.get(reverse("workorder_detail", args=[order.number])).content.decode()
+    assert 'accept=".jpg,.jpeg,.png' in page and ".html" not in page.split('accept="')[1][:400]
