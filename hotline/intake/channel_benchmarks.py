@@ -53,8 +53,9 @@ MAX_SECONDS = float(os.getenv("BENCH_SECONDS", "10"))  # per run
 RUNS = int(os.getenv("BENCH_RUNS", "3"))
 WRK = shutil.which("wrk")
 # One gthread worker per core, four threads each: keep-alive connections (sync workers close
-# every one), and on two cores 2 × 4 created 1.6–2.4 times as many orders per second as
-# gunicorn's usual 2 × cores + 1 sync workers, at 40–50 % less CPU per order (docs/benchmarks.md).
+# every one), and on two cores 2 × 4 created 2.4–2.7 times as many orders per second as
+# gunicorn's usual 2 × cores + 1 sync workers, at about 40 % less CPU per order, in two runs
+# minutes apart under the same load (docs/benchmarks.md).
 WORKERS = int(os.getenv("BENCH_WORKERS", str(os.cpu_count() or 1)))
 WORKER_CLASS = os.getenv("BENCH_WORKER_CLASS", "gthread")
 THREADS = int(os.getenv("BENCH_THREADS", "4"))
