@@ -18,7 +18,7 @@ from hotline.evaluation.services import (
 from hotline.workorders.models import WorkOrder
 
 # Reasons for a shortfall, in the words the filed reports use (after ../shared/seeds), by the
-# indicator's source figure; the demo states each with the figure it explains.
+# indicator's source figure.
 SHORTFALL_REASONS = {
     "closure": "部分诉求涉及多个部门，协调时间较长，年末仍有工单在办理中。",
     "callback_rate": "部分诉求人多次回访未接通，匿名诉求无法回访。",
@@ -87,9 +87,7 @@ def _explain(project: EvaluationProject) -> None:
         else:
             reason = SHORTFALL_REASONS.get(indicator.kpi, "")
         if reason:
-            indicator.reason = (
-                f"{indicator.actual_text}，未达年度指标值 {indicator.target}：{reason}"
-            )
+            indicator.reason = reason  # the table puts the figure and the points lost before it
             indicator.save(update_fields=["reason"])
     project.achievement = (
         "热线 7×24 小时运行，受理群众诉求分类派办、回访评价全程留痕。"
