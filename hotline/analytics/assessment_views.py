@@ -109,6 +109,8 @@ def assessment_workbook(scheme: AssessmentScheme, month: date, rows: list[Assess
             score = row.scores.get(i.kpi)
             line += [_percent(row, i.kpi), "" if score is None else float(round(score, 2))]
         mark = gettext("红榜") if row in red else gettext("黑榜") if row in black else ""
+        if row.total is not None and not row.eligible:
+            mark = gettext("派单不足，不排名")
         line += ["" if row.total is None else float(row.total), mark]
         sheet.append(line)
     out = io.BytesIO()

@@ -17,6 +17,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from hotline.analytics.assessment import active_scheme, assess, red_and_black
+from hotline.analytics.assessment_views import assessment_workbook
 from hotline.workorders.services import workorder_register
 
 from .test_kpis import at, go, history  # noqa: F401 - the shared known history
@@ -96,6 +97,10 @@ def test_it_ranks_no_unit_below_the_minimum_above_a_measured_one(history, scheme
     rows = assess(MARCH, scheme)
     assert [(r.unit.code, r.rank) for r in rows] == [("U-WATER", 1), ("U-HOUSING", None)]
     assert rows[1].total == Decimal("50.00") and not rows[1].eligible
+    sheet = load_workbook(io.BytesIO(assessment_workbook(scheme, MARCH, rows))).active
+    lines = list(sheet.iter_rows(values_only=True))
+    assert lines[3][0] is None and lines[3][1] == history.housing.name
+    assert lines[3][-2:] == (50.0, "派单不足，不排名")
 
 
 def test_it_leaves_a_unit_without_any_measured_indicator_unscored_and_last(history, scheme):  # noqa: F811
