@@ -104,6 +104,12 @@ def _row_expressions() -> dict[str, object]:
             default=Subquery(earlier),
             output_field=DateTimeField(),
         ),
+        "acknowledge_due_at": F("acknowledge_due_at"),
+        "awaiting_callback_until": Case(
+            When(status=Status.AWAITING_CALLBACK, then=F("callback_due_at")),
+            default=None,
+            output_field=DateTimeField(),
+        ),
     }
 
 

@@ -216,17 +216,35 @@ def closure_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
     return Parts([(ONE, orders.filter(status=Status.CLOSED))], orders)
 
 
-def on_time_acknowledge_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
-    """Orders whose current round was dispatched in the period; on time when the lead unit
-    acknowledged and the time-limit rules did not record it late."""
-    dispatched = sliced_orders(f, base).filter(_between(f, "dispatched_at"))
-    acknowledged = Q(
-        assignments__role="lead",
-        assignments__is_active=True,
-        assignments__acknowledged_at__isnull=False,
+def _lead_acknowledged() -> Exists:
+    return Exists(
+        WorkOrderAssignment.objects.filter(
+            order=OuterRef("pk"), role="lead", is_active=True, acknowledged_at__isnull=False
+        )
     )
-    on_time = dispatched.filter(acknowledged, acknowledged_late=False).distinct()
-    return Parts([(ONE, on_time)], dispatched)
+
+
+def acknowledgement_decided(now: datetime) -> Q:
+    """The round's acknowledgement is decided: acknowledged, recorded late, or its limit (if
+    any) passed. An order neither acknowledged nor past its limit is not yet decided and is left
+    out of 按时签收率 until it is (a report on yesterday must not count as late the orders that
+    still have today to acknowledge)."""
+    return (
+        Q(acknowledged_late=True)
+        | Q(_lead_acknowledged())
+        | Q(acknowledge_due_at__isnull=True)
+        | Q(acknowledge_due_at__lte=now)
+    )
+
+
+def on_time_acknowledge_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
+    """Orders whose current round was dispatched in the period and whose acknowledgement is
+    decided; on time when the lead unit acknowledged and the time-limit rules did not record it
+    late."""
+    dispatched = sliced_orders(f, base).filter(_between(f, "dispatched_at"))
+    decided = dispatched.filter(acknowledgement_decided(timezone.now()))
+    on_time = decided.filter(_lead_acknowledged(), acknowledged_late=False)
+    return Parts([(ONE, on_time)], decided)
 
 
 # 响应率's settings, with Beijing's defaults where a settings file predates them.
@@ -254,7 +272,20 @@ def response_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
         acknowledged_at__isnull=False,
         contacted_at__lte=F("dispatched_at") + limit,
     )
-    return Parts([(ONE, dispatched.filter(Exists(contacted), acknowledged_late=False))], dispatched)
+    responded = Q(Exists(contacted), acknowledged_late=False)
+    now = timezone.now()
+    # Decided: responded, or failed for good: the acknowledgement late or never made in its
+    # limit, or the contact window over. The rest may still respond: left out until they do.
+    decided = (
+        responded
+        | Q(acknowledged_late=True)
+        | (
+            ~Q(_lead_acknowledged())
+            & (Q(acknowledge_due_at__isnull=True) | Q(acknowledge_due_at__lte=now))
+        )
+        | Q(dispatched_at__lte=now - limit)
+    )
+    return Parts([(ONE, dispatched.filter(responded))], dispatched.filter(decided))
 
 
 def _due(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
@@ -293,11 +324,34 @@ def _callbacks(f: KpiFilters, base: QuerySet[WorkOrder]) -> QuerySet[WorkOrderEv
     return period_events(f, base, [Action.CALLBACK])
 
 
+def callback_called(start: datetime) -> Exists:
+    """A callback (回访, with its rating) recorded on the order from `start` on."""
+    return Exists(
+        WorkOrderEvent.objects.filter(
+            order=OuterRef("pk"), action=Action.CALLBACK, created_at__gte=start
+        )
+    )
+
+
 def callback_rate(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
-    """Callbacks completed in the period ÷ orders that entered the callback queue in it (a reply
-    accepted, or an answer given at intake)."""
-    queued = period_events(f, base, [Action.ACCEPT_REPLY, Action.RESOLVE_AT_INTAKE])
-    return _ratio("callback_rate", _callbacks(f, base).count(), queued.count())
+    """The orders that entered the callback queue in the period (a reply accepted, or an answer
+    given at intake), each once, less those still awaiting their callback within its limit;
+    called back when a callback was recorded from the period's start on. Numerator and
+    denominator count the same orders, so the rate never passes 100 %."""
+    start, _end = f.bounds()
+    queued = WorkOrder.objects.filter(
+        pk__in=period_events(f, base, [Action.ACCEPT_REPLY, Action.RESOLVE_AT_INTAKE]).values(
+            "order_id"
+        )
+    )
+    called = callback_called(start)
+    decided = queued.filter(
+        Q(called)
+        | ~Q(status=Status.AWAITING_CALLBACK)
+        | Q(callback_due_at__isnull=True)
+        | Q(callback_due_at__lte=timezone.now())
+    )
+    return _ratio("callback_rate", queued.filter(called).count(), decided.count())
 
 
 def satisfaction_parts(f: KpiFilters, base: QuerySet[WorkOrder]) -> Parts:
@@ -487,14 +541,19 @@ KPIS: dict[str, Kpi] = {
         Kpi(
             "on_time_acknowledge",
             _("按时签收率"),
-            _("期内派单且按时签收的工单 ÷ 期内派单的工单"),
+            _(
+                "期内派单且按时签收的工单 ÷ 期内派单且签收已有结果的工单（未签收且未到签收时限的暂不计入）"
+            ),
             "ratio",
             on_time_acknowledge,
         ),
         Kpi(
             "response",
             _("响应率"),
-            _("期内派单、按时签收且在联系时限内首次联系诉求人的工单 ÷ 期内派单的工单"),
+            _(
+                "期内派单、按时签收且在联系时限内首次联系诉求人的工单 ÷ 期内派单且响应已有结果的工单"
+                "（仍可能按时响应的暂不计入）"
+            ),
             "ratio",
             response,
         ),
@@ -517,7 +576,10 @@ KPIS: dict[str, Kpi] = {
         Kpi(
             "callback_rate",
             _("回访率"),
-            _("期内完成回访数 ÷ 期内转入待回访的工单数（审核通过或受理时直接答复）"),
+            _(
+                "期内转入待回访（审核通过或受理时直接答复）且已回访的工单 ÷ 其中回访已有结果的工单"
+                "（待回访且未到回访时限的暂不计入）"
+            ),
             "ratio",
             callback_rate,
         ),

@@ -140,6 +140,12 @@ class WorkOrderFacts(models.Model):
     # The latest strictly earlier registration of the same number on the same category (None
     # without a number or a category); 重复来电率 compares it with its window.
     previous_same_at = models.DateTimeField(null=True)
+    # The current round's acknowledgement limit: an order neither acknowledged nor past it is
+    # not yet decided for 按时签收率 and 响应率.
+    acknowledge_due_at = models.DateTimeField(null=True)
+    # The callback limit while the order awaits its callback (None otherwise): until then an
+    # order not yet called back is not yet decided for 回访率.
+    awaiting_callback_until = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = _("工单统计事实")
