@@ -5,6 +5,7 @@ has one shape: {"code", "message" (Chinese, names the problem), "field" (or null
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -108,7 +109,25 @@ FIELD_LABELS: dict[str, StrOrPromise] = {
 _SOURCES = frozenset({"body", "query", "path", "form", "file", "header", "cookie"})
 _TYPE_TAGS = frozenset({"int", "str", "float", "bool"})
 _BOUNDS = {"ge": _("不小于"), "le": _("不大于"), "gt": _("大于"), "lt": _("小于")}
-_HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "not_allowed"}
+_HTTP_CODES = {
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "not_allowed",
+    413: "too_large",
+    429: "rate_limited",
+}
+
+
+def _body_is_not_an_object(request: HttpRequest) -> bool:
+    """A JSON body that parses but is not an object (`[1, 2]`, `"text"`): the schema would
+    otherwise report every field of the object as missing."""
+    if request.method not in ("POST", "PUT", "PATCH") or request.content_type != "application/json":
+        return False
+    try:
+        return not isinstance(json.loads(request.body or b"null"), dict)
+    except ValueError:
+        return False
 
 
 def _error(
@@ -171,6 +190,8 @@ def _describe(err: dict[str, Any], field: str | None) -> str:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     # 400 (not ninja's 422): one convention for every bad input, from the schema or the service.
+    if _body_is_not_an_object(request):
+        return _error(request, 400, "invalid", gettext("请求体应为 JSON 对象（{…}）"), "body")
     params: set[str] = set()
     resolver = getattr(request, "resolver_match", None)
     if resolver is not None:
@@ -191,9 +212,12 @@ def on_workorder_error(request: HttpRequest, exc: WorkOrderError) -> HttpRespons
 
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    message = (
-        exc.message if exc.message != "Unauthorized" else gettext("请先登录，或提供有效的 API 令牌")
-    )
+    if exc.message != "Unauthorized":
+        message = exc.message
+    elif request.path.startswith("/api/channel/"):
+        message = gettext("请在 X-Channel-Key 请求头中提供有效的渠道密钥")
+    else:
+        message = gettext("请先登录，或提供有效的 API 令牌")
     return _error(request, 401, "unauthenticated", message)
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hotline.core.middleware.refuse_nul_in_query",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hotline.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
 KEY_AUTH_PATHS = ("/api/channel/", "/open311/")
 KEY_AUTH_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "hotline.core.middleware.refuse_nul_in_query",
     "hotline.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
 ]

@@ -63,7 +63,18 @@ def test_it_refuses_a_missing_wrong_or_revoked_key(wechat, org):
     assert post("").status_code == 401
     assert post("ch_wrong").status_code == 401
     channel_revoke_key(channel=channel)
-    assert post(key).status_code == 401
+    refused = post(key)
+    assert refused.status_code == 401
+    # The channel is told about its key, not about staff logins and tokens.
+    assert "X-Channel-Key" in refused.json()["message"]
+    assert WorkOrder.objects.count() == 0
+
+
+def test_it_says_a_body_that_is_not_an_object_is_not_one(wechat):
+    _channel, key = wechat
+    r = Client().post(URL, data="[1, 2]", content_type="application/json", HTTP_X_CHANNEL_KEY=key)
+    assert r.status_code == 400
+    assert r.json()["message"] == "请求体应为 JSON 对象（{…}）" and r.json()["field"] == "body"
     assert WorkOrder.objects.count() == 0
 
 
@@ -236,7 +247,7 @@ def test_it_limits_a_channel_to_its_rate(org):
     assert post(key).status_code == 201
     assert post(key).status_code == 201
     r = post(key)
-    assert r.status_code == 429
+    assert r.status_code == 429 and r.json()["code"] == "rate_limited"
     assert WorkOrder.objects.count() == 2
 
 
