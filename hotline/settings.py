@@ -149,6 +149,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # What Open311 `GET requests` (public) says about where: "region" (county and street, the point
 # rounded to 0.01°) or "exact" (the address and point as given). docs/open311.md.
 OPEN311_PUBLIC_ADDRESS = os.getenv("OPEN311_PUBLIC_ADDRESS", "region")
+# Whether it publishes what the requester wrote: "none" (default: the category's name instead;
+# free text carries names and addresses no scrub can find) or "scrubbed" (the text with phone
+# and ID numbers and the requester's name masked). docs/open311.md.
+OPEN311_PUBLIC_DESCRIPTION = os.getenv("OPEN311_PUBLIC_DESCRIPTION", "none")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -21,9 +21,7 @@ def test_a_nul_in_a_query_parameter_is_refused_naming_it(path):
 
 
 def test_the_channel_paths_refuse_it_too():
-    status, _headers, body = wsgi_call(
-        "GET", "/open311/v2/services.json", QUERY_STRING="jurisdiction_id=%00"
-    )
+    status, _headers, body = wsgi_call("GET", "/api/channel/requests/x", QUERY_STRING="a=%00")
     assert status.startswith("400") and b"NUL" in body
 
 

@@ -1,7 +1,8 @@
 """What `GET requests` may publish about an order. The list is public (no key), platform-wide,
 as the spec intends; so it carries no requester field at all, confidential orders never appear
-(see views._public_orders), and what the requester wrote is scrubbed of the personal data
-people type into it: phone and ID numbers, and the requester's own name.
+(see views._public_orders), and what the requester wrote is not published unless the city
+chooses `OPEN311_PUBLIC_DESCRIPTION = "scrubbed"`: then it is scrubbed of the personal data
+people type into it (phone and ID numbers, and the requester's own name).
 
 Where the matter is: `settings.OPEN311_PUBLIC_ADDRESS` — "region" (default) publishes the
 order's region (county and street) instead of the address, and the point rounded to 0.01°
@@ -24,6 +25,18 @@ COARSE = Decimal("0.01")
 # more digits (with the usual separators) is masked; order numbers are not in the text.
 _NUMBERS = re.compile(r"(?<![\dA-Za-z])(?:\+?86[- ]?)?\d[\d -]{5,}\d[Xx]?(?![\dA-Za-z])")
 MASK = "****"
+
+
+SCRUBBED = "scrubbed"
+
+
+def public_description(order: WorkOrder) -> str:
+    """`description` as published: by default not what the requester wrote (it names people,
+    flats and children in ways no scrub catches) but the category's name; the scrubbed text
+    only where the city chooses `OPEN311_PUBLIC_DESCRIPTION = "scrubbed"`."""
+    if getattr(settings, "OPEN311_PUBLIC_DESCRIPTION", "none") == SCRUBBED:
+        return scrub(order.content, order)
+    return order.category.full_name if order.category else ""
 
 
 def address_mode() -> str:

@@ -34,7 +34,7 @@ from .attributes import (
     definition_attributes,
     form_attributes,
 )
-from .public import RegionNames, coarse, public_address, scrub
+from .public import RegionNames, coarse, public_address, public_description, scrub
 from .render import error, respond
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -198,7 +198,7 @@ def _request_row(order: WorkOrder, notes: dict[int, str], regions: RegionNames) 
         "status_notes": scrub(notes.get(order.pk, ""), order),
         "service_name": order.category.name if order.category else "",
         "service_code": _service_code(order.category) if order.category else "",
-        "description": scrub(order.content, order),
+        "description": public_description(order),
         "agency_responsible": order.lead_unit.name if order.lead_unit else "",
         "service_notice": "",
         "requested_datetime": _iso(order.created_at),

@@ -49,9 +49,22 @@ def listed(number: str, fmt: str = "json") -> str:
 def test_it_publishes_no_personal_data(key, fmt):
     number = submit(key)
     text = listed(number, fmt) + Client().get(f"{BASE}/requests.{fmt}").content.decode()
+    for personal in ("13912345678", "610831199001011234", "王建国", "2单元501", "路灯不亮，我是"):
+        assert personal not in text
+    # By default the requester's words are not published at all: the category's name instead.
+    row = json.loads(listed(number))[0]
+    assert row["description"] == row["service_name"] or "路灯" in row["description"]
+    assert "王" not in row["description"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_it_publishes_the_words_scrubbed_when_the_city_chooses(key, fmt, settings):
+    settings.OPEN311_PUBLIC_DESCRIPTION = "scrubbed"
+    number = submit(key)
+    text = listed(number, fmt) + Client().get(f"{BASE}/requests.{fmt}").content.decode()
     for personal in ("13912345678", "610831199001011234", "王建国", "2单元501"):
         assert personal not in text
-    assert "王**" in text and "****" in text
+    assert "王**" in text and "****" in text and "路灯不亮" in text
 
 
 def test_it_coarsens_the_place_by_default(key, org):
@@ -64,6 +77,7 @@ def test_it_coarsens_the_place_by_default(key, org):
 
 def test_it_publishes_the_exact_place_when_the_city_chooses(key, settings):
     settings.OPEN311_PUBLIC_ADDRESS = "exact"
+    settings.OPEN311_PUBLIC_DESCRIPTION = "scrubbed"
     row = json.loads(listed(submit(key)))[0]
     assert row["address"] == "东城小区3号楼2单元501"
     assert row["lat"] == "38.123456" and row["long"] == "110.054321"
