@@ -151,3 +151,12 @@ def test_it_counts_the_texts_that_hold_a_word_as_a_plain_search_does():
     for word in ("路灯", "不亮", "停水", "灯路", "水路", "路灯不亮", "没有"):
         assert spread(word) == sum(1 for text in texts if word in text), word
     assert spread.words("东城路路灯不亮") == words("东城路路灯不亮")
+
+
+def test_topic_terms_leave_out_words_that_name_no_matter():
+    """QA: 哪个、应该、部门、多少、咨询 were among a small period's terms."""
+    from hotline.dispatch.hot import words
+
+    found = words("请问应该找哪个部门咨询小区停水多少天的问题")
+    assert "停水" in found and "小区" in found
+    assert not {"哪个", "应该", "部门", "多少", "咨询", "问题", "请问"} & set(found)
