@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hotline.accounts.models import Region
-from hotline.catalog.models import Category, RequestType
+from hotline.catalog.models import Category, RequestType, reference_label
 from hotline.workorders.choices import Channel
 from hotline.workorders.clocks import TimeStatus, time_status_q
 from hotline.workorders.models import WorkOrder
@@ -154,7 +154,7 @@ def volume_by_day(f: KpiFilters, counts: ChartCounts) -> dict[str, Any]:
 
 def type_mix(f: KpiFilters, counts: ChartCounts) -> list[dict[str, Any]]:
     """Request types, most orders first (ties in the catalogue's order of ids)."""
-    names = dict(RequestType.objects.values_list("pk", "name"))
+    names = {pk: reference_label(n) for pk, n in RequestType.objects.values_list("pk", "name")}
     codes = dict(RequestType.objects.values_list("pk", "code"))
     rows = sorted(counts.by_type.items(), key=lambda r: (-r[1], r[0]))
     return [

@@ -26,7 +26,7 @@ def _channels() -> list[tuple[str, str]]:
 
 def _request_types() -> list[tuple[str, str]]:
     return [("", gettext("全部"))] + [
-        (t.code, t.name) for t in RequestType.objects.filter(is_active=True)
+        (t.code, t.label) for t in RequestType.objects.filter(is_active=True)
     ]
 
 

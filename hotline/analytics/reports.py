@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hotline.accounts.models import User
+from hotline.catalog.models import reference_label
 from hotline.workorders.choices import Action, Rating
 from hotline.workorders.clocks import TimeStatus, time_status_q
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
@@ -69,7 +70,7 @@ def report_data(kind: str, start: date, end: date) -> dict[str, Any]:
         for r in orders.values("channel").annotate(n=Count("pk")).order_by("-n")
     ]
     by_type = [
-        {"name": r["request_type__name"], "value": r["n"]}
+        {"name": reference_label(r["request_type__name"]), "value": r["n"]}
         for r in orders.values("request_type__name").annotate(n=Count("pk")).order_by("-n")
     ]
     kpis = [

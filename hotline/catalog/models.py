@@ -5,12 +5,49 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.models import Region, TreeNode, Unit
 
+# The names migration 0002 ships, marked so that makemessages puts them in the catalogue: the
+# rows hold the Chinese name (the API and the filters use codes and stored names), and only
+# what is shown is translated. A type an administrator adds or renames has no catalogue entry
+# and so shows as typed.
+REFERENCE_NAMES = (
+    gettext_noop("咨询"),
+    gettext_noop("求助"),
+    gettext_noop("投诉"),
+    gettext_noop("举报"),
+    gettext_noop("建议"),
+    gettext_noop("表扬"),
+    gettext_noop("其他"),
+    gettext_noop("一般"),
+    gettext_noop("紧急"),
+    gettext_noop("特急"),
+)
 
-class RequestType(models.Model):
+
+def reference_label(name: str) -> str:
+    """A stored request type or urgency name in the active language, for code that reads the
+    names with values() rather than rows. gettext("") would return the catalogue's header."""
+    return gettext(name) if name else name
+
+
+class TranslatedName:
+    """`label` and `str()` of a reference row: its name in the active language."""
+
+    name: str
+
+    @property
+    def label(self) -> str:
+        return reference_label(self.name)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class RequestType(TranslatedName, models.Model):
     """诉求类型: inquiry, help, complaint, report, suggestion, praise, other."""
 
     code = models.SlugField(_("编码"), max_length=20, unique=True)
@@ -23,11 +60,8 @@ class RequestType(models.Model):
         verbose_name_plural = _("诉求类型")
         ordering = ["sort_order", "id"]
 
-    def __str__(self) -> str:
-        return self.name
 
-
-class Urgency(models.Model):
+class Urgency(TranslatedName, models.Model):
     """紧急程度: normal, urgent, critical. `rank` orders the dispatch queue (higher first)."""
 
     code = models.SlugField(_("编码"), max_length=20, unique=True)
@@ -38,9 +72,6 @@ class Urgency(models.Model):
         verbose_name = _("紧急程度")
         verbose_name_plural = _("紧急程度")
         ordering = ["rank", "id"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Category(TreeNode):

@@ -69,9 +69,9 @@ class IntakeForm(forms.Form):
         super().__init__(*args, **kwargs)
         f = self.fields
         types = RequestType.objects.filter(is_active=True).order_by("sort_order", "id")
-        f["request_type"].choices = [(t.code, t.name) for t in types]  # type: ignore[attr-defined]
+        f["request_type"].choices = [(t.code, t.label) for t in types]  # type: ignore[attr-defined]
         f["urgency"].choices = [  # type: ignore[attr-defined]
-            (u.code, u.name) for u in Urgency.objects.order_by("rank", "id")
+            (u.code, u.label) for u in Urgency.objects.order_by("rank", "id")
         ]
         f["urgency"].initial = "normal"
         base = centre.region.level

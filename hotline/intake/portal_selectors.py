@@ -169,7 +169,7 @@ def portal_progress(order: WorkOrder) -> PortalProgress:
     return PortalProgress(
         number=order.number,
         title=order.title,
-        request_type=order.request_type.name,
+        request_type=order.request_type.label,
         status=order.status,
         plain_status=plain,
         received_at=order.created_at,

@@ -179,10 +179,11 @@ def _rows(user: User, qs: QuerySet[WorkOrder], *, ledger: bool = False) -> Itera
     lists' own (`requester_view`, `time_status`), applied to one reused order object that holds
     the current row's fields, so a row costs no query and no model instance."""
     from hotline.accounts.models import Region, Unit
-    from hotline.catalog.models import RequestType, Urgency
+    from hotline.catalog.models import RequestType, Urgency, reference_label
 
     categories = _category_names()
-    types, urgencies = _names(RequestType), _names(Urgency)
+    types = {pk: reference_label(n) for pk, n in _names(RequestType).items()}
+    urgencies = {pk: reference_label(n) for pk, n in _names(Urgency).items()}
     regions, units = _names(Region), _names(Unit)
     now = timezone.now()
     labels = {k: str(v) for k, v in TimeStatus.choices}

@@ -49,11 +49,11 @@ def category_choices() -> list[tuple[str, str]]:
 
 
 def _request_types() -> list[tuple[str, str]]:
-    return _blank() + [(t.code, t.name) for t in RequestType.objects.filter(is_active=True)]
+    return _blank() + [(t.code, t.label) for t in RequestType.objects.filter(is_active=True)]
 
 
 def _urgencies() -> list[tuple[str, str]]:
-    return _blank() + [(u.code, u.name) for u in Urgency.objects.all()]
+    return _blank() + [(u.code, u.label) for u in Urgency.objects.all()]
 
 
 def _categories() -> list[tuple[str, str]]:
