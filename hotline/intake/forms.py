@@ -38,6 +38,9 @@ def _attrs(accesskey: str = "", **extra: str) -> dict[str, str]:
 class IntakeForm(forms.Form):
     """One phone call: who called, about what, where; and the answer when resolved at once."""
 
+    # (field code, message) when the service refused an extra field's answer: shown beside it.
+    attribute_error: tuple[str, str] = ("", "")
+
     # Rendered by hand in desk.html: it carries the htmx attributes of the caller history.
     requester_phone = forms.CharField(label=_("来电号码"), required=False)
     is_anonymous = forms.BooleanField(label=_("匿名"), required=False)

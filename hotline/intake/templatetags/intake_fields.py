@@ -14,7 +14,7 @@ register = template.Library()
 @register.inclusion_tag("intake/_category_fields.html")
 def desk_category_fields(form: Any) -> dict[str, Any]:
     data = form.data if form.is_bound else None
-    code, message = getattr(form, "attribute_error", ("", ""))
+    code, message = form.attribute_error
     return {
         "inputs": field_inputs(form["category"].value(), data),
         "error_code": code,
