@@ -4,9 +4,9 @@ Requests of the period are character 2–3-grams weighted by TF-IDF (fast: no se
 every request); two requests at least HOT_SIMILARITY alike are linked and a cluster is a
 connected group. The previous period of the same length is compared by counting its requests
 that are as alike to some member of the cluster. Only a cluster's own members are segmented
-(jieba) to name its top terms: words frequent in the cluster and rare in the period. In periods
-of 200 requests or more, n-grams in more than half of them are dropped (they say nothing about a
-topic), which stands in for a stop-word list."""
+(jieba) to name its top terms: words frequent in the cluster and rare in the period, none of
+STOP_WORDS. In periods of 200 requests or more, n-grams in more than half of them are dropped
+from the clustering (they say nothing about a topic)."""
 
 from __future__ import annotations
 
