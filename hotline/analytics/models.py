@@ -85,7 +85,30 @@ class AssessmentIndicator(models.Model):
         return f"{self.kpi} × {self.weight}"
 
 
-class WorkOrderFacts(models.Model):
+class OrderDimensions(models.Model):
+    """The order's dimensions a KPI slice filters on (never changed after intake), copied into
+    each facts row so a slice needs no join. No database constraint: the order protects them."""
+
+    region = models.ForeignKey(
+        "accounts.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    channel = models.CharField(max_length=20)
+    request_type = models.ForeignKey(
+        "catalog.RequestType", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    category = models.ForeignKey(
+        "catalog.Category",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
+class WorkOrderFacts(OrderDimensions):
     """What the KPI passes need of one work order, read from one narrow row (issue #7).
 
     The dimensions the filters slice by, the dates that place the order in a period, and what
@@ -105,21 +128,7 @@ class WorkOrderFacts(models.Model):
     dispatched_at = models.DateTimeField(null=True)
     reply_due_at = models.DateTimeField(null=True)
     replied_at = models.DateTimeField(null=True)
-    # The dimensions: no database constraint (the order already protects them).
-    region = models.ForeignKey(
-        "accounts.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    channel = models.CharField(max_length=20)
-    request_type = models.ForeignKey(
-        "catalog.RequestType", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    category = models.ForeignKey(
-        "catalog.Category",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
+    # The current lead unit (it changes with the order: not one of the fixed dimensions).
     lead_unit = models.ForeignKey(
         "accounts.Unit",
         null=True,
@@ -173,7 +182,7 @@ class WorkOrderFactsMark(models.Model):
         verbose_name_plural = _("工单统计事实进度")
 
 
-class WorkOrderEventFacts(models.Model):
+class WorkOrderEventFacts(OrderDimensions):
     """A narrow copy of one counted event (return, dispatch, reply, callback…) for the event
     pass of the KPIs: the month's events read without their notes and payloads (issue #7).
 
@@ -202,21 +211,6 @@ class WorkOrderEventFacts(models.Model):
     )
     actor_unit = models.ForeignKey(
         "accounts.Unit",
-        null=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
-    # The order's dimensions (never changed after intake), so a slice needs no join.
-    region = models.ForeignKey(
-        "accounts.Region", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    channel = models.CharField(max_length=20)
-    request_type = models.ForeignKey(
-        "catalog.RequestType", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
-    )
-    category = models.ForeignKey(
-        "catalog.Category",
         null=True,
         on_delete=models.DO_NOTHING,
         db_constraint=False,
