@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test check lint migrate seed bench eval clean browser wrk
+.PHONY: run test check lint migrate seed bench eval clean browser wrk libmagic
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 var:
 	mkdir -p var
 
-migrate: $(VENV)/.installed | var
+migrate: $(VENV)/.installed libmagic | var
 	$(MANAGE) migrate --noinput
 	$(MANAGE) createcachetable
 
@@ -55,11 +55,20 @@ lint: $(VENV)/.installed-dev
 check: lint
 	$(BIN)/mypy hotline
 
-test: $(VENV)/.installed-dev browser | var
+test: $(VENV)/.installed-dev browser libmagic | var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Uploads are identified by libmagic, the `file` command's library (python-magic loads it): the
+# app does not start without it.
+libmagic:
+	@$(PYTHON) -c "import ctypes.util, sys; sys.exit(not ctypes.util.find_library('magic'))" || { \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && apt-get install -y -qq libmagic1) >/dev/null 2>&1; \
+	  fi; $(PYTHON) -c "import ctypes.util, sys; sys.exit(not ctypes.util.find_library('magic'))" \
+	  || { echo "libmagic is missing: install libmagic1 (Debian/Ubuntu) or libmagic (Homebrew)"; exit 1; }; }
 
 # wrk (Debian's package) loads the channel benchmarks at a fraction of a Python generator's CPU,
 # which shares the same cores as the server; without it the Python generator stands in.

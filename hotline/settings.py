@@ -233,6 +233,16 @@ HOTLINE = {
     "TITLE_MAX_LENGTH": envint("HOTLINE_TITLE_MAX_LENGTH", "200"),
     "CONTENT_MAX_LENGTH": envint("HOTLINE_CONTENT_MAX_LENGTH", "5000"),
     "ATTACHMENT_MAX_BYTES": envint("HOTLINE_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)),
+    # Extensions an attachment may have, among those workorders/uploads.py can check: empty for
+    # the shipped list, "pdf,jpg" for a list of one's own, "+mp4,-bmp" to change the shipped one.
+    "ATTACHMENT_EXTENSIONS": os.getenv("HOTLINE_ATTACHMENT_EXTENSIONS", ""),
+    # Hot topics: words a topic's terms leave out besides the shipped filler (咨询、反映、部门…),
+    # comma-separated: the words of a city's own requests that name no matter.
+    "HOT_FILLER_EXTRA": os.getenv("HOTLINE_HOT_FILLER_EXTRA", ""),
+    # KPI facts: a refresh re-reads this many events before its mark (events committed late),
+    # and the full pass compares orders in batches of this many ids (analytics/facts.py).
+    "FACTS_LOOKBACK": envint("HOTLINE_FACTS_LOOKBACK", "5000"),
+    "FACTS_BATCH": envint("HOTLINE_FACTS_BATCH", "20000"),
 }
 
 

@@ -338,7 +338,10 @@ def _field(name: str, order: WorkOrder, action: str) -> forms.Field:
 
 
 class AttachForm(forms.Form):
-    file = forms.FileField(
-        label=_("文件"), widget=forms.ClearableFileInput(attrs={"accept": accept_attr()})
-    )
+    file = forms.FileField(label=_("文件"))
     note = forms.CharField(label=_("说明"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The city's allowlist is a setting: read when the form is made, not at import.
+        self.fields["file"].widget.attrs["accept"] = accept_attr()

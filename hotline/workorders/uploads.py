@@ -2,119 +2,163 @@
 
 Attachments come from citizens (portal, channels), agents and units, and are downloaded by staff.
 A file the browser could run (HTML, SVG, scripts) or a program must never be stored: the
-extension must be on the list, and its first bytes must look like that kind of file (the
-client's content type is not trusted). Sniffing reads only the head of the file, so it is cheap.
-"""
+extension must be on the list, and the file's content must be that kind of file (the client's
+content type is not trusted).
+
+The content is identified by libmagic (the `file` command's library, through python-magic),
+which reads the head of the file: its rules tell a Word 2007+ document from a spreadsheet in the
+same ZIP container, an OLE2 spreadsheet from a Word 97 file, a WAVE from a WebP in the same RIFF
+container, and HTML or SVG from plain text. It is Debian's `libmagic1`, kept with the `file`
+command, and so the most exact of the choices (`filetype` and `puremagic` carry fewer rules and
+no text/markup classification). Besides, any file whose head holds a web page's tags (a GIF that
+is also a page, say) is refused, and plain text must decode as UTF-8 or GB18030.
+
+The extensions allowed are a city's choice: `settings.HOTLINE["ATTACHMENT_EXTENSIONS"]`
+(environment `HOTLINE_ATTACHMENT_EXTENSIONS`), among the kinds `KINDS` knows."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from dataclasses import dataclass
 from typing import IO, Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from hotline.core.conf import hotline_int
 from hotline.workorders.errors import InvalidInput
 
-HEAD_BYTES = 2048
+try:
+    import magic
+except ImportError as exc:  # python-magic raises ImportError when libmagic is not installed
+    raise ImproperlyConfigured(
+        "Checking uploads needs libmagic (Debian: apt-get install libmagic1; macOS: brew install "
+        f"libmagic) and the python-magic package: {exc}"
+    ) from exc
 
-OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word/Excel/PowerPoint 97-2003, older WPS files
-ZIP = b"PK\x03\x04"  # OOXML (docx…), OpenDocument, newer WPS files
-ASF = b"\x30\x26\xb2\x75\x8e\x66\xcf\x11"  # Windows Media
-MARKUP = (b"<!doctype", b"<html", b"<script", b"<svg", b"<?xml", b"<head", b"<body", b"<iframe")
+# libmagic's rules for Office documents and ISO media look a few kilobytes in.
+HEAD_BYTES = 64 * 1024
 
+# A web page's tags anywhere in the head: a polyglot (a valid image that is also a page) is
+# refused like a page. A document's own text rarely holds them; an XMP packet's tags (<x:…,
+# <rdf:…) are not among them.
+MARKUP_RE = re.compile(
+    rb"<\s*(?:script|html|svg|iframe|body|head|object|embed|meta)[\s>/]|<!doctype\s+html"
+    rb"|javascript:",
+    re.IGNORECASE,
+)
 
-def _riff(kind: bytes) -> Callable[[bytes], bool]:
-    return lambda h: h[:4] == b"RIFF" and h[8:12] == kind
+IMAGE, PDF, DOCUMENT, TEXT, AUDIO, VIDEO = (
+    gettext_lazy("图片"),
+    "PDF",
+    gettext_lazy("Office/WPS 文档"),
+    gettext_lazy("纯文本"),
+    gettext_lazy("音频"),
+    gettext_lazy("视频"),
+)
 
-
-def _ftyp(h: bytes) -> bool:
-    """ISO media (HEIC photos, M4A recordings): a box named "ftyp" at offset 4."""
-    return h[4:8] == b"ftyp"
-
-
-def _mp3(h: bytes) -> bool:
-    return h[:3] == b"ID3" or (len(h) > 1 and h[0] == 0xFF and h[1] & 0xE0 == 0xE0)
-
-
-def _aac(h: bytes) -> bool:
-    return h[:4] == b"ADIF" or (len(h) > 1 and h[0] == 0xFF and h[1] & 0xF6 == 0xF0)
-
-
-def _text(h: bytes) -> bool:
-    """Plain text: no NUL byte, decodable (UTF-8 or GB18030), and not a web page in disguise."""
-    if b"\x00" in h:
-        return False
-    start = h.removeprefix(b"\xef\xbb\xbf").lstrip().lower()
-    if start.startswith(MARKUP):
-        return False
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            # The head may cut a character in two: ignore a broken tail of up to 3 bytes.
-            h[: len(h) - 3 if len(h) == HEAD_BYTES else len(h)].decode(encoding)
-            return True
-        except UnicodeDecodeError:
-            continue
-    return False
+# What libmagic calls an OLE2 file it cannot tie to one program (WPS, older Office writers).
+OLE = frozenset({"application/x-ole-storage", "application/CDFV2", "application/vnd.ms-office"})
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
-def _starts(*prefixes: bytes) -> Callable[[bytes], bool]:
-    return lambda h: h.startswith(prefixes)
+@dataclass(frozen=True)
+class Kind:
+    content_type: str  # sent on download
+    detected: frozenset[str]  # libmagic's MIME types that match this extension
+    group: str | Promise  # named in the error that lists what is allowed
 
 
-# extension → (content type sent on download, test of the file's first bytes)
-ALLOWED: dict[str, tuple[str, Callable[[bytes], bool]]] = {
-    # images
-    "jpg": ("image/jpeg", _starts(b"\xff\xd8")),
-    "jpeg": ("image/jpeg", _starts(b"\xff\xd8")),
-    "png": ("image/png", _starts(b"\x89PNG")),
-    "gif": ("image/gif", _starts(b"GIF87a", b"GIF89a")),
-    "webp": ("image/webp", _riff(b"WEBP")),
-    "bmp": ("image/bmp", _starts(b"BM")),
-    "tif": ("image/tiff", _starts(b"II*\x00", b"MM\x00*")),
-    "tiff": ("image/tiff", _starts(b"II*\x00", b"MM\x00*")),
-    "heic": ("image/heic", _ftyp),
-    "heif": ("image/heif", _ftyp),
-    # PDF
-    "pdf": ("application/pdf", _starts(b"%PDF-")),
-    # Office, OpenDocument and WPS documents
-    "doc": ("application/msword", _starts(OLE)),
-    "xls": ("application/vnd.ms-excel", _starts(OLE)),
-    "ppt": ("application/vnd.ms-powerpoint", _starts(OLE)),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        _starts(ZIP),
-    ),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _starts(ZIP)),
-    "pptx": (
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        _starts(ZIP),
-    ),
-    "odt": ("application/vnd.oasis.opendocument.text", _starts(ZIP)),
-    "ods": ("application/vnd.oasis.opendocument.spreadsheet", _starts(ZIP)),
-    "odp": ("application/vnd.oasis.opendocument.presentation", _starts(ZIP)),
-    "wps": ("application/vnd.ms-works", _starts(OLE, ZIP)),
-    "et": ("application/vnd.ms-excel", _starts(OLE, ZIP)),
-    "dps": ("application/vnd.ms-powerpoint", _starts(OLE, ZIP)),
-    "rtf": ("application/rtf", _starts(b"{\\rtf")),
-    # plain text
-    "txt": ("text/plain", _text),
-    "csv": ("text/csv", _text),
-    # recordings
-    "mp3": ("audio/mpeg", _mp3),
-    "wav": ("audio/wav", _riff(b"WAVE")),
-    "amr": ("audio/amr", _starts(b"#!AMR")),
-    "m4a": ("audio/mp4", _ftyp),
-    "aac": ("audio/aac", _aac),
-    "ogg": ("audio/ogg", _starts(b"OggS")),
-    "opus": ("audio/ogg", _starts(b"OggS")),
-    "wma": ("audio/x-ms-wma", _starts(ASF)),
+def _kind(content_type: str, group: str | Promise, *also: str | frozenset[str]) -> Kind:
+    detected = {content_type}
+    for more in also:
+        detected |= {more} if isinstance(more, str) else more
+    return Kind(content_type, frozenset(detected), group)
+
+
+# extension → kind. Text is not a signature: libmagic only has to find no other type in it.
+KINDS: dict[str, Kind] = {
+    "jpg": _kind("image/jpeg", IMAGE),
+    "jpeg": _kind("image/jpeg", IMAGE),
+    "png": _kind("image/png", IMAGE),
+    "gif": _kind("image/gif", IMAGE),
+    "webp": _kind("image/webp", IMAGE),
+    "bmp": _kind("image/bmp", IMAGE, "image/x-ms-bmp"),
+    "tif": _kind("image/tiff", IMAGE),
+    "tiff": _kind("image/tiff", IMAGE),
+    "heic": _kind("image/heic", IMAGE, "image/heif", "image/heic-sequence"),
+    "heif": _kind("image/heif", IMAGE, "image/heic", "image/heif-sequence"),
+    "pdf": _kind("application/pdf", PDF),
+    "doc": _kind("application/msword", DOCUMENT, OLE),
+    "xls": _kind("application/vnd.ms-excel", DOCUMENT, OLE),
+    "ppt": _kind("application/vnd.ms-powerpoint", DOCUMENT, OLE),
+    "docx": _kind(DOCX, DOCUMENT),
+    "xlsx": _kind(XLSX, DOCUMENT),
+    "pptx": _kind(PPTX, DOCUMENT),
+    "odt": _kind("application/vnd.oasis.opendocument.text", DOCUMENT),
+    "ods": _kind("application/vnd.oasis.opendocument.spreadsheet", DOCUMENT),
+    "odp": _kind("application/vnd.oasis.opendocument.presentation", DOCUMENT),
+    # WPS Office: OLE2 files of its own, or the OOXML it also writes.
+    "wps": _kind("application/vnd.ms-works", DOCUMENT, "application/msword", OLE, DOCX),
+    "et": _kind("application/vnd.ms-excel", DOCUMENT, OLE, XLSX),
+    "dps": _kind("application/vnd.ms-powerpoint", DOCUMENT, OLE, PPTX),
+    "rtf": _kind("application/rtf", DOCUMENT, "text/rtf"),
+    "txt": _kind("text/plain", TEXT),
+    "csv": _kind("text/csv", TEXT),
+    "mp3": _kind("audio/mpeg", AUDIO),
+    "wav": _kind("audio/wav", AUDIO, "audio/x-wav", "audio/vnd.wave"),
+    "amr": _kind("audio/amr", AUDIO),
+    "m4a": _kind("audio/mp4", AUDIO, "audio/x-m4a", "video/mp4"),
+    "aac": _kind("audio/aac", AUDIO, "audio/x-hx-aac-adts", "audio/x-hx-aac-adif"),
+    "ogg": _kind("audio/ogg", AUDIO, "application/ogg"),
+    "opus": _kind("audio/ogg", AUDIO, "application/ogg", "audio/opus"),
+    "wma": _kind("audio/x-ms-wma", AUDIO, "video/x-ms-asf", "audio/x-ms-asf"),
+    # Known but not allowed by default: a city may add them (recordings of a site, say).
+    "mp4": _kind("video/mp4", VIDEO),
+    "mov": _kind("video/quicktime", VIDEO),
 }
+TEXT_EXTENSIONS = frozenset({"txt", "csv"})
+# What libmagic may call a plain text (a line or two is "data" to it).
+TEXT_DETECTED = frozenset({"text/plain", "text/csv", "application/csv", "application/octet-stream"})
+DEFAULT_EXTENSIONS = tuple(ext for ext, kind in KINDS.items() if kind.group != VIDEO)
+
+
+def allowed_extensions() -> tuple[str, ...]:
+    """The city's allowlist: `settings.HOTLINE["ATTACHMENT_EXTENSIONS"]`, a list or a comma-
+    separated string. Plain names replace the default list; names with + or - add to it or take
+    from it (`+mp4,-bmp`). Empty: the default. An extension `KINDS` does not know is a
+    configuration error, since its content could not be checked."""
+    raw = getattr(settings, "HOTLINE", {}).get("ATTACHMENT_EXTENSIONS") or ()
+    names = raw.split(",") if isinstance(raw, str) else list(raw)
+    names = [n.strip().lower().lstrip(".") for n in names if n.strip()]
+    relative = [n for n in names if n[:1] in "+-"]
+    if relative and len(relative) != len(names):
+        raise ImproperlyConfigured(
+            f"HOTLINE_ATTACHMENT_EXTENSIONS mixes a list with +/- changes: {raw!r}"
+        )
+    chosen = list(DEFAULT_EXTENSIONS) if relative or not names else []
+    for name in names:
+        ext = name.lstrip("+-.")
+        if ext not in KINDS:
+            raise ImproperlyConfigured(
+                f"HOTLINE_ATTACHMENT_EXTENSIONS: no content check is known for {ext!r} "
+                f"(known: {', '.join(KINDS)})"
+            )
+        if name.startswith("-"):
+            chosen = [e for e in chosen if e != ext]
+        elif ext not in chosen:
+            chosen.append(ext)
+    return tuple(chosen)
 
 
 def accept_attr() -> str:
     """The file inputs' `accept` list, so the browser's picker offers the allowed types first."""
-    return ",".join(f".{ext}" for ext in ALLOWED)
+    return ",".join(f".{ext}" for ext in allowed_extensions())
 
 
 def _head(file: IO[Any]) -> bytes:
@@ -122,6 +166,31 @@ def _head(file: IO[Any]) -> bytes:
     head = file.read(HEAD_BYTES)
     file.seek(0)
     return head if isinstance(head, bytes) else str(head).encode()
+
+
+def _is_text(head: bytes) -> bool:
+    """Plain text: no NUL byte, and decodable as UTF-8 or GB18030."""
+    if b"\x00" in head:
+        return False
+    # The head may cut a character in two: ignore a broken tail of up to 3 bytes.
+    body = head[: len(head) - 3] if len(head) == HEAD_BYTES else head
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            body.decode(encoding)
+            return True
+        except UnicodeDecodeError:
+            continue
+    return False
+
+
+def content_matches(ext: str, head: bytes) -> bool:
+    """Whether the head of a file is of the kind its extension names, and no web page."""
+    if MARKUP_RE.search(head):
+        return False
+    detected = magic.from_buffer(head, mime=True)
+    if ext in TEXT_EXTENSIONS:
+        return detected in TEXT_DETECTED and _is_text(head)
+    return detected in KINDS[ext].detected
 
 
 def upload_check(*, name: str, size: int | None, file: IO[Any], field: str = "file") -> str:
@@ -136,16 +205,17 @@ def upload_check(*, name: str, size: int | None, file: IO[Any], field: str = "fi
             field=field,
         )
     ext = name.rpartition(".")[2].lower() if "." in name else ""
-    if ext not in ALLOWED:
+    allowed = allowed_extensions()
+    if ext not in allowed:
+        groups = dict.fromkeys(str(KINDS[e].group) for e in allowed)
         raise InvalidInput(
             _("文件「{name}」的类型不允许上传（允许：{kinds}）").format(
-                name=name, kinds=_("图片、PDF、Office/WPS 文档、纯文本、音频")
+                name=name, kinds="、".join(groups)
             ),
             field=field,
         )
-    content_type, sniff = ALLOWED[ext]
-    if not sniff(_head(file)):
+    if not content_matches(ext, _head(file)):
         raise InvalidInput(
             _("文件「{name}」的内容不是 .{ext} 文件").format(name=name, ext=ext), field=field
         )
-    return content_type
+    return KINDS[ext].content_type

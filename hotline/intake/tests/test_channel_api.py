@@ -16,6 +16,7 @@ from hotline.intake.channel_testing import make_channel
 from hotline.intake.models import ChannelRequest, Operation
 from hotline.workorders.choices import Action, Status
 from hotline.workorders.models import Attachment, WorkOrder, WorkOrderEvent
+from hotline.workorders.tests import samples
 
 URL = "/api/channel/requests"
 BODY = {
@@ -167,7 +168,7 @@ def test_it_stores_html_as_text(wechat):
 
 def test_it_attaches_files_sent_as_base64(wechat):
     _channel, key = wechat
-    photo = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+    photo = samples.png()
     body = {
         **BODY,
         "attachments": [

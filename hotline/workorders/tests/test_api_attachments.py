@@ -3,6 +3,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from hotline.workorders.models import Attachment
 from hotline.workorders.tests import factories as f
+from hotline.workorders.tests.samples import png
+
+PHOTO = png()
 
 
 @pytest.fixture(autouse=True)
@@ -10,7 +13,7 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def upload(client, order, content=b"\x89PNG photo", name="现场.png", **extra):
+def upload(client, order, content=PHOTO, name="现场.png", **extra):
     data = {"file": SimpleUploadedFile(name, content, content_type="image/png"), **extra}
     return client.post(f"/api/workorders/{order.number}/attachments", data)
 
@@ -23,7 +26,7 @@ def test_it_attaches_a_file_and_records_an_event(org, client):
     attachment = Attachment.objects.get(order=order)
     assert (attachment.name, attachment.size, attachment.uploaded_by) == (
         "现场.png",
-        10,
+        len(PHOTO),
         org.bob,
     )
     event = order.events.last()
@@ -35,7 +38,7 @@ def test_it_attaches_a_file_and_records_an_event(org, client):
     assert r.json()["id"] == attachment.pk
     download = client.get(r.json()["url"])
     assert download.status_code == 200
-    assert b"".join(download.streaming_content) == b"\x89PNG photo"
+    assert b"".join(download.streaming_content) == PHOTO
     detail = client.get(f"/api/workorders/{order.number}").json()
     assert [a["name"] for a in detail["attachments"]] == ["现场.png"]
 

@@ -18,6 +18,7 @@ from hotline.workorders.models import (
     WorkOrderEvent,
 )
 from hotline.workorders.tests import factories as f
+from hotline.workorders.tests import samples
 
 HX = {"HTTP_HX_REQUEST": "true"}
 INBOX = "/desk/unit/"
@@ -233,8 +234,8 @@ def test_it_replies_with_result_and_attachments(client, org):
     client.force_login(org.bob)
     files = {
         "files": [
-            SimpleUploadedFile("现场.jpg", b"\xff\xd8photo", content_type="image/jpeg"),
-            SimpleUploadedFile("回复函.pdf", b"%PDF-1.4 reply", content_type="application/pdf"),
+            SimpleUploadedFile("现场.jpg", samples.jpeg(), content_type="image/jpeg"),
+            SimpleUploadedFile("回复函.pdf", samples.pdf(), content_type="application/pdf"),
         ]
     }
     response = _act(client, order, "reply", {"note": "已更换破裂管道，恢复供水。"}, files)

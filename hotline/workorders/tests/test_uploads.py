@@ -17,7 +17,8 @@ from hotline.workorders.errors import InvalidInput
 from hotline.workorders.models import Attachment, WorkOrder
 from hotline.workorders.services import workorder_attach
 from hotline.workorders.tests import factories as f
-from hotline.workorders.uploads import upload_check
+from hotline.workorders.tests import samples
+from hotline.workorders.uploads import DOCX, XLSX, upload_check
 
 PAGE = b"<!DOCTYPE html><script>alert(document.cookie)</script>"
 EXE = b"MZ\x90\x00\x03" + b"\x00" * 60
@@ -39,37 +40,78 @@ def check(name: str, content: bytes) -> str:
     return upload_check(name=name, size=upload.size, file=upload)
 
 
-@pytest.mark.parametrize(
-    ("name", "content", "content_type"),
-    [
-        ("现场.JPG", b"\xff\xd8\xff\xe0JFIF", "image/jpeg"),
-        ("回复函.pdf", b"%PDF-1.7\n", "application/pdf"),
-        (
-            "说明.docx",
-            b"PK\x03\x04rest",
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ),
-        ("通知.wps", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "application/vnd.ms-works"),
-        ("情况.txt", "供水已恢复。".encode("gb18030"), "text/plain"),
-        ("录音.amr", b"#!AMR\n", "audio/amr"),
-        ("录音.mp3", b"ID3\x03", "audio/mpeg"),
-    ],
-)
-def test_it_accepts_listed_types_and_names_the_content_type(name, content, content_type):
-    assert check(name, content) == content_type
+# A real file of each kind, made by the library that writes it (samples.py).
+REAL = [
+    ("现场.JPG", samples.jpeg, "image/jpeg"),
+    ("现场.png", samples.png, "image/png"),
+    ("现场.gif", lambda: samples.image("GIF"), "image/gif"),
+    ("现场.webp", lambda: samples.image("WEBP"), "image/webp"),
+    ("现场.bmp", lambda: samples.image("BMP"), "image/bmp"),
+    ("现场.tiff", lambda: samples.image("TIFF"), "image/tiff"),
+    ("现场.heic", samples.heic, "image/heic"),
+    ("回复函.pdf", samples.pdf, "application/pdf"),
+    ("说明.docx", samples.docx, DOCX),
+    ("台账.xlsx", samples.xlsx, XLSX),
+    ("通知.odt", samples.odt, "application/vnd.oasis.opendocument.text"),
+    ("通知.wps", samples.docx, "application/vnd.ms-works"),
+    ("情况.txt", lambda: "供水已恢复。".encode("gb18030"), "text/plain"),
+    ("情况.txt", lambda: "供水已恢复。\n".encode(), "text/plain"),
+    ("名单.csv", lambda: "路段,时间\n东城路,8:00\n".encode(), "text/csv"),
+    ("说明.rtf", lambda: b"{\\rtf1\\ansi water}", "application/rtf"),
+    ("录音.amr", samples.amr, "audio/amr"),
+    ("录音.mp3", samples.mp3, "audio/mpeg"),
+    ("录音.wav", samples.wav, "audio/wav"),
+]
 
 
-@pytest.mark.parametrize(("name", "content"), [*BAD, ("noext", b"x"), ("a.svg", b"<svg/>")])
-def test_it_refuses_unlisted_types_and_disguised_content_naming_the_file(name, content):
+@pytest.mark.parametrize(("name", "make", "content_type"), REAL)
+def test_it_accepts_listed_types_and_names_the_content_type(name, make, content_type):
+    assert check(name, make()) == content_type
+
+
+# The content of one allowed kind under the extension of another: refused, each way round.
+SWAPPED = [
+    ("说明.docx", samples.xlsx),
+    ("台账.xlsx", samples.docx),
+    ("现场.png", samples.jpeg),
+    ("现场.jpg", samples.png),
+    ("录音.mp3", samples.wav),
+    ("录音.wav", lambda: samples.image("WEBP")),  # RIFF too, but not WAVE
+    ("回复函.pdf", samples.docx),
+    ("情况.txt", samples.png),
+    ("现场.jpg", lambda: b"\xff\xd8photo"),  # a signature's first bytes alone are no JPEG
+]
+
+
+@pytest.mark.parametrize(("name", "make"), SWAPPED)
+def test_it_refuses_content_of_another_kind(name, make):
+    with pytest.raises(InvalidInput) as err:
+        check(name, make())
+    assert f"「{name}」的内容不是" in err.value.message
+
+
+# A page renamed, and files that are both a valid image (or document) and a web page.
+POLYGLOTS = [
+    ("page.jpg", PAGE),
+    ("page.txt", b"\xef\xbb\xbf  " + PAGE),
+    ("现场.gif", b"GIF89a/*<html><script>alert(1)</script></html>*/" + bytes(40)),
+    ("现场.png", samples.png() + b"<script>alert(document.cookie)</script>"),
+    ("说明.txt", "请看<iframe src=//evil>".encode()),
+    ("a.txt", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'),
+]
+
+
+@pytest.mark.parametrize(("name", "content"), POLYGLOTS)
+def test_it_refuses_pages_and_polyglots(name, content):
     with pytest.raises(InvalidInput) as err:
         check(name, content)
-    assert f"「{name}」" in err.value.message and err.value.field == "file"
+    assert f"「{name}」" in err.value.message
 
 
 def test_it_serves_no_media_url_even_with_debug_on(client, org, settings, media):
     order = f.in_progress(org)
     attachment = workorder_attach(
-        order=order, actor=org.bob, file=SimpleUploadedFile("现场.png", b"\x89PNG\r\n\x1a\n")
+        order=order, actor=org.bob, file=SimpleUploadedFile("现场.png", samples.png())
     )
     assert (media / attachment.file.name).exists()
     settings.DEBUG = True
@@ -175,7 +217,7 @@ def test_it_refuses_bad_files_from_a_channel(org, media, name, content):
 def test_it_links_the_admin_to_the_scoped_download(client, org, django_user_model):
     order = f.in_progress(org)
     attachment = workorder_attach(
-        order=order, actor=org.bob, file=SimpleUploadedFile("a.pdf", b"%PDF-1.4")
+        order=order, actor=org.bob, file=SimpleUploadedFile("a.pdf", samples.pdf())
     )
     admin = django_user_model.objects.create_superuser("root", password="x")
     client.force_login(admin)
@@ -189,3 +231,41 @@ def test_it_tells_the_browser_which_types_to_offer(client, org):
     client.force_login(org.bob)
     page = client.get(reverse("workorder_detail", args=[order.number])).content.decode()
     assert 'accept=".jpg,.jpeg,.png' in page and ".html" not in page.split('accept="')[1][:400]
+
+
+def hotline_with(settings, **changes):
+    settings.HOTLINE = {**settings.HOTLINE, **changes}
+
+
+def test_a_city_can_add_and_remove_extensions(settings, client, org):
+    mp4 = samples.heic().replace(b"ftypheic", b"ftypisom").replace(b"mif1heic", b"isomavc1")
+    with pytest.raises(InvalidInput, match="类型不允许上传"):
+        check("现场.mp4", mp4)
+    hotline_with(settings, ATTACHMENT_EXTENSIONS="+mp4,-bmp")
+    assert check("现场.mp4", mp4) == "video/mp4"
+    with pytest.raises(InvalidInput) as err:
+        check("现场.bmp", samples.image("BMP"))
+    assert "视频" in err.value.message
+    order = f.in_progress(org)
+    client.force_login(org.bob)
+    page = client.get(reverse("workorder_detail", args=[order.number])).content.decode()
+    accept = page.split('accept="')[1].split('"')[0].split(",")
+    assert ".mp4" in accept and ".bmp" not in accept
+
+
+def test_a_city_can_replace_the_list(settings):
+    hotline_with(settings, ATTACHMENT_EXTENSIONS=["pdf", "JPG"])
+    assert check("a.pdf", samples.pdf()) == "application/pdf"
+    assert check("a.jpg", samples.jpeg()) == "image/jpeg"
+    with pytest.raises(InvalidInput) as err:
+        check("a.png", samples.png())
+    assert "（允许：PDF、图片）" in err.value.message
+
+
+@pytest.mark.parametrize("value", ["pdf,exe", "+html", "pdf,+jpg"])
+def test_an_unknown_or_mixed_extension_setting_is_a_configuration_error(settings, value):
+    from django.core.exceptions import ImproperlyConfigured
+
+    hotline_with(settings, ATTACHMENT_EXTENSIONS=value)
+    with pytest.raises(ImproperlyConfigured, match="HOTLINE_ATTACHMENT_EXTENSIONS"):
+        check("a.pdf", samples.pdf())
