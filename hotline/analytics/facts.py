@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
@@ -51,10 +53,27 @@ from hotline.workorders.models import WorkOrder, WorkOrderAssignment, WorkOrderE
 from .models import WorkOrderEventFacts, WorkOrderFacts, WorkOrderFactsMark
 
 # Events written before the mark but committed after the last refresh are still found if fewer
-# than this many events were written in between (about half a day of a big city's moves).
+# than this many events were written in between (about half a day of a big city's moves); the
+# full pass compares orders in batches of BATCH ids. Defaults of settings.HOTLINE["FACTS_LOOKBACK"]
+# and ["FACTS_BATCH"] (environment HOTLINE_FACTS_LOOKBACK, HOTLINE_FACTS_BATCH).
 LOOKBACK = 5000
 ORDER_MARK, EVENT_MARK = 1, 2
 BATCH = 20000
+
+
+def _positive(name: str, default: int) -> int:
+    value = getattr(settings, "HOTLINE", {}).get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ImproperlyConfigured(f"HOTLINE_{name} must be a positive integer, not {value!r}")
+    return value
+
+
+def lookback() -> int:
+    return _positive("FACTS_LOOKBACK", LOOKBACK)
+
+
+def batch_size() -> int:
+    return _positive("FACTS_BATCH", BATCH)
 
 
 def _row_expressions() -> dict[str, object]:
@@ -190,15 +209,16 @@ def facts_refresh(*, full: bool = False) -> Refreshed:
     written = 0
     if full or mark is None:
         last = WorkOrder.objects.aggregate(last=Max("pk"))["last"] or 0
-        for start in range(0, last + 1, BATCH):
+        size = batch_size()
+        for start in range(0, last + 1, size):
             with transaction.atomic():
-                batch = WorkOrder.objects.filter(pk__gte=start, pk__lt=start + BATCH)
+                batch = WorkOrder.objects.filter(pk__gte=start, pk__lt=start + size)
                 written += _upsert(_stale(batch) if mark is not None else batch)
         _advance(ORDER_MARK, top)
         _analyze(WorkOrderFacts)
         return Refreshed(written, True)
     newest = WorkOrderFacts.objects.aggregate(newest=Max("order_id"))["newest"] or 0
-    moved = WorkOrderEvent.objects.filter(pk__gt=mark - LOOKBACK).values("order_id")
+    moved = WorkOrderEvent.objects.filter(pk__gt=mark - lookback()).values("order_id")
     # Two look-ups rather than one with OR: each reads an index (the primary key of the
     # orders, the events after the mark), never the whole order table.
     ids = [
@@ -278,9 +298,9 @@ def event_facts_refresh(*, full: bool = False) -> Refreshed:
     batches of BATCH × 10 event ids."""
     top = WorkOrderEvent.objects.aggregate(top=Max("pk"))["top"] or 0
     mark = _mark(EVENT_MARK)
-    start = 0 if full or mark is None else max(mark - LOOKBACK, 0) + 1
+    start = 0 if full or mark is None else max(mark - lookback(), 0) + 1
     written = 0
-    step = BATCH * 10
+    step = batch_size() * 10
     for low in range(start, top + 1, step):
         events = WorkOrderEvent.objects.filter(pk__gte=low, pk__lt=low + step, action__in=COUNTED)
         with transaction.atomic():

@@ -17,11 +17,13 @@ from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 import jieba
 import numpy as np
 import stopwordsiso
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -52,10 +54,22 @@ HOTLINE_FILLER = frozenset(
 STOP_WORDS = frozenset(stopwordsiso.stopwords("zh")) | HOTLINE_FILLER
 
 
+@lru_cache(maxsize=4)
+def _stop_words(extra: str) -> frozenset[str]:
+    return STOP_WORDS | {w.strip() for w in extra.replace("，", ",").split(",") if w.strip()}
+
+
+def stop_words() -> frozenset[str]:
+    """STOP_WORDS and the city's own filler: settings.HOTLINE["HOT_FILLER_EXTRA"] (environment
+    HOTLINE_HOT_FILLER_EXTRA), words separated by commas."""
+    return _stop_words(str(getattr(settings, "HOTLINE", {}).get("HOT_FILLER_EXTRA") or ""))
+
+
 def words(text: str) -> list[str]:
     """Content words of a text: two or more Chinese characters or letters (no numbers), none
     of the stop words."""
-    return [w for w in jieba.lcut(text, HMM=False) if _WORD.match(w) and w not in STOP_WORDS]
+    stop = stop_words()
+    return [w for w in jieba.lcut(text, HMM=False) if _WORD.match(w) and w not in stop]
 
 
 @dataclass

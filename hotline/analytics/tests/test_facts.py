@@ -117,6 +117,43 @@ def test_the_full_refresh_repairs_what_the_incremental_one_cannot_see(history): 
     assert _facts(o2).closed
 
 
+def test_a_city_can_look_further_back(history, settings):  # noqa: F811
+    """HOTLINE_FACTS_LOOKBACK: with a longer look-back the incremental refresh finds the row
+    the default one missed above."""
+    facts_refresh()
+    o2 = _order("13900000002")
+    WorkOrderFacts.objects.filter(order=o2).update(version=0, closed=False)
+    top = WorkOrderEvent.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    WorkOrderFactsMark.objects.filter(pk=1).update(event_id=top + LOOKBACK + 1)
+    settings.HOTLINE = {**settings.HOTLINE, "FACTS_LOOKBACK": 2 * LOOKBACK}
+    assert facts_refresh().orders >= 1 and _facts(o2).closed  # o2, and the orders it repeats
+
+
+def test_a_city_can_size_the_full_passes_batches(history, settings, monkeypatch):  # noqa: F811
+    """HOTLINE_FACTS_BATCH: the full pass writes in batches of that many order ids (one
+    transaction each), with the same rows."""
+    from hotline.analytics import facts
+
+    calls: list[int] = []
+    real = facts._upsert
+    monkeypatch.setattr(facts, "_upsert", lambda orders: calls.append(1) or real(orders))
+    last = WorkOrder.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    assert facts_refresh(full=True).orders == 7 and len(calls) == last // facts.BATCH + 1
+    calls.clear()
+    WorkOrderFacts.objects.update(version=0)
+    settings.HOTLINE = {**settings.HOTLINE, "FACTS_BATCH": 2}
+    assert facts_refresh(full=True).orders == 7 and len(calls) == last // 2 + 1
+
+
+@pytest.mark.parametrize("value", [0, -5, "100", True])
+def test_a_bad_facts_setting_is_a_configuration_error(history, settings, value):  # noqa: F811
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.HOTLINE = {**settings.HOTLINE, "FACTS_BATCH": value}
+    with pytest.raises(ImproperlyConfigured, match="HOTLINE_FACTS_BATCH"):
+        facts_refresh(full=True)
+
+
 def test_a_periodic_job_keeps_them_fresh(history, org):  # noqa: F811
     from hotline.analytics.tasks import refresh_facts, refresh_facts_full
     from hotline.core import periodic

@@ -160,3 +160,12 @@ def test_topic_terms_leave_out_words_that_name_no_matter():
     found = words("请问应该找哪个部门咨询小区停水多少天的问题")
     assert "停水" in found and "小区" in found
     assert not {"哪个", "应该", "部门", "多少", "咨询", "问题", "请问"} & set(found)
+
+
+def test_a_city_adds_its_own_filler_words(settings):
+    """HOTLINE_HOT_FILLER_EXTRA: a city's own filler leaves the terms; the shipped list stays."""
+    text = "市长热线：小区停水，咨询何时恢复"
+    assert {"市长", "热线", "小区"} <= set(words(text))
+    settings.HOTLINE = {**settings.HOTLINE, "HOT_FILLER_EXTRA": "市长， 热线,小区"}
+    found = words(text)
+    assert "停水" in found and not {"市长", "热线", "小区", "咨询"} & set(found)
