@@ -29,6 +29,8 @@ class NavItem:
     # Lower wins when several landing pages fit a user's roles.
     landing: int | None = None
     staff_only: bool = False
+    # Always in the header's row, never folded into 更多 (a link that carries a live count).
+    pinned: bool = False
 
 
 _ITEMS: dict[str, NavItem] = {}
@@ -43,9 +45,12 @@ def register(
     order: int = 100,
     landing: int | None = None,
     staff_only: bool = False,
+    pinned: bool = False,
 ) -> None:
     """Add (or replace, by key) one navigation entry."""
-    _ITEMS[key] = NavItem(key, label, url_name, frozenset(roles), order, landing, staff_only)
+    _ITEMS[key] = NavItem(
+        key, label, url_name, frozenset(roles), order, landing, staff_only, pinned
+    )
 
 
 def _fits(item: NavItem, user: User) -> bool:

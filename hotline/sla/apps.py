@@ -30,4 +30,4 @@ class SlaConfig(AppConfig):
             "hotline.sla.tasks.scan_time_limits",
             every=timedelta(minutes=int(sla_setting("SCAN_EVERY_MINUTES"))),
         )
-        nav.register("sla_notifications", nav_label(), "sla_notifications", order=90)
+        nav.register("sla_notifications", nav_label(), "sla_notifications", order=90, pinned=True)

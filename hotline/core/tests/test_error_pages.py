@@ -14,7 +14,7 @@ def test_a_refused_desk_says_why_inside_the_platform_page(client):
     assert r.status_code == 403
     page = r.content.decode()
     assert "只有督办员可以使用此工作台" in page
-    assert 'class="top"' in page and "我的工作台" in page
+    assert 'class="top"' in page and 'aria-label="主导航"' in page
 
 
 def test_a_refused_htmx_request_gets_the_reason_alone(client):
