@@ -9,7 +9,11 @@ Settings (read here, with these defaults):
   "phone": "30/h"}, "rate": {"ip": "20/h", "phone": "10/h"}} (django-ratelimit rates; a key
   left out keeps its default);
 - PORTAL_MIN_FILL_SECONDS: 3 (a submission sent sooner after the form was shown is refused).
-The counters live in the default cache, which every process shares (database or Redis)."""
+The counters live in the default cache, which every process shares (database or Redis).
+
+A category (optional) brings its extra fields (附加信息) into the form: the page's script fetches
+them (`portal_category_fields`) when the choice changes; without script the 选择类别 button posts
+the form back, which shows them with everything typed so far and writes nothing."""
 
 from __future__ import annotations
 
@@ -22,11 +26,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import get_usage
 
 from hotline.workorders.errors import WorkOrderError
 
+from .desk_fields import field_inputs
 from .portal_forms import PortalCheckForm, PortalRateForm, PortalSubmitForm
 from .portal_selectors import phone_digits, portal_order_find, portal_progress
 from .portal_services import portal_rate, portal_submit
@@ -37,6 +42,8 @@ DEFAULT_RATES = {
     "rate": {"ip": "20/h", "phone": "10/h"},
 }
 SESSION_SUBMITTED = "portal_submitted"
+# The name of the 选择类别 button: the form comes back with the category's fields, unchecked.
+CHOOSE_CATEGORY = "choose_category"
 # Service errors name the order's field; the form calls some of them differently.
 FORM_FIELD = {"requester_phone": "phone", "requester_name": "name"}
 
@@ -80,6 +87,11 @@ def _limited(request: HttpRequest, action: str) -> HttpResponse | None:
 
 def _service_error(form: Any, exc: WorkOrderError) -> None:
     field = FORM_FIELD.get(exc.field or "", exc.field)
+    if field and field.startswith("attribute["):
+        # An extra field's answer: the message goes beside that field, as on the agent desk.
+        form.attribute_error = (field[len("attribute[") :].rstrip("]"), exc.message)
+        form.add_error(None, _("请按提示填写附加信息"))
+        return
     form.add_error(field if field in form.fields else None, exc.message)
 
 
@@ -87,11 +99,36 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     return render(request, "intake/portal/home.html")
 
 
+def _submit_page(
+    request: HttpRequest, form: PortalSubmitForm, *, status: int = 200
+) -> HttpResponse:
+    """The form, with the chosen category's extra fields filled from what was posted."""
+    raw = form["category"].value()
+    posted = request.POST if request.method == "POST" else None
+    code, message = form.attribute_error
+    context = {
+        "form": form,
+        "inputs": field_inputs(raw, posted),
+        "error_code": code,
+        "error": message,
+    }
+    return render(request, "intake/portal/submit.html", context, status=status)
+
+
+def _chosen(request: HttpRequest) -> PortalSubmitForm:
+    """The form as posted, unchecked: the 选择类别 step shows no errors yet."""
+    post = request.POST
+    names = [n for n in PortalSubmitForm.base_fields if n != "website"]
+    return PortalSubmitForm(initial={n: post.get(n) for n in names if post.get(n) is not None})
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def portal_submit_view(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return render(request, "intake/portal/submit.html", {"form": PortalSubmitForm()})
+        return _submit_page(request, PortalSubmitForm())
+    if CHOOSE_CATEGORY in request.POST:
+        return _submit_page(request, _chosen(request))
     if limited := _limited(request, "submit"):
         return limited
     form = PortalSubmitForm(request.POST)
@@ -107,6 +144,8 @@ def portal_submit_view(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
                 title=data["title"],
                 is_confidential=data["is_confidential"],
+                category=data["category"],
+                attributes=data["attributes"],
             )
         except WorkOrderError as exc:
             _service_error(form, exc)
@@ -117,7 +156,14 @@ def portal_submit_view(request: HttpRequest) -> HttpResponse:
                 "query_code": order.query_code,
             }
             return redirect("portal_done")
-    return render(request, "intake/portal/submit.html", {"form": form}, status=400)
+    return _submit_page(request, form, status=400)
+
+
+@require_GET
+def portal_category_fields(request: HttpRequest) -> HttpResponse:
+    """The extra fields of a category, for the page's script to put in the form."""
+    inputs = field_inputs(request.GET.get("category", "")[:12], None)
+    return render(request, "intake/_category_fields.html", {"inputs": inputs})
 
 
 @never_cache

@@ -17,12 +17,14 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.choices import RegionLevel
 from hotline.accounts.models import Region
-from hotline.catalog.models import RequestType
+from hotline.catalog.fields import InvalidAttribute, category_attributes_clean, category_fields
+from hotline.catalog.models import Category, RequestType
 from hotline.core.conf import hotline_int
 from hotline.workorders.choices import Rating
 from hotline.workorders.services import PHONE_RE
 
-from .portal_selectors import phone_digits, service_area_regions
+from .open311.attributes import BadAttributeKey, form_attributes
+from .portal_selectors import phone_digits, portal_categories, service_area_regions
 
 # Markup has no place in a request; refusing it says so plainly (pages escape text anyway).
 MARKUP_RE = re.compile(r"<\s*/?\s*[a-zA-Z!?]|javascript:", re.IGNORECASE)
@@ -75,7 +77,11 @@ class RegionChoiceField(forms.ModelChoiceField):
 
 
 class PortalSubmitForm(forms.Form):
-    """我要反映: one request from a citizen."""
+    """我要反映: one request from a citizen, with the category they think it is (optional: the
+    dispatcher decides) and the answers to that category's extra fields (附加信息)."""
+
+    # (field code, message) when an extra field's answer is refused: shown beside that field.
+    attribute_error: tuple[str, str] = ("", "")
 
     request_type = forms.ModelChoiceField(
         label=_("诉求类型"),
@@ -87,6 +93,13 @@ class PortalSubmitForm(forms.Form):
             "required": _("请选择诉求类型"),
             "invalid_choice": _("请选择有效的诉求类型"),
         },
+    )
+    category = forms.TypedChoiceField(
+        label=_("诉求分类（选填）"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        error_messages={"invalid_choice": _("请选择有效的诉求分类")},
     )
     title = _text_field(_("标题"), 200, required=False)
     content = _text_field(
@@ -132,6 +145,12 @@ class PortalSubmitForm(forms.Form):
         region = self.fields["region"]
         assert isinstance(region, forms.ModelChoiceField)
         region.queryset = service_area_regions()
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = [
+            ("", _("不清楚，由热线分类")),
+            *((g.name, g.leaves) for g in portal_categories()),
+        ]
         # The city's limits are settings: the fields follow them (the HTML maxlength too).
         for name, setting in (("title", "TITLE_MAX_LENGTH"), ("content", "CONTENT_MAX_LENGTH")):
             field = self.fields[name]
@@ -143,7 +162,7 @@ class PortalSubmitForm(forms.Form):
             field.error_messages["max_length"] = format_lazy(
                 TOO_LONG, label=field.label, limit=limit
             )
-        if not self.is_bound:
+        if not self.is_bound and not self.initial.get("started"):
             self.initial["started"] = fill_token()
 
     def clean_title(self) -> str:
@@ -161,6 +180,37 @@ class PortalSubmitForm(forms.Form):
     def clean_phone(self) -> str:
         return _phone(self.cleaned_data["phone"])
 
+    def clean_category(self) -> Category | None:
+        pk = self.cleaned_data["category"]
+        if pk is None:
+            return None
+        category = Category.objects.filter(pk=pk, is_active=True).first()
+        if category is None:
+            raise forms.ValidationError(_("请选择有效的诉求分类"), code="invalid_choice")
+        return category
+
+    def _clean_attributes(self, cleaned: dict[str, Any]) -> None:
+        """附加信息: attribute[CODE] (attribute[CODE][] for a multiple choice), checked by the
+        catalogue's own rules, the ones `workorder_register` applies again."""
+        pairs = [(k, v) for k, vs in self.data.lists() for v in vs]  # type: ignore[attr-defined]
+        try:
+            answers = form_attributes(pairs)
+        except BadAttributeKey as e:
+            raise forms.ValidationError(str(e), code="attribute") from None
+        cleaned["attributes"] = answers
+        if "category" in self.errors:
+            return
+        fields = category_fields(cleaned.get("category"))
+        try:
+            category_attributes_clean(
+                category=cleaned.get("category"), answers=answers, fields=fields
+            )
+        except InvalidAttribute as e:
+            if e.code not in {f.code for f in fields if f.variable}:
+                raise forms.ValidationError(e.message, code="attribute") from None
+            self.attribute_error = (e.code, e.message)
+            raise forms.ValidationError(_("请按提示填写附加信息"), code="attribute") from None
+
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         if self.data.get("website"):
@@ -173,6 +223,7 @@ class PortalSubmitForm(forms.Form):
             ) from None
         if time.time() - started < min_fill_seconds():
             raise forms.ValidationError(_("提交过快，请确认内容后再提交"), code="too_fast")
+        self._clean_attributes(cleaned if cleaned is not None else self.cleaned_data)
         return cleaned
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.choices import RegionLevel
 from hotline.accounts.models import Region, Unit
+from hotline.catalog.models import Category
 from hotline.workorders.choices import Action, AssignmentRole, Status
 from hotline.workorders.models import WorkOrder, WorkOrderAssignment
 
@@ -189,3 +190,36 @@ def may_rate(order: WorkOrder) -> bool:
     awaits its callback, or once closed without a rating (the callback never reached them).
     A reply still under review (已答复) is not theirs to rate yet: review may send it back."""
     return order.status in ANSWERED and not order.rating
+
+
+@dataclass
+class CategoryGroup:
+    """One top-level category and the leaves under it, for an <optgroup>."""
+
+    name: str
+    leaves: list[tuple[int, str]]  # (id, the names below the top level, joined by " / ")
+
+
+def portal_categories() -> list[CategoryGroup]:
+    """The categories a requester may pick, grouped by top-level category: the leaves (no
+    active child) whose every ancestor is active, as the agent desk and Open311 offer them.
+    One query over the tree (a few hundred rows), in the tree's order."""
+    nodes = {
+        pk: (parent, name, active, path)
+        for pk, parent, name, active, path in Category.objects.order_by("path").values_list(
+            "pk", "parent_id", "name", "is_active", "path"
+        )
+    }
+    has_active_child = {parent for parent, _name, active, _path in nodes.values() if active}
+    groups: dict[int, CategoryGroup] = {}
+    for pk, (_parent, _name, active, path) in nodes.items():
+        if not active or pk in has_active_child:
+            continue
+        chain = [int(i) for i in path.strip("/").split("/") if i]
+        if not all(i in nodes and nodes[i][2] for i in chain):
+            continue
+        root = chain[0]
+        group = groups.setdefault(root, CategoryGroup(nodes[root][1], []))
+        names = [nodes[i][1] for i in chain[1:]] or [nodes[root][1]]
+        group.leaves.append((pk, " / ".join(names)))
+    return list(groups.values())

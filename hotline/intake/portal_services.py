@@ -3,11 +3,13 @@ own actor (`system_user`): the portal never writes an order itself."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.utils.translation import gettext as _
 
 from hotline.accounts.models import Region
 from hotline.accounts.services import system_user
-from hotline.catalog.models import RequestType
+from hotline.catalog.models import Category, RequestType
 from hotline.workorders.choices import Action, Channel
 from hotline.workorders.errors import ConcurrentUpdate, IllegalTransition
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
@@ -29,9 +31,16 @@ def portal_submit(
     name: str = "",
     title: str = "",
     is_confidential: bool = False,
+    category: Category | None = None,
+    attributes: Mapping[str, object] | None = None,
 ) -> WorkOrder:
     """市民端提交: register the request as a web-channel order (number and query code included),
-    acted by the system user, so the hotline receives it like any other intake."""
+    acted by the system user, so the hotline receives it like any other intake.
+
+    `category` is the requester's own choice, stored on the order as the desk and the channel
+    API store one chosen at intake; the dispatcher sees it and may change it. `attributes` are
+    the answers to its extra fields, checked by `workorder_register` (an empty dict when none,
+    so a required field is enforced)."""
     content = content.strip()
     title = title.strip() or " ".join(content.split())[:DERIVED_TITLE_LENGTH]
     return workorder_register(
@@ -45,6 +54,8 @@ def portal_submit(
         requester_name=name,
         requester_phone=phone,
         is_confidential=is_confidential,
+        category=category,
+        attributes=dict(attributes or {}),
     )
 
 
