@@ -20,9 +20,9 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedShuffleSplit
 
 from .conf import dispatch_setting
-from .learning import TextClassifier, order_text
+from .learning import TextClassifier, TreeNode, order_text
 from .repeats import near_pairs, repeat_text
-from .training import HOLDOUT_MIN_ORDERS, holdout_metrics, training_examples
+from .training import HOLDOUT_MIN_ORDERS, category_tree, holdout_metrics, training_examples
 
 Say = Callable[[str], None]
 
@@ -41,6 +41,22 @@ def _spread(values: list[float]) -> str:
     return f"{statistics.mean(values):.3f} ± {statistics.pstdev(values):.3f}"
 
 
+def taxonomy_tree(path: Path) -> list[TreeNode]:
+    """taxonomy.csv (一级分类, 二级分类, 三级分类 per leaf) as the tree the platform's training
+    reads from its Category table: (key, name, parent key). A first-level node's key is its name,
+    which is the labelled sample's label; deeper keys are the names' paths."""
+    nodes: dict[tuple[str, ...], TreeNode] = {}
+    for line, row in enumerate(_read(path, None), start=2):
+        names = [(row.get(column) or "").strip() for column in ("一级分类", "二级分类", "三级分类")]
+        if not all(names):
+            raise ValueError(f"{path.name} 第 {line} 行：一级、二级、三级分类名称须齐全")
+        for depth in range(1, 4):
+            key = tuple(names[:depth])
+            parent = None if depth == 1 else (names[0] if depth == 2 else key[:-1])
+            nodes.setdefault(key, (names[0] if depth == 1 else key, names[depth - 1], parent))
+    return list(nodes.values())
+
+
 @dataclass
 class FoldResult:
     top1: float
@@ -50,9 +66,15 @@ class FoldResult:
     suggest_ms: list[float]
 
 
-def _fold(texts: list[str], labels: np.ndarray, train: np.ndarray, test: np.ndarray) -> FoldResult:
+def _fold(
+    texts: list[str],
+    labels: np.ndarray,
+    train: np.ndarray,
+    test: np.ndarray,
+    tree: list[TreeNode] | None,
+) -> FoldResult:
     t0 = time.perf_counter()
-    clf = TextClassifier.fit([texts[i] for i in train], list(labels[train]))
+    clf = TextClassifier.fit([texts[i] for i in train], list(labels[train]), tree=tree)
     train_seconds = time.perf_counter() - t0
     ranked, timings = [], []
     for i in test:
@@ -78,11 +100,18 @@ def evaluate_categories(path: Path, *, folds: int, limit: int | None, say: Say) 
     labels = np.array([r["一级分类"] for r in rows])
     say(f"== 分类建议：{path.name}（{len(rows)} 条，{len(set(labels))} 类，分层 {folds}×80/20）")
     say("  （该文件没有区划和诉求类型：此处只用文本，区划与诉求类型的作用见本库历史一节）")
+    taxonomy = path.parent / "taxonomy.csv"
+    tree = taxonomy_tree(taxonomy) if taxonomy.exists() else None
+    if tree is None:
+        say(f"  （未找到 {taxonomy.name}：不用分类树的名称）")
+    else:
+        leaves = len(tree) - len({up for _key, _name, up in tree if up is not None})
+        say(f"  （分类树 {taxonomy.name}：{leaves} 个末级分类的名称作为训练样本，与平台训练相同）")
     results = []
     for seed in range(folds):
         split = StratifiedShuffleSplit(n_splits=1, test_size=0.2, random_state=seed)
         train, test = next(split.split(texts, labels))
-        r = _fold(texts, labels, train, test)
+        r = _fold(texts, labels, train, test, tree)
         results.append(r)
         say(
             f"  第 {seed + 1} 折：top-1 {r.top1:.3f}  top-3 {r.top3:.3f}  "
@@ -107,9 +136,10 @@ def evaluate_history(*, say: Say) -> None:
         return
     # The platform's model reads region and request type beside the text; the same split
     # without them shows what they add.
+    tree = category_tree()
     for context, title in ((True, "文本+区划+诉求类型（平台所用）"), (False, "仅文本")):
         t0 = time.perf_counter()
-        metrics = holdout_metrics(examples, context=context)
+        metrics = holdout_metrics(examples, context=context, tree=tree)
         say(f"  {title}：训练与评估 {time.perf_counter() - t0:.1f} s")
         for name, label in (("unit", "承办单位"), ("category", "诉求分类")):
             if f"{name}_top1" in metrics:

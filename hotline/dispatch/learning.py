@@ -10,6 +10,7 @@ mean something and a slightly better top-1 than one SVM."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +57,41 @@ def order_text(title: str, content: str) -> str:
     title = _SPACE.sub(" ", title or "").strip()
     content = _SPACE.sub(" ", content or "").strip()
     return (title + "。") * TITLE_WEIGHT + content[:CONTENT_CHARS]
+
+
+# A node of the category tree as the training reads it: (key, name, parent key or None). The
+# platform passes its Category rows (pk, name, parent_id); the evaluation the taxonomy file.
+TreeNode = tuple[Any, str, Any]
+
+
+def name_examples(tree: Iterable[TreeNode], labels: Iterable[Any]) -> tuple[list[str], list[Any]]:
+    """The category tree as knowledge: each leaf's own name, written as a request that names
+    only that matter would read (`order_text(name, "")`), is one more training example of its
+    nearest ancestor-or-self among `labels` (in the platform the leaf itself, which orders
+    carry; in the labelled sample its first-level class). Leaves under no label teach nothing.
+
+    Only the leaf's name, not its path: with the ancestors' names in every example of a class,
+    the SVM separates the names by the ancestor's words, which requests rarely contain, and the
+    leaf's words learn nothing (0.831 top-1 on the exploration splits, no better than without
+    names; the leaf alone 0.879; docs/dispatch.md)."""
+    nodes = list(tree)
+    parent = {key: up for key, _name, up in nodes}
+    has_children = {up for _key, _name, up in nodes if up is not None}
+    wanted = set(labels)
+    texts: list[str] = []
+    taught: list[Any] = []
+    for key, name, _up in nodes:
+        if key in has_children or not name.strip():
+            continue
+        node: Any = key
+        seen = set()
+        while node is not None and node not in wanted and node not in seen:
+            seen.add(node)
+            node = parent.get(node)
+        if node is not None and node in wanted:
+            texts.append(order_text(name, ""))
+            taught.append(node)
+    return texts, taught
 
 
 @dataclass
@@ -144,9 +180,18 @@ class SharedFeatures:
     context: ContextColumns | None
 
     @classmethod
-    def fit(cls, texts: list[str], contexts: list[Context] | None = None) -> SharedFeatures:
-        vectorizer = _vectorizer(len(texts))
-        vectorizer.fit(texts)
+    def fit(
+        cls,
+        texts: list[str],
+        contexts: list[Context] | None = None,
+        *,
+        tree: list[TreeNode] | None = None,
+    ) -> SharedFeatures:
+        """`tree`: the category tree whose leaf names the category model will learn from
+        (`name_examples`); their n-grams join the vocabulary."""
+        names = [order_text(name, "") for _key, name, _up in tree or [] if name.strip()]
+        vectorizer = _vectorizer(len(texts) + len(names))
+        vectorizer.fit(texts + names)
         return cls(vectorizer, None if contexts is None else ContextColumns(contexts))
 
 
@@ -177,11 +222,14 @@ class TextClassifier:
         contexts: list[Context] | None = None,
         *,
         features: SharedFeatures | None = None,
+        tree: list[TreeNode] | None = None,
     ) -> TextClassifier:
         """Train on `texts` (and `contexts`). With `features` (fitted once by
         `SharedFeatures.fit` on the texts of every model of a version), the classifier reads
         the columns they define: the category and the unit model then vectorise a request once
-        between them (`featurize`), not once each."""
+        between them (`featurize`), not once each. With `tree` (the category tree, labels being
+        its keys), each leaf's name is one more example of the label it falls under
+        (`name_examples`); it does not count towards a label's MIN_EXAMPLES."""
         counts: dict[Any, int] = {}
         for label in labels:
             counts[label] = counts.get(label, 0) + 1
@@ -190,18 +238,21 @@ class TextClassifier:
         if len(kept_labels) < 2:
             # Nothing to choose between: the one label (if any) is always the answer.
             return cls(None, None, kept_labels)
-        kept_texts = [texts[i] for i in keep]
-        kept_contexts = None if contexts is None else [contexts[i] for i in keep]
+        name_texts, name_labels = name_examples(tree or [], kept_labels)
+        kept_texts = [texts[i] for i in keep] + name_texts
+        kept_contexts = (
+            None if contexts is None else [contexts[i] for i in keep] + [()] * len(name_texts)
+        )
         if features is None:
-            vectorizer = _vectorizer(len(keep))
+            vectorizer = _vectorizer(len(kept_texts))
             x = vectorizer.fit_transform(kept_texts)
             encoder = None if kept_contexts is None else ContextColumns(kept_contexts)
         else:
             vectorizer, encoder = features.vectorizer, features.context
             x = vectorizer.transform(kept_texts)
         if encoder is not None:
-            x = encoder.hstack(x, kept_contexts or [()] * len(keep))
-        y = [labels[i] for i in keep]
+            x = encoder.hstack(x, kept_contexts or [()] * len(kept_texts))
+        y = [labels[i] for i in keep] + name_labels
         if len(keep) > LARGE_HISTORY:
             calibrated = _fit_large(x, y)
         else:

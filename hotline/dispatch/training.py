@@ -18,11 +18,12 @@ from django.db.models import Max
 from django.utils import timezone
 from tqdm import tqdm
 
+from hotline.catalog.models import Category
 from hotline.workorders.choices import AssignmentRole, Status
 from hotline.workorders.models import WorkOrder, WorkOrderAssignment
 
 from . import store
-from .learning import SharedFeatures, TextClassifier, order_text
+from .learning import SharedFeatures, TextClassifier, TreeNode, order_text
 from .models import DispatchModel
 
 HOLDOUT_MIN_ORDERS = 50
@@ -58,6 +59,26 @@ def training_examples(*, since: datetime | None = None, progress: bool = False) 
     ]
 
 
+def category_tree() -> list[TreeNode]:
+    """The active categories as the category model's knowledge (`learning.name_examples`):
+    each leaf's name is one more example of its category. An inactive category (and what is
+    under it) teaches nothing: agents no longer choose it."""
+    rows = list(Category.objects.values_list("pk", "name", "parent_id", "is_active"))
+    inactive = {pk for pk, _name, _parent, active in rows if not active}
+    parent = {pk: up for pk, _name, up, _active in rows}
+
+    def retired(pk: int | None) -> bool:
+        seen = set()
+        while pk is not None and pk not in seen:
+            if pk in inactive:
+                return True
+            seen.add(pk)
+            pk = parent.get(pk)
+        return False
+
+    return [(pk, name, up) for pk, name, up, _active in rows if not retired(pk)]
+
+
 def return_rates(*, since: datetime | None = None) -> dict[tuple[int, int], float]:
     """(category, unit) -> returned lead dispatches ÷ lead dispatches of that category."""
     leads = WorkOrderAssignment.objects.filter(
@@ -77,22 +98,29 @@ def return_rates(*, since: datetime | None = None) -> dict[tuple[int, int], floa
 
 
 def fit_model(
-    version: int, examples: list[Example], rates: dict, *, context: bool = True
+    version: int,
+    examples: list[Example],
+    rates: dict,
+    *,
+    context: bool = True,
+    tree: list[TreeNode] | None = None,
 ) -> store.TrainedModel:
     """The category and the unit model; with `context`, both read the region and the request
     type beside the text (one-hot columns). Both read the same columns (one vectorizer fitted
-    on every example), so a suggestion vectorises the request once for the two."""
+    on every example), so a suggestion vectorises the request once for the two. `tree`
+    (`category_tree()`): the category model also learns each leaf category's name."""
     with_category = [e for e in examples if e.category_id is not None]
     with_unit = [e for e in examples if e.unit_id is not None]
     taught = [e for e in examples if e.category_id is not None or e.unit_id is not None]
     shared = SharedFeatures.fit(
-        [e.text for e in taught], [e.context for e in taught] if context else None
+        [e.text for e in taught], [e.context for e in taught] if context else None, tree=tree
     )
     category = TextClassifier.fit(
         [e.text for e in with_category],
         [e.category_id for e in with_category],
         [e.context for e in with_category] if context else None,
         features=shared,
+        tree=tree,
     )
     unit = TextClassifier.fit(
         [e.text for e in with_unit],
@@ -104,16 +132,21 @@ def fit_model(
 
 
 def holdout_metrics(
-    examples: list[Example], share: float = 0.2, *, context: bool = True
+    examples: list[Example],
+    share: float = 0.2,
+    *,
+    context: bool = True,
+    tree: list[TreeNode] | None = None,
 ) -> dict[str, float]:
-    """Top-1 / top-3 of category and unit on a random 20 % of the history, trained on the rest."""
+    """Top-1 / top-3 of category and unit on a random 20 % of the history, trained on the rest
+    (as `fit_model` trains: with `tree`, the category model also learns the leaves' names)."""
     if len(examples) < HOLDOUT_MIN_ORDERS:
         return {}
     shuffled = examples[:]
     random.Random(0).shuffle(shuffled)
     cut = int(len(shuffled) * (1 - share))
     train, test = shuffled[:cut], shuffled[cut:]
-    model = fit_model(0, train, {}, context=context)
+    model = fit_model(0, train, {}, context=context, tree=tree)
     out: dict[str, float] = {"holdout_orders": float(len(test))}
     for name, clf in (("category", model.category), ("unit", model.unit)):
         cases = [e for e in test if getattr(e, f"{name}_id") is not None]
@@ -144,14 +177,15 @@ def dispatch_train(
     examples = training_examples(since=since, progress=progress)
     say(f"{len(examples)} closed orders")
     stages = tqdm(total=3 if holdout else 2, desc="训练", disable=not progress)
+    tree = category_tree()
     metrics: dict[str, float] = {}
     if holdout:
-        metrics = holdout_metrics(examples)
+        metrics = holdout_metrics(examples, tree=tree)
         stages.update()
     rates = return_rates(since=since)
     stages.update()
     version = (DispatchModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
-    model = fit_model(version, examples, rates)
+    model = fit_model(version, examples, rates, tree=tree)
     stages.update()
     stages.close()
     metrics["train_seconds"] = round(time.perf_counter() - started, 2)

@@ -6,7 +6,7 @@ from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
-from hotline.dispatch.learning import LinearEnsemble, TextClassifier, order_text
+from hotline.dispatch.learning import LinearEnsemble, TextClassifier, name_examples, order_text
 
 WATER = ["小区停水没有通知", "自来水停水三天", "停水了什么时候来水", "水管爆裂停水"]
 ROADS = ["路灯不亮很危险", "路灯坏了没人修", "晚上路灯全黑", "路灯一直不亮"]
@@ -73,3 +73,42 @@ def test_a_large_history_is_fitted_once_and_calibrated_on_a_held_out_share(monke
     assert clf.ensemble is not None and len(clf.ensemble.coef_t) == 1  # one SVM, not one per fold
     top = clf.top("我们小区停水了")
     assert top[0].label == 0 and sum(r.confidence for r in top) == pytest.approx(1.0)
+
+
+TREE = [
+    ("water", "供水", None),
+    (("water", "停水"), "停水", "water"),
+    (("water", "水压"), "水压不足", "water"),
+    ("roads", "市政设施", None),
+    (("roads", "井盖"), "井盖", "roads"),
+    (("roads", "井盖", "缺失"), "井盖缺失", ("roads", "井盖")),
+    (("roads", "井盖", "破损"), "井盖破损", ("roads", "井盖")),
+    ("other", "其他事项", None),
+    (("other", "噪音"), "噪音扰民", "other"),
+]
+
+
+def test_the_tree_teaches_each_leaf_name_as_its_nearest_label():
+    texts, labels = name_examples(TREE, ["water", "roads", "school"])
+    # Leaves only (not 井盖, which has children), each under its nearest label; 噪音扰民 is under
+    # no label and teaches nothing.
+    assert texts == [order_text(n, "") for n in ("停水", "水压不足", "井盖缺失", "井盖破损")]
+    assert labels == ["water", "water", "roads", "roads"]
+    # A leaf that is itself a label teaches itself.
+    assert name_examples(TREE, ["water", ("water", "停水")])[1] == [("water", "停水"), "water"]
+    assert name_examples(TREE, []) == ([], [])
+
+
+def test_a_leaf_name_teaches_words_no_order_used():
+    texts = WATER + ROADS + SCHOOL
+    labels = ["water"] * 4 + ["roads"] * 4 + ["school"] * 4
+    plain = TextClassifier.fit(texts, labels)
+    taught = TextClassifier.fit(texts, labels, tree=TREE)
+    assert taught.labels == plain.labels == ["roads", "school", "water"]  # names add no label
+
+    def roads(clf):
+        return {r.label: r.confidence for r in clf.top("路口的井盖没了", 3)}["roads"]
+
+    assert taught.top("路口的井盖没了")[0].label == "roads"
+    assert roads(taught) > roads(plain) + 0.1
+    assert "井盖" in taught.terms("路口的井盖没了", "roads")  # the reason names the word

@@ -3,9 +3,18 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from hotline.catalog.models import Category
+from hotline.dispatch.learning import order_text
 from hotline.dispatch.models import DispatchModel
 from hotline.dispatch.suggest import suggest
-from hotline.dispatch.training import dispatch_activate, dispatch_train, return_rates
+from hotline.dispatch.training import (
+    category_tree,
+    dispatch_activate,
+    dispatch_train,
+    fit_model,
+    return_rates,
+    training_examples,
+)
 from hotline.workorders.tests.factories import move, registered
 
 from .history import MATTERS, category, closed, history
@@ -86,3 +95,23 @@ def test_make_run_trains_only_when_no_model_is_active(org, capsys):
     call_command("train_dispatch", "--if-missing", "--no-holdout")
     assert "跳过训练" in capsys.readouterr().out
     assert DispatchModel.objects.count() == 1
+
+
+def test_the_category_model_learns_the_active_leaves_names(org):
+    history(org, per_matter=4)
+    water = category(MATTERS["water"][0])
+    # A leaf under 停水 that no order used: its name teaches 停水 (the nearest category orders
+    # carry), while it is active.
+    burst = Category.objects.create(name="管网爆管抢修", parent=water, level=4)
+    assert (burst.pk, "管网爆管抢修", water.pk) in category_tree()
+
+    def water_confidence() -> float:
+        model = fit_model(0, training_examples(), {}, tree=category_tree())
+        ranked = model.category.top(order_text("管网爆管", ""), 3)
+        return {r.label: r.confidence for r in ranked}[water.pk]
+
+    taught = water_confidence()
+    burst.is_active = False
+    burst.save()
+    assert all(pk != burst.pk for pk, _name, _parent in category_tree())
+    assert taught > water_confidence() + 0.1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from hotline.dispatch import evaluation
 
@@ -24,9 +24,12 @@ class Command(BaseCommand):
         say = self.stdout.write
         labelled = data / "messages_labeled.csv"
         if labelled.exists():
-            evaluation.evaluate_categories(
-                labelled, folds=opts["folds"], limit=opts["limit"], say=say
-            )
+            try:
+                evaluation.evaluate_categories(
+                    labelled, folds=opts["folds"], limit=opts["limit"], say=say
+                )
+            except ValueError as exc:  # a malformed taxonomy.csv: named, nothing half-printed
+                raise CommandError(str(exc)) from exc
         else:
             say(f"== 分类建议：跳过，未找到 {labelled}")
         if not opts["skip_history"]:
