@@ -5,9 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from hotline.catalog.admin import CATEGORY_PATH, category_path
 from hotline.workorders.errors import WorkOrderError
 
 from .forms import ApplyPresetForm
@@ -32,23 +34,42 @@ LIMIT_FIELDS = frozenset(
 
 @admin.register(TimeLimitRule)
 class TimeLimitRuleAdmin(admin.ModelAdmin):
-    list_display = (
-        "clock",
-        "request_type",
-        "urgency",
-        "category",
-        "region",
-        "amount",
-        "unit",
-        "is_active",
-        "preset",
-        "source",
-    )
-    list_filter = ("clock", "unit", "is_active", "preset", "request_type", "urgency")
-    list_editable = ("amount", "unit", "is_active")
+    """时限规则: one readable line a rule — the clock, what it applies to in one column (全部 where
+    a field is left empty), the limit with its unit, on/off, and the rule set it came from (its
+    legal basis in the tooltip); the full basis and every field are on the rule's page."""
+
+    list_display = ("clock", "applies_to", "limit", "is_active", "origin")
+    list_display_links = ("clock", "applies_to")
+    list_editable = ("is_active",)
+    list_filter = ("clock", "is_active", "preset", "request_type", "urgency", "unit")
+    search_fields = ("source", "category__name", "region__name", "region__code", "preset")
+    list_select_related = ("request_type", "urgency", CATEGORY_PATH, "region")
+    list_per_page = 50
     raw_id_fields = ("category", "region")
     readonly_fields = ("preset",)
     change_list_template = "admin/sla/timelimitrule/change_list.html"
+
+    @admin.display(description=_("适用范围"))
+    def applies_to(self, obj: TimeLimitRule) -> str:
+        parts = [
+            obj.request_type.label if obj.request_type else gettext("全部类型"),
+            obj.urgency.label if obj.urgency else gettext("全部紧急程度"),
+        ]
+        if obj.category_id:
+            parts.append(category_path(obj.category))
+        if obj.region_id:
+            parts.append(obj.region.name)  # type: ignore[union-attr]
+        return " · ".join(str(p) for p in parts)
+
+    @admin.display(description=_("时限"), ordering="amount")
+    def limit(self, obj: TimeLimitRule) -> str:
+        return f"{obj.amount} {obj.get_unit_display()}"
+
+    @admin.display(description=_("来源"), ordering="preset")
+    def origin(self, obj: TimeLimitRule) -> str:
+        preset = PRESETS.get(obj.preset)
+        name = preset.name if preset else (obj.preset or gettext("管理员设定"))
+        return format_html('<span title="{}">{}</span>', obj.source or "", name)
 
     def save_model(self, request: HttpRequest, obj: TimeLimitRule, form, change: bool) -> None:
         if change and obj.preset and LIMIT_FIELDS & set(form.changed_data):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -69,3 +70,58 @@ def test_it_recomputes_the_orders_of_selected_alerts(admin_client, org):
     assert order.events.filter(action="add_note", actor__is_system=True).exists()
     alert.refresh_from_db()
     assert alert.resolved_at is not None
+
+
+def _columns(page: str) -> list[str]:
+    head = page[page.index('id="result_list"') :]
+    return re.findall(r'<th scope="col"\s+class="([^"]*)"', head[: head.index("</thead>")])
+
+
+def test_the_rule_list_reads_as_one_line_a_rule(admin_client, org):
+    from hotline.catalog.models import Category
+
+    water = Category.objects.create(name="供水", level=1)
+    cut = Category.objects.create(name="停水", level=2, parent=water)
+    TimeLimitRule.objects.create(
+        clock="reply", category=cut, region=org.county, amount=3, unit="working_days"
+    )
+    page = admin_client.get("/admin/sla/timelimitrule/").content.decode()
+    # The tick box, the clock, what it applies to, the limit, on/off, where it came from.
+    assert len(_columns(page)) == 6, _columns(page)
+    assert "全部类型 · 全部紧急程度 · 供水 / 停水 · 子洲县" in page
+    assert "3 工作日" in page
+    assert "山东省（2020）" in page and "管理员设定" in page
+
+
+def test_the_rule_list_searches_the_basis_and_filters_by_clock(admin_client, org):
+    page = admin_client.get("/admin/sla/timelimitrule/", {"q": "子洲县"}).content.decode()
+    assert 'name="_selected_action"' not in page
+    rule = TimeLimitRule.objects.filter(clock="return", is_active=True).first()
+    rule.region = org.county
+    rule.save()
+    page = admin_client.get("/admin/sla/timelimitrule/", {"q": "子洲县"}).content.decode()
+    assert len(re.findall(r'name="_selected_action"', page)) == 1
+    page = admin_client.get("/admin/sla/timelimitrule/", {"clock__exact": "callback"})
+    shown = TimeLimitRule.objects.filter(clock="callback").count()
+    assert len(re.findall(r'name="_selected_action"', page.content.decode())) == shown
+
+
+def test_the_rule_list_costs_the_same_queries_for_few_rules_or_many(
+    admin_client, org, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hotline.catalog.models import Category
+
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get("/admin/sla/timelimitrule/")
+    for i in range(20):
+        top = Category.objects.create(name=f"分类{i}", level=1)
+        leaf = Category.objects.create(name="下级", level=2, parent=top)
+        TimeLimitRule.objects.create(
+            clock="reply", category=leaf, region=org.county, amount=4, unit="working_days"
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = admin_client.get("/admin/sla/timelimitrule/").content.decode()
+    assert page.count("/ 下级 · 子洲县") == 20
