@@ -19,6 +19,7 @@ from hotline.accounts.models import User
 from hotline.accounts.services import system_user
 from hotline.core.conf import hotline_int
 from hotline.workorders.errors import InvalidInput
+from hotline.workorders.inserts import insert_row
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.refcache import RefCache
 from hotline.workorders.services import workorder_attach, workorder_register
@@ -122,6 +123,16 @@ def _validate(channel: Channel, sub: Submission, actor: User) -> None:
         pass
 
 
+# A request's order is numbered only while no request of its channel holds its idempotency key:
+# checked inside the order's INSERT (PostgreSQL), so a retry of a committed request fails there
+# without drawing a number (no gap in the day's numbers) and finds the first. The model's own
+# table and columns; the values are parameters.
+_KEY_FREE_SQL = (
+    f"NOT EXISTS (SELECT 1 FROM {ChannelRequest._meta.db_table}"
+    " WHERE channel_id = %s AND idempotency_key = %s)"
+)
+
+
 def _register(
     req: ChannelRequest,
     sub: Submission,
@@ -134,9 +145,14 @@ def _register(
     `registering` tells the notices which channel request the new order is (its row points at
     the order only once this returns)."""
     channel = req.channel
+    guard = None
+    if req.idempotency_key and req.pk is None:
+        guard = (_KEY_FREE_SQL, [channel.pk, req.idempotency_key])
     token = registering.set(req)
     try:
-        order = workorder_register(actor=actor, channel=channel.kind, **_order_kwargs(channel, sub))
+        order = workorder_register(
+            actor=actor, channel=channel.kind, guard=guard, **_order_kwargs(channel, sub)
+        )
     finally:
         registering.reset(token)
     for f in files:
@@ -176,7 +192,9 @@ def channel_submit(
     idempotency key returns the first request and created=False, and never makes a second order.
 
     The (channel, key) row is inserted last, in the order's transaction, with its final state:
-    one INSERT instead of a claim and an update. A concurrent retry registers its own order,
+    one INSERT instead of a claim and an update. A retry of a committed request fails inside
+    the order's INSERT, before a number is drawn (PostgreSQL: `_KEY_FREE_SQL`), rolls back and
+    finds the first. A concurrent retry (the first not yet committed) registers its own order,
     then blocks on the unique index until the first commits, fails on it, rolls back (its order
     with it: a number is skipped, as any rolled-back registration skips one) and finds the
     first. A first request is not looked up beforehand: that would cost every new request a
@@ -214,7 +232,7 @@ def channel_submit(
                 req.order = _register(req, submission, actor, files, stored)
                 req.state = ChannelRequest.State.CREATED
             req.response = _response(req)
-            req.save(force_insert=True)
+            insert_row(req)
     except IntegrityError:
         _delete_files(stored)
         first = _first(channel, key)  # the key was claimed by an earlier or concurrent request

@@ -16,6 +16,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from hotline.workorders.choices import TERMINAL, Action, Status
+from hotline.workorders.inserts import insert_row
 from hotline.workorders.models import WorkOrderEvent
 from hotline.workorders.signals import workorder_recorded
 
@@ -50,8 +51,8 @@ def _is_live(event: WorkOrderEvent) -> bool:
 
 @receiver(workorder_recorded, dispatch_uid="intake.notices")
 def on_workorder_recorded(sender: Any, events: list[WorkOrderEvent], **kwargs: Any) -> None:
-    """Write the outbox and SMS rows of the events, in their transaction, one INSERT per table."""
-    from .sms_notices import sms_dispatch, sms_row
+    """Write the outbox and SMS rows of the events, in their transaction."""
+    from .sms_notices import sms_dispatch, sms_insert, sms_row
     from .webhooks import request_of, webhook_dispatch, webhook_row
 
     deliveries: list[WebhookDelivery] = []
@@ -70,10 +71,12 @@ def on_workorder_recorded(sender: Any, events: list[WorkOrderEvent], **kwargs: A
             continue
         deliveries += [delivery] if delivery else []
         messages += [message] if message else []
-    if deliveries:
-        WebhookDelivery.objects.bulk_create(deliveries)
-    if messages:
-        SmsMessage.objects.bulk_create(messages)
+    # A move has one requester-visible event, at most a few: one INSERT per row, each compiled
+    # once per process (cheaper than bulk_create's compilation for one row).
+    for delivery in deliveries:
+        insert_row(delivery)
+    for message in messages:
+        sms_insert(message)
     if getattr(settings, "CELERY_TASK_ALWAYS_EAGER", False):
         return  # the periodic sweeps send: nothing to hand over
     queued = [m.pk for m in messages if m.state == SmsMessage.State.QUEUED]

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,13 +24,14 @@ from . import signals
 from .choices import Action, Channel, Status
 from .errors import ConcurrentUpdate, IllegalTransition, InvalidInput, NotPermitted
 from .handlers import HANDLERS, Context, lapse_extension
+from .inserts import insert_row
 from .models import (
     Attachment,
     ContactReveal,
     WorkOrder,
     WorkOrderEvent,
 )
-from .numbering import next_number
+from .numbering import next_number, number_expr, number_expr_failed
 from .permissions import actor_unit_for
 from .privacy import sees_requester
 from .refcache import RefCache
@@ -133,6 +134,7 @@ def workorder_register(
     is_confidential: bool = False,
     attributes: Mapping[str, object] | None = None,
     at: datetime | None = None,
+    guard: tuple[str, list[Any]] | None = None,
 ) -> WorkOrder:
     """受理: create a registered order with its number and first event.
 
@@ -140,7 +142,12 @@ def workorder_register(
     catalogue's rules; every way in from a requester passes them (an empty dict when none, so
     a required field is enforced). None (imports, demo data) skips the check.
 
-    `at` back-dates the record (demo data, imports of historical orders); it defaults to now."""
+    `at` back-dates the record (demo data, imports of historical orders); it defaults to now.
+
+    `guard` (PostgreSQL; SQL and params) is a condition checked inside the order's INSERT
+    before the number is drawn: if it fails there, the INSERT fails with an IntegrityError and
+    no number is consumed (the channel intake's "no request with this idempotency key yet").
+    Elsewhere it is not checked: SQLite's numbers roll back with the transaction."""
     at = at or timezone.now()
     if channel not in Channel.values:
         raise InvalidInput(_("渠道「{channel}」不存在").format(channel=channel), field="channel")
@@ -177,10 +184,11 @@ def workorder_register(
         )
     # Every check is above: what remains are writes, so no savepoint is needed (two round
     # trips fewer inside a caller's transaction); a database error here fails the caller's
-    # transaction as a whole, which is what it must do anyway.
+    # transaction as a whole, which is what it must do anyway. The rows are written by
+    # insert_row (the INSERT compiled once per process; the same row as save()); on PostgreSQL
+    # the number is drawn inside the order's INSERT.
     with transaction.atomic(savepoint=False):
-        order = WorkOrder.objects.create(
-            number=next_number(at),
+        order = WorkOrder(
             status=Status.REGISTERED,
             version=1,
             channel=channel,
@@ -203,7 +211,19 @@ def workorder_register(
             created_at=at,
             updated_at=at,
         )
-        event = WorkOrderEvent.objects.create(
+        number = number_expr(at, guard)
+        if number is None:
+            order.number = next_number(at)
+            insert_row(order)
+        else:
+            try:
+                insert_row(order, exprs={"number": number}, returning=("number",))
+            except IntegrityError:
+                raise  # the guard refused, or a constraint: the sequence is fine
+            except DatabaseError:
+                number_expr_failed(at)
+                raise
+        event = WorkOrderEvent(
             order=order,
             seq=1,
             action=Action.REGISTER,
@@ -215,6 +235,7 @@ def workorder_register(
             is_public=True,
             created_at=at,
         )
+        insert_row(event)
         _notify_after_commit([event])
     return order
 
