@@ -1,5 +1,5 @@
 """A report's snapshot as a Word document (python-docx) and a PDF (WeasyPrint, CJK font
-embedded). Both are rendered from `Report.data`, as the page is."""
+embedded). Both are rendered from `Report.data` in the reader's language, as the page is."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from .models import Report
+from .reports import report_localized
 
 # The CJK font the set-up installs (Debian fonts-wqy-microhei); Word falls back to its own
 # Chinese font where it is absent.
@@ -65,7 +66,7 @@ def _number(value: float | None) -> str:
 
 
 def report_docx(report: Report) -> bytes:
-    data = report.data
+    data = report_localized(report)
     document = Document()
     _cjk(document)
     title = document.add_heading(_("12345 政务服务便民热线") + " " + data["title"], level=0)
@@ -129,7 +130,7 @@ def report_pdf(report: Report) -> bytes:
     html = render_to_string(
         "analytics/report_print.html",
         {
-            "data": report.data,
+            "data": report_localized(report),
             "generated_at": timezone.localtime(report.generated_at).strftime("%Y-%m-%d %H:%M"),
         },
     )

@@ -23,7 +23,7 @@ from .choices import ReportKind
 from .documents import report_docx, report_pdf
 from .forms import date_input
 from .models import Report
-from .reports import report_generate
+from .reports import report_generate, report_localized, report_title
 from .views import require_platform_reader
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -49,13 +49,18 @@ def _reader(request: HttpRequest) -> User:
     return require_platform_reader(user, gettext("只有热线中心工作人员可以查看报告"))
 
 
+def _listed() -> list[tuple[Report, str]]:
+    """The latest reports with their titles in the reader's language."""
+    reports = Report.objects.select_related("generated_by").defer("data")[:60]
+    return [(r, report_title(r.kind, r.start, r.end)) for r in reports]
+
+
 @login_required
 def report_list(request: HttpRequest) -> HttpResponse:
     _reader(request)
     yesterday = timezone.localdate() - timedelta(days=1)
     form = GenerateForm(initial={"kind": ReportKind.DAY, "day": yesterday})
-    reports = Report.objects.select_related("generated_by")[:60]
-    return render(request, "analytics/report_list.html", {"form": form, "reports": reports})
+    return render(request, "analytics/report_list.html", {"form": form, "reports": _listed()})
 
 
 @login_required
@@ -64,17 +69,17 @@ def report_create(request: HttpRequest) -> HttpResponse:
     user = _reader(request)
     form = GenerateForm(request.POST)
     if not form.is_valid():
-        reports = Report.objects.select_related("generated_by")[:60]
         return render(
             request,
             "analytics/report_list.html",
-            {"form": form, "reports": reports},
+            {"form": form, "reports": _listed()},
             status=400,
         )
     report = report_generate(
         kind=form.cleaned_data["kind"], day=form.cleaned_data["day"], actor=user, regenerate=True
     )
-    messages.success(request, gettext("已生成：{report}").format(report=report.data["title"]))
+    title = report_title(report.kind, report.start, report.end)
+    messages.success(request, gettext("已生成：{report}").format(report=title))
     return redirect("analytics_report", pk=report.pk)
 
 
@@ -82,7 +87,9 @@ def report_create(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _reader(request)
     report = get_object_or_404(Report, pk=pk)
-    return render(request, "analytics/report_detail.html", {"report": report, "data": report.data})
+    # Read in the reader's language, whichever language it was generated in.
+    data = report_localized(report)
+    return render(request, "analytics/report_detail.html", {"report": report, "data": data})
 
 
 def _filename(report: Report, ext: str) -> str:

@@ -1,11 +1,18 @@
 """Reports (日报 / 周报 / 月报): a snapshot of the period's figures and notable orders, generated
 each morning for the day before and on demand for any day, week or month, and rendered as a page,
-a Word document and a PDF from the same snapshot."""
+a Word document and a PDF from the same snapshot.
+
+The snapshot keeps the figures and codes, not words: the title, channel, request-type, status and
+KPI names, the figures' units and the summary sentence are written when the report is read
+(`report_localized`), in the reader's language — the morning job runs in Chinese, and a report
+it made reads in English to a reader in English mode and in Chinese to everyone else. What people
+typed (titles, notes, unit and region names, hot-topic words) reads as typed."""
 
 from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -15,12 +22,12 @@ from django.utils.translation import gettext as _
 
 from hotline.accounts.models import User
 from hotline.catalog.models import reference_label
-from hotline.workorders.choices import Action, Rating
+from hotline.workorders.choices import Action, Channel, Rating, Status
 from hotline.workorders.clocks import TimeStatus, time_status_q
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
 
 from .choices import ReportKind
-from .kpis import KpiFilters, cohort, kpi_table
+from .kpis import KPIS, Figure, KpiFilters, cohort, kpi_table
 from .models import Report
 from .views import display
 
@@ -46,7 +53,7 @@ def _order_row(order: WorkOrder, **extra: Any) -> dict[str, Any]:
     return {
         "number": order.number,
         "title": order.title,
-        "status": str(order.get_status_display()),
+        "status_code": order.status,
         "unit": order.lead_unit.name if order.lead_unit else "",
         "created_at": timezone.localtime(order.created_at).strftime("%Y-%m-%d %H:%M"),
         **extra,
@@ -66,18 +73,17 @@ def report_data(kind: str, start: date, end: date) -> dict[str, Any]:
     base = WorkOrder.objects.all()
     orders = cohort(f, base)
     by_channel = [
-        {"name": str(WorkOrder(channel=r["channel"]).get_channel_display()), "value": r["n"]}
+        {"code": r["channel"], "value": r["n"]}
         for r in orders.values("channel").annotate(n=Count("pk")).order_by("-n")
     ]
+    # A request type by its stored name, which the reader's language translates.
     by_type = [
-        {"name": reference_label(r["request_type__name"]), "value": r["n"]}
+        {"code": r["request_type__name"], "value": r["n"]}
         for r in orders.values("request_type__name").annotate(n=Count("pk")).order_by("-n")
     ]
     kpis = [
         {
             "code": kpi.code,
-            "name": str(kpi.name),
-            "value": display(kpi, fig),
             "numerator": float(fig.numerator),
             "denominator": None if fig.denominator is None else float(fig.denominator),
         }
@@ -108,11 +114,6 @@ def report_data(kind: str, start: date, end: date) -> dict[str, Any]:
     return {
         "hot_topics": _hot_topics(f),
         "kind": kind,
-        "title": _("{kind}（{start} 至 {end}）").format(
-            kind=ReportKind(kind).label, start=start.isoformat(), end=end.isoformat()
-        )
-        if start != end
-        else _("{kind}（{day}）").format(kind=ReportKind(kind).label, day=start.isoformat()),
         "start": start.isoformat(),
         "end": end.isoformat(),
         "registered": registered,
@@ -125,8 +126,65 @@ def report_data(kind: str, start: date, end: date) -> dict[str, Any]:
         "supervised": supervised,
         "dissatisfied": dissatisfied,
         "critical": critical,
-        "summary": _summary(registered, kpis),
     }
+
+
+def report_title(kind: str, start: date, end: date) -> str:
+    """日报（2026-03-02） or 周报（2026-03-02 至 2026-03-08）, in the active language."""
+    label = ReportKind(kind).label
+    if start == end:
+        return _("{kind}（{day}）").format(kind=label, day=start.isoformat())
+    return _("{kind}（{start} 至 {end}）").format(
+        kind=label, start=start.isoformat(), end=end.isoformat()
+    )
+
+
+def _label(choices: Any, code: str | None, stored: str) -> str:
+    """A choice's label in the active language; a report made before the snapshot kept codes
+    keeps the word it stored."""
+    if code in choices.values:
+        return str(choices(code).label)
+    return stored
+
+
+def _kpi_row(row: dict[str, Any]) -> dict[str, Any]:
+    kpi = KPIS.get(row["code"])
+    if kpi is None:  # a figure the platform no longer computes: as it was stored
+        return {**row, "name": row.get("name", row["code"]), "value": row.get("value", "—")}
+    denominator = row["denominator"]
+    figure = Figure(
+        kpi.code,
+        Decimal(str(row["numerator"])),
+        None if denominator is None else Decimal(str(denominator)),
+    )
+    return {**row, "name": str(kpi.name), "value": display(kpi, figure)}
+
+
+def report_localized(report: Report) -> dict[str, Any]:
+    """The report's snapshot with its words in the active language: what the page, the Word
+    document and the PDF show."""
+    data = dict(report.data)
+
+    def orders(key: str) -> list[dict[str, Any]]:
+        return [
+            {**r, "status": _label(Status, r.get("status_code"), r.get("status", ""))}
+            for r in data.get(key, [])
+        ]
+
+    data["title"] = report_title(report.kind, report.start, report.end)
+    data["by_channel"] = [
+        {**r, "name": _label(Channel, r.get("code"), r.get("name", ""))}
+        for r in data.get("by_channel", [])
+    ]
+    data["by_type"] = [
+        {**r, "name": reference_label(r["code"] or "") if "code" in r else r.get("name", "")}
+        for r in data.get("by_type", [])
+    ]
+    data["kpis"] = [_kpi_row(k) for k in data.get("kpis", [])]
+    for key in ("overdue", "supervised", "dissatisfied", "critical"):
+        data[key] = orders(key)
+    data["summary"] = _summary(data["registered"], data["kpis"])
+    return data
 
 
 def _hot_topics(f: KpiFilters) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ document and the PDF say the same, and only the hotline's staff read them."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import zlib
 from datetime import date
@@ -11,13 +12,15 @@ from datetime import date
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import translation
 from docx import Document
 
 from hotline.analytics.choices import ReportKind
 from hotline.analytics.kpis import KpiFilters, kpi_compute
 from hotline.analytics.models import Report
-from hotline.analytics.reports import report_generate, report_period
+from hotline.analytics.reports import report_generate, report_localized, report_period
 from hotline.analytics.tasks import daily_report
+from hotline.workorders.choices import Channel, Status
 
 from .test_kpis import history  # noqa: F401 - the shared known history
 
@@ -42,10 +45,69 @@ def test_it_snapshots_the_same_figures_as_the_kpis(history):  # noqa: F811
     for code in ("on_time_reply", "satisfaction", "return_rate", "answer_rate"):
         fig = kpi_compute(code, week)
         assert kpis[code]["numerator"] == float(fig.numerator)
-    assert kpis["on_time_reply"]["value"] == "33.33 %"
+    read = report_localized(report)
+    assert {k["code"]: k for k in read["kpis"]}["on_time_reply"]["value"] == "33.33 %"
     assert [r["number"] for r in data["dissatisfied"]] == [history_order("13900000004").number]
     assert data["overdue_count"] == 2
-    assert "本期受理诉求 6 件" in data["summary"]
+    assert "本期受理诉求 6 件" in read["summary"]
+
+
+def test_a_report_reads_in_the_readers_language_whichever_it_was_made_in(client, history):  # noqa: F811
+    with translation.override("zh-hans"):  # the morning job's language
+        report = report_generate(kind=ReportKind.WEEK, day=date(2026, 3, 4))
+    # The snapshot keeps codes and figures: no label of the language it was made in.
+    stored = json.dumps(report.data, ensure_ascii=False)
+    for word in ("周报", "按时办结率", "本期受理诉求", "已办结", "电话"):
+        assert word not in stored, word
+    with translation.override("en"):
+        english = report_localized(report)
+    with translation.override("zh-hans"):
+        chinese = report_localized(report)
+    assert english["title"] == "Weekly report (2026-03-02 to 2026-03-08)"
+    assert chinese["title"] == "周报（2026-03-02 至 2026-03-08）"
+    names = {k["code"]: k["name"] for k in english["kpis"]}
+    assert names["on_time_reply"] == "On-time completion rate"
+    assert english["summary"].startswith("6 requests registered in this period")
+    assert {r["name"] for r in chinese["by_channel"]} <= {str(c.label) for c in Channel}
+    with translation.override("en"):
+        assert {r["name"] for r in english["by_channel"]} <= {str(c.label) for c in Channel}
+        assert {r["status"] for r in english["dissatisfied"]} <= {str(s.label) for s in Status}
+    # The page follows the reader's language mode, as the rest of the site does.
+    client.force_login(history.ann)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("analytics_report", args=[report.pk])).content.decode()
+    assert "Weekly report (2026-03-02 to 2026-03-08)" in page and "周报" not in page
+    page = client.get(reverse("analytics_reports")).content.decode()
+    assert "Weekly report (2026-03-02 to 2026-03-08)" in page
+    docx = client.get(reverse("analytics_report_docx", args=[report.pk])).content
+    text = "\n".join(p.text for p in Document(io.BytesIO(docx)).paragraphs)
+    assert "Weekly report" in text and "周报" not in text
+
+
+def test_a_report_made_before_the_snapshot_kept_codes_still_reads(history):  # noqa: F811
+    report = report_generate(kind=ReportKind.DAY, day=date(2026, 3, 4))
+    data = dict(report.data)
+    # The older snapshot: words of the language it was made in, no codes.
+    data["by_channel"] = [{"name": "电话", "value": 3}]
+    data["by_type"] = [{"name": "投诉", "value": 3}]
+    data["kpis"] = [{**k, "name": "旧名", "value": "旧值"} for k in data["kpis"]] + [
+        {
+            "code": "retired",
+            "name": "已停用指标",
+            "value": "1",
+            "numerator": 1.0,
+            "denominator": None,
+        }
+    ]
+    data["title"] = "日报（2026-03-04）"
+    report.data = data
+    report.save()
+    with translation.override("en"):
+        read = report_localized(report)
+    assert read["title"] == "Daily report (2026-03-04)"
+    assert read["by_channel"] == [{"name": "电话", "value": 3}]
+    assert read["kpis"][-1]["name"] == "已停用指标"
+    assert read["kpis"][0]["name"] != "旧名"  # recomputed from its code and counts
 
 
 def history_order(phone):
