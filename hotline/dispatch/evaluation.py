@@ -20,7 +20,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedShuffleSplit
 
 from .conf import dispatch_setting
-from .learning import TextClassifier, TreeNode, order_text
+from .learning import TextClassifier, TreeNode, name_examples, order_text
 from .repeats import near_pairs, repeat_text
 from .training import HOLDOUT_MIN_ORDERS, category_tree, holdout_metrics, training_examples
 
@@ -105,8 +105,11 @@ def evaluate_categories(path: Path, *, folds: int, limit: int | None, say: Say) 
     if tree is None:
         say(f"  （未找到 {taxonomy.name}：不用分类树的名称）")
     else:
-        leaves = len(tree) - len({up for _key, _name, up in tree if up is not None})
-        say(f"  （分类树 {taxonomy.name}：{leaves} 个末级分类的名称作为训练样本，与平台训练相同）")
+        names = len(name_examples(tree, set(labels))[0])
+        say(
+            f"  （分类树 {taxonomy.name}：所标注各类下 {names} 个末级分类的名称作为训练样本，"
+            "与平台训练相同）"
+        )
     results = []
     for seed in range(folds):
         split = StratifiedShuffleSplit(n_splits=1, test_size=0.2, random_state=seed)
