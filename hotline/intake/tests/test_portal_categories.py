@@ -174,3 +174,11 @@ def test_a_category_that_is_not_a_leaf_is_not_a_choice(client, org, noise):
     assert response.status_code == 400
     assert "请选择有效的诉求分类" in response.content.decode()
     assert not WorkOrder.objects.exists()
+
+
+def test_names_are_escaped_in_the_picker(client, org, noise):
+    root = Category.objects.create(name='A&B "组" <i>', level=1)
+    Category.objects.create(name="<script>x</script>", level=2, parent=root)
+    html = client.get(URL).content.decode()
+    assert '<optgroup label="A&amp;B &quot;组&quot; &lt;i&gt;">' in html
+    assert "&lt;script&gt;x&lt;/script&gt;</option>" in html and "<script>x" not in html
