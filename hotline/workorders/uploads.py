@@ -18,6 +18,7 @@ The extensions allowed are a city's choice: `settings.HOTLINE["ATTACHMENT_EXTENS
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from typing import IO, Any
@@ -172,11 +173,12 @@ def _is_text(head: bytes) -> bool:
     """Plain text: no NUL byte, and decodable as UTF-8 or GB18030."""
     if b"\x00" in head:
         return False
-    # The head may cut a character in two: ignore a broken tail of up to 3 bytes.
-    body = head[: len(head) - 3] if len(head) == HEAD_BYTES else head
+    # A head shorter than the file may cut its last character in two: an incremental decoder
+    # not told it is the end keeps such a tail back instead of failing on it.
+    final = len(head) < HEAD_BYTES
     for encoding in ("utf-8-sig", "gb18030"):
         try:
-            body.decode(encoding)
+            codecs.getincrementaldecoder(encoding)().decode(head, final=final)
             return True
         except UnicodeDecodeError:
             continue

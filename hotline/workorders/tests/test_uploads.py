@@ -69,6 +69,14 @@ def test_it_accepts_listed_types_and_names_the_content_type(name, make, content_
     assert check(name, make()) == content_type
 
 
+def test_a_long_text_cut_inside_a_character_is_still_text():
+    """The head ends inside a 3-byte character (UTF-8) or a 2-byte one (GB18030)."""
+    for text, encoding in (("供水已恢复。", "utf-8"), ("供水已恢复。", "gb18030")):
+        for shift in range(3):  # the cut falls at each byte of a character in turn
+            content = ("x" * shift + text * 20000).encode(encoding)
+            assert check("情况.txt", content) == "text/plain"
+
+
 # The content of one allowed kind under the extension of another: refused, each way round.
 SWAPPED = [
     ("说明.docx", samples.xlsx),
