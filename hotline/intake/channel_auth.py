@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import secrets
 import time
+from typing import Any
 
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -42,20 +44,34 @@ def channel_revoke_key(*, channel: Channel) -> None:
     channel.save(update_fields=["key_hash", "revoked_at"])
 
 
-# Every channel request starts here: one fixed statement instead of a queryset compiled per
-# request (0.30 ms of CPU instead of 0.65 on this machine). Not cached in the process: a revoked
-# key must stop working at once, in every process.
+# Every channel request starts here: one fixed statement read with a plain cursor, instead of a
+# queryset compiled per request (0.65 ms of CPU) or a raw() query (0.30 ms). Not cached in the
+# process: a revoked or rotated key must stop working at once, in every process.
+_KEY_FIELDS: list[Any] = list(Channel._meta.concrete_fields)
+_qn = connections[DEFAULT_DB_ALIAS].ops.quote_name
 _KEY_SQL = (
-    f"SELECT * FROM {Channel._meta.db_table}"  # the model's own table: no input
+    f"SELECT {', '.join(_qn(f.column) for f in _KEY_FIELDS)} FROM {_qn(Channel._meta.db_table)}"
     " WHERE key_hash = %s AND is_active AND revoked_at IS NULL LIMIT 1"
-)
+)  # the model's own table and columns: no input
+_KEY_NAMES = [f.attname for f in _KEY_FIELDS]
 
 
 def channel_for_key(key: str) -> Channel | None:
     if not key:
         return None
-    found = list(Channel.objects.raw(_KEY_SQL, [Channel.hash_key(key)]))
-    return found[0] if found else None
+    conn = connections[DEFAULT_DB_ALIAS]
+    with conn.cursor() as cursor:
+        cursor.execute(_KEY_SQL, [Channel.hash_key(key)])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for value, f in zip(row, _KEY_FIELDS, strict=True):
+        col = f.cached_col
+        for convert in (*conn.ops.get_db_converters(col), *f.get_db_converters(conn)):
+            value = convert(value, col, conn)
+        values.append(value)
+    return Channel.from_db(conn.alias, _KEY_NAMES, values)
 
 
 def over_rate_limit(channel: Channel) -> bool:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.db.models.signals import post_save, pre_save
 
 Expr = tuple[str, Sequence[Any]]
@@ -27,6 +27,7 @@ _sql: dict[tuple[Any, ...], tuple[str, list[Any], list[Any]]] = {}
 def _statement(
     model: type[models.Model], exprs: Mapping[str, Expr], returning: Sequence[str]
 ) -> tuple[str, list[Any], list[Any]]:
+    connection = connections[DEFAULT_DB_ALIAS]
     key = (model, connection.vendor, tuple((k, v[0]) for k, v in exprs.items()), tuple(returning))
     found = _sql.get(key)
     if found is not None:
@@ -61,6 +62,9 @@ def insert_row(
     exprs = exprs or {}
     model = type(obj)
     sql, fields, back = _statement(model, exprs, returning)
+    # The connection itself, not the proxy `django.db.connection`: each attribute read through
+    # the proxy costs a context-local lookup, and the fields read it several times each.
+    connection = connections[DEFAULT_DB_ALIAS]
     obj._prepare_related_fields_for_save(operation_name="save")  # type: ignore[attr-defined]
     params: list[Any] = []
     for f in fields:

@@ -17,8 +17,10 @@ from django.test import Client
 from django.utils import timezone
 
 from hotline.catalog.models import RequestType, Urgency
+from hotline.intake.channel_auth import channel_for_key, channel_revoke_key
 from hotline.intake.channel_testing import make_channel
 from hotline.intake.models import (
+    Channel,
     ChannelRequest,
     NoticeKind,
     SmsMessage,
@@ -230,3 +232,16 @@ def test_the_number_drawn_in_the_insert_follows_the_days_count(org):
     insert_row(order, exprs={"number": _expr(other)}, returning=("number",))
     assert order.number == format_number(timezone.localdate(other), 1234567)
     assert len(order.number) == 15
+
+
+def test_the_key_lookup_reads_the_channel_the_orm_reads(db):
+    channel, key = make_channel(webhook_url="https://example.org/hook", webhook_secret="s")
+    found = channel_for_key(key)
+    assert found is not None and not found._state.adding
+    expected = Channel.objects.get(pk=channel.pk)
+    for f in Channel._meta.concrete_fields:
+        assert getattr(found, f.attname) == getattr(expected, f.attname), f.name
+    assert found.operations == channel.operations and found.allows("create")
+    assert found.key_rotated_at is not None and found.revoked_at is None
+    channel_revoke_key(channel=channel)
+    assert channel_for_key(key) is None  # at once: nothing cached
