@@ -80,6 +80,8 @@ def test_a_citizen_picks_a_category_and_answers_its_fields(browser, live_server,
     else:
         page.click("#choose-category")
         page.wait_for_load_state()
+        # The page comes back scrolled to the fields that just appeared.
+        assert page.url.endswith("/portal/submit/#category-fields")
         # Posted back: what was typed is still there, and nothing was written.
         assert page.input_value("#id_content") == "楼下广场舞每晚十点后还在放音乐。"
         assert page.input_value("#id_phone") == "13912345678"
