@@ -26,12 +26,16 @@ import stopwordsiso
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from hotline.accounts.models import Region
+from hotline.accounts.choices import CENTRE_KINDS, Role
+from hotline.accounts.models import Region, Unit, User
+from hotline.core.notify import notify
 from hotline.workorders.models import WorkOrder
 
 from .conf import dispatch_setting
@@ -42,6 +46,8 @@ _WORD = re.compile(r"^[\u4e00-\u9fffA-Za-z]{2,}$")
 SAMPLES = 5
 TERMS = 6
 COMMON_WORDS_FROM = 200
+# The notification kind of an early warning (sla's NotificationKind.HOT_TOPIC).
+HOT_TOPIC_KIND = "hot_topic"
 
 
 # Words that name no matter: Chinese function words (stopwords-iso's list) and the words nearly
@@ -314,19 +320,64 @@ def hot_topic_warnings_raise(*, now: datetime | None = None) -> list[HotTopicWar
             continue
         try:
             with transaction.atomic():
-                raised.append(
-                    HotTopicWarning.objects.create(
-                        region=topic.region,
-                        period_start=start,
-                        period_end=end,
-                        signature=signature,
-                        terms=topic.terms,
-                        size=topic.size,
-                        previous_size=topic.previous,
-                        sample_orders=[o.number for o in topic.orders],
-                        raised_at=timezone.now(),
-                    )
+                warning = HotTopicWarning.objects.create(
+                    region=topic.region,
+                    period_start=start,
+                    period_end=end,
+                    signature=signature,
+                    terms=topic.terms,
+                    size=topic.size,
+                    previous_size=topic.previous,
+                    sample_orders=[o.number for o in topic.orders],
+                    raised_at=timezone.now(),
                 )
+                # In the warning's transaction: a warning is announced once, with its row.
+                hot_topic_warning_notify(warning)
         except IntegrityError:
             continue  # raised by an earlier scan of the same period
+        raised.append(warning)
     return raised
+
+
+def warning_supervisors(region: Region) -> list[User]:
+    """Supervisors (值班长) of the hotline centres whose region covers `region`: the people
+    `selectors.warnings_for` shows the warning to."""
+    centres = [
+        u.pk
+        for u in Unit.objects.filter(kind__in=CENTRE_KINDS, is_active=True).select_related("region")
+        if region.path.startswith(u.region.path)
+    ]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            is_system=False,
+            memberships__is_active=True,
+            memberships__role=Role.SUPERVISOR,
+            memberships__unit__in=centres,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def hot_topic_warning_notify(warning: HotTopicWarning) -> list[Any]:
+    """Tell the region's supervisors of a new warning: one inbox notification each (kind
+    "hot_topic", linked to the hot-topic page) and the platform's other channels (e-mail,
+    SMS: SLA["CHANNELS"]) after commit, through the notifier `sla` registers in core."""
+    terms = "、".join(warning.terms[:3])
+    title = _("热点预警：{region}「{terms}」{size} 件（上期 {previous} 件）").format(
+        region=warning.region.name, terms=terms, size=warning.size, previous=warning.previous_size
+    )
+    body = _("{start} 至 {end}，示例工单 {orders}。请到“热点发现”页查看并确认：{url}").format(
+        start=timezone.localtime(warning.period_start).strftime("%Y-%m-%d %H:%M"),
+        end=timezone.localtime(warning.period_end).strftime("%Y-%m-%d %H:%M"),
+        orders="、".join(warning.sample_orders),
+        url=reverse("dispatch_hot_topics"),
+    )
+    return notify(
+        warning_supervisors(warning.region),
+        kind=HOT_TOPIC_KIND,
+        title=title[:200],
+        body=body,
+        at=warning.raised_at,
+    )

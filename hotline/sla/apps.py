@@ -15,10 +15,12 @@ class SlaConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from hotline.core import nav, periodic
+        from hotline.core import notify as notify_registry
         from hotline.workorders.signals import workorder_changing
 
         from .conf import sla_setting
         from .models import CalendarDay, CalendarYear
+        from .notify import notify
         from .receivers import on_calendar_saved, on_workorder_changing
         from .views import nav_label
 
@@ -30,4 +32,6 @@ class SlaConfig(AppConfig):
             "hotline.sla.tasks.scan_time_limits",
             every=timedelta(minutes=int(sla_setting("SCAN_EVERY_MINUTES"))),
         )
+        # Peers (dispatch's hot-topic warnings) notify people through the registry in core.
+        notify_registry.register(notify)
         nav.register("sla_notifications", nav_label(), "sla_notifications", order=90, pinned=True)

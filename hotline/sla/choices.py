@@ -38,3 +38,5 @@ class NotificationKind(models.TextChoices):
     ACK_OVERDUE = "ack_overdue", _("签收超时")
     CALLBACK_OVERDUE = "callback_overdue", _("回访超时")
     CALENDAR = "calendar", _("工作日历缺失")
+    # A hot-topic early warning (hotline.dispatch.hot) for the supervisors of its region.
+    HOT_TOPIC = "hot_topic", _("热点预警")

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,3 +100,41 @@ def test_it_shows_the_link_in_the_navigation_for_analysts(client, org):
     client.login(username="ann", password=PASSWORD)
     body = client.get(reverse("dispatch_hot_topics")).content.decode()
     assert f'href="{reverse("dispatch_hot_topics")}"' in body
+
+
+def test_a_warning_notifies_the_supervisors_of_its_region_once(
+    rising, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    from hotline.accounts.choices import Role
+    from hotline.accounts.services import user_create
+    from hotline.sla.models import Notification
+
+    settings.SLA = {"CHANNELS": ["email"]}
+    rising.sue.email = "sue@example.org"
+    rising.sue.save(update_fields=["email"])
+    # A supervisor of the other county's sub-centre does not oversee the street.
+    elsewhere = user_create(
+        username="otto",
+        password=PASSWORD,
+        display_name="otto",
+        memberships=[(rising.sub_centre, Role.SUPERVISOR)],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        [warning] = hot_topic_warnings_raise()
+    [note] = Notification.objects.all()
+    assert (note.recipient, note.kind, note.order) == (rising.sue, "hot_topic", None)
+    assert rising.street.name in note.title and "路灯" in note.title and "7" in note.title
+    assert reverse("dispatch_hot_topics") in note.body
+    assert warning.sample_orders[0] in note.body
+    assert not Notification.objects.filter(recipient=elsewhere).exists()
+    [mail] = mailoutbox
+    assert mail.to == ["sue@example.org"] and mail.subject == note.title
+    # The inbox links the notification to the hot-topic page.
+    client = Client()
+    client.login(username="sue", password=PASSWORD)
+    inbox = client.get(reverse("sla_notifications")).content.decode()
+    assert f'href="{reverse("dispatch_hot_topics")}"' in inbox
+    # The next scan finds the same topic: no second notification.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert hot_topic_warnings_raise() == []
+    assert Notification.objects.count() == 1 and len(mailoutbox) == 1
