@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,7 +17,7 @@ from hotline.accounts.choices import RegionLevel
 from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category
 from hotline.workorders.choices import Action, AssignmentRole, Status
-from hotline.workorders.models import WorkOrder, WorkOrderAssignment
+from hotline.workorders.models import WorkOrder, WorkOrderAssignment, WorkOrderEvent
 
 QUERY_CODE_RE = re.compile(r"^\d{6}$")
 
@@ -35,8 +36,12 @@ PLAIN_STATUS = {
     Status.WITHDRAWN: _("已撤回"),
 }
 
-# Public events in plain words. Only these notes are answers meant for the requester (the
-# answer given at intake, where the request was transferred); any other note stays internal.
+# Public events in plain words. Only the notes of NOTE_SHOWN are answers meant for the requester
+# (the answer given at intake, where the request was transferred); any other note stays internal
+# (a dispatcher's 派单说明 names whom the unit should call), however public the event itself is.
+# The unit's reviewed reply (答复) is the other thing the requester is told, once accepted
+# (ANSWERED). This one rule serves the portal, Open311's status_notes and the channels' webhook
+# notices: `requester_note`, `requester_notes`, `requester_answers`.
 PLAIN_EVENT = {
     Action.REGISTER: _("诉求已受理"),
     Action.RESOLVE_AT_INTAKE: _("热线已当场答复"),
@@ -134,22 +139,89 @@ class PortalProgress:
     may_rate: bool
 
 
+def requester_answers(order_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
+    """The answer each order's requester is told, as (text, unit name): the lead unit's latest
+    reply the hotline accepted, or the answer given at intake. Two queries for any number of
+    orders; the caller passes only orders in an ANSWERED state (a reply under review, or sent
+    back, is not the requester's to read)."""
+    ids = set(order_ids)
+    answers: dict[int, tuple[str, str]] = {}
+    if not ids:
+        return answers
+    replies = (
+        WorkOrderAssignment.objects.filter(
+            order_id__in=ids, role=AssignmentRole.LEAD, replied_at__isnull=False
+        )
+        .exclude(reply="")
+        .order_by("order_id", "-replied_at", "-id")
+        .values_list("order_id", "reply", "unit__name")
+    )
+    for order_id, reply, unit in replies:
+        answers.setdefault(order_id, (reply, unit))
+    rest = ids - answers.keys()
+    if rest:
+        resolved = (
+            WorkOrderEvent.objects.filter(order_id__in=rest, action=Action.RESOLVE_AT_INTAKE)
+            .order_by("order_id", "-seq")
+            .values_list("order_id", "note")
+        )
+        for order_id, note in resolved:
+            answers.setdefault(order_id, (note, ""))
+    return answers
+
+
 def _answer(order: WorkOrder) -> tuple[str, str]:
     if order.status not in ANSWERED:
         return "", ""
-    reply = (
-        WorkOrderAssignment.objects.filter(
-            order=order, role=AssignmentRole.LEAD, replied_at__isnull=False
+    return requester_answers([order.pk]).get(order.pk, ("", ""))
+
+
+def requester_note(event: WorkOrderEvent) -> str:
+    """What the requester may read with `event` (a channel's webhook notice): its note if it is
+    an answer meant for them (NOTE_SHOWN), the accepted answer when the event leaves the order
+    answered (审核通过; 办结 by the callback, whose own note stays internal), else nothing."""
+    if event.action in NOTE_SHOWN:
+        return event.note if event.is_public else ""
+    if event.to_status in ANSWERED:
+        return requester_answers([event.order_id]).get(event.order_id, ("", ""))[0]
+    return ""
+
+
+@dataclass(frozen=True)
+class RequesterNote:
+    """The latest thing an order's requester may read: `text` (an answer or a NOTE_SHOWN note,
+    may be empty) and `label`, its state in the plain words the portal uses."""
+
+    text: str
+    label: str
+
+
+def requester_notes(orders: list[WorkOrder]) -> dict[int, RequesterNote]:
+    """`RequesterNote` of each order (Open311's status_notes), in three queries at most: the
+    accepted answer while the order is answered, else the note of the NOTE_SHOWN event that
+    brought it into its present state (a transfer out), else no text."""
+    answered = [o.pk for o in orders if o.status in ANSWERED]
+    answers = requester_answers(answered)
+    shown: dict[int, tuple[str, str]] = {}
+    rest = [o.pk for o in orders if o.status not in ANSWERED]
+    if rest:
+        rows = (
+            WorkOrderEvent.objects.filter(order_id__in=rest, action__in=NOTE_SHOWN, is_public=True)
+            .order_by("order_id", "-seq")
+            .values_list("order_id", "to_status", "note")
         )
-        .exclude(reply="")
-        .select_related("unit")
-        .order_by("-replied_at", "-id")
-        .first()
-    )
-    if reply is not None:
-        return reply.reply, reply.unit.name
-    resolved = order.events.filter(action=Action.RESOLVE_AT_INTAKE).order_by("-seq").first()
-    return (resolved.note, "") if resolved else ("", "")
+        for order_id, to_status, note in rows:
+            shown.setdefault(order_id, (to_status, note))
+    notes: dict[int, RequesterNote] = {}
+    for order in orders:
+        if order.pk in answers:
+            text = answers[order.pk][0]
+        else:
+            to_status, note = shown.get(order.pk, ("", ""))
+            text = note if to_status == order.status else ""
+        label = str(PLAIN_STATUS.get(Status(order.status), order.get_status_display()))
+        notes[order.pk] = RequesterNote(text=text, label=label)
+    return notes
 
 
 def portal_progress(order: WorkOrder) -> PortalProgress:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from hotline.workorders.models import WorkOrderEvent
 
 from .models import ChannelRequest, NoticeKind, WebhookDelivery
+from .portal_selectors import requester_note
 
 SIGNATURE_HEADER = "X-Hotline-Signature"
 # Back-off: 30 s, 1 min, 2 min ... capped at 6 h; given up after this many attempts (~3 days).
@@ -52,7 +53,14 @@ def _payload(event: WorkOrderEvent, kind: str, req: ChannelRequest) -> dict[str,
         "external_id": req.external_id,
         "number": order.number,
         "status": event.to_status,
-        "note": event.note if event.is_public else "",
+        # What the requester may read, by the portal's rule: the reviewed answer with
+        # `replied` and `closed`, a transfer's note; never a dispatcher's or unit's internal
+        # note. The channel brought the request and speaks to its requester, so it gets the
+        # answer as written (also of a confidential order), not Open311's public scrub.
+        "note": requester_note(event),
+        # The order's version after this event (1, 2, ...): notices of one order are delivered
+        # in this order, and a receiver can drop one older than what it already has.
+        "version": event.seq,
         "occurred_at": timezone.localtime(event.created_at).isoformat(),
     }
 
@@ -99,6 +107,7 @@ def webhook_rejection_row(*, req: ChannelRequest, note: str) -> WebhookDelivery 
             "number": None,
             "status": None,
             "note": note,
+            "version": None,
             "occurred_at": timezone.localtime().isoformat(),
         },
     )

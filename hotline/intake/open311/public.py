@@ -18,6 +18,8 @@ from django.conf import settings
 from hotline.accounts.models import Region
 from hotline.workorders.models import WorkOrder
 
+from ..portal_selectors import RequesterNote
+
 EXACT = "exact"
 REGION = "region"
 COARSE = Decimal("0.01")
@@ -37,6 +39,17 @@ def public_description(order: WorkOrder) -> str:
     if getattr(settings, "OPEN311_PUBLIC_DESCRIPTION", "none") == SCRUBBED:
         return scrub(order.content, order)
     return order.category.full_name if order.category else ""
+
+
+def public_status_notes(note: RequesterNote, order: WorkOrder) -> str:
+    """`status_notes` as published. Only what the requester may read is a candidate (the
+    portal's rule: the accepted answer, a transfer's note). It is free text the requester's
+    own words often flow into ("王先生您好，您反映的5号楼302室…"), so it follows the same
+    setting as `description`: scrubbed where the city publishes the words, and by default only
+    the order's state in the portal's plain words (已办结, 承办单位正在办理...)."""
+    if getattr(settings, "OPEN311_PUBLIC_DESCRIPTION", "none") == SCRUBBED and note.text:
+        return scrub(note.text, order)
+    return note.label
 
 
 def address_mode() -> str:

@@ -22,19 +22,26 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hotline.catalog.models import Category
 from hotline.workorders.choices import TERMINAL
 from hotline.workorders.errors import WorkOrderError
-from hotline.workorders.models import WorkOrder, WorkOrderEvent
+from hotline.workorders.models import WorkOrder
 from hotline.workorders.refcache import RefCache
 
 from ..channel_auth import channel_for_key, over_rate_limit
 from ..channel_services import Submission, channel_submit
 from ..models import ChannelRequest, Operation
+from ..portal_selectors import requester_notes
 from .attributes import (
     BadAttributeKey,
     categories_with_fields,
     definition_attributes,
     form_attributes,
 )
-from .public import RegionNames, coarse, public_address, public_description, scrub
+from .public import (
+    RegionNames,
+    coarse,
+    public_address,
+    public_description,
+    public_status_notes,
+)
 from .render import error, respond
 
 SPEC = "http://wiki.open311.org/GeoReport_v2"
@@ -175,17 +182,13 @@ def _public_orders() -> QuerySet[WorkOrder]:
 
 
 def _latest_notes(orders: list[WorkOrder]) -> dict[int, str]:
-    """The latest public note of each order (status_notes), in one query."""
-    notes: dict[int, str] = {}
-    rows = (
-        WorkOrderEvent.objects.filter(order__in=orders, is_public=True)
-        .exclude(note="")
-        .order_by("order_id", "-seq")
-        .values_list("order_id", "note")
-    )
-    for order_id, note in rows:
-        notes.setdefault(order_id, note)
-    return notes
+    """status_notes of each order: what its requester may read, by the portal's rule
+    (`requester_notes`: the accepted answer, a transfer's note, never a dispatcher's or a unit's
+    internal note), published as the city's privacy setting allows (`public_status_notes`)."""
+    by_pk = {order.pk: order for order in orders}
+    return {
+        pk: public_status_notes(note, by_pk[pk]) for pk, note in requester_notes(orders).items()
+    }
 
 
 def _request_row(order: WorkOrder, notes: dict[int, str], regions: RegionNames) -> dict[str, Any]:
@@ -195,7 +198,7 @@ def _request_row(order: WorkOrder, notes: dict[int, str], regions: RegionNames) 
     return {
         "service_request_id": order.number,
         "status": "closed" if closed else "open",
-        "status_notes": scrub(notes.get(order.pk, ""), order),
+        "status_notes": notes.get(order.pk, ""),
         "service_name": order.category.name if order.category else "",
         "service_code": _service_code(order.category) if order.category else "",
         "description": public_description(order),

@@ -96,13 +96,72 @@ def test_it_never_lists_a_confidential_order(key, org):
         assert secret.number not in ids.content.decode()
 
 
-def test_it_scrubs_personal_data_from_status_notes(key, org):
+def test_it_scrubs_personal_data_from_status_notes(key, org, settings):
+    settings.OPEN311_PUBLIC_DESCRIPTION = "scrubbed"
     order = factories.registered(org, requester_name="赵小燕", requester_phone="13700001111")
     factories.move(
         order, Action.RESOLVE_AT_INTAKE, org.alice, note="已电话告知赵小燕（13700001111）"
     )
     row = json.loads(listed(order.number))[0]
     assert row["status_notes"] == "已电话告知赵**（****）"
+
+
+DISPATCH_NOTE = "请联系张三丰（丽景花园5号楼302室）处理"
+
+
+@pytest.mark.parametrize("mode", ["none", "scrubbed"])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_it_never_publishes_a_dispatchers_note(key, org, settings, mode, fmt):
+    # The dispatch event is public (the requester sees that it went to a unit), its note is not:
+    # the portal does not show it, and neither do status_notes in either privacy mode.
+    settings.OPEN311_PUBLIC_DESCRIPTION = mode
+    order = factories.registered(org, requester_name="张三丰")
+    factories.move(order, "dispatch", org.dave, lead_unit=org.water.pk, note=DISPATCH_NOTE)
+    text = listed(order.number, fmt) + Client().get(f"{BASE}/requests.{fmt}").content.decode()
+    assert "丽景花园" not in text and "请联系" not in text
+    assert json.loads(listed(order.number))[0]["status_notes"] == "已转交承办单位，等待办理"
+
+
+REPLY = "张三丰您好：东城小区5号楼路灯已更换，如有问题请拨打13900001111。"
+
+
+def _answered(org):
+    order = factories.registered(org, requester_name="张三丰")
+    factories.move(order, "dispatch", org.dave, lead_unit=org.water.pk, note=DISPATCH_NOTE)
+    factories.move(order, "acknowledge", org.bob)
+    factories.move(order, "reply", org.bob, note=REPLY)
+    return order
+
+
+def test_it_publishes_the_accepted_answer_scrubbed_when_the_city_chooses(key, org, settings):
+    settings.OPEN311_PUBLIC_DESCRIPTION = "scrubbed"
+    order = _answered(org)
+    # Under review the reply is not the requester's yet (review may send it back).
+    assert json.loads(listed(order.number))[0]["status_notes"] == "承办单位已答复，热线正在审核答复"
+    factories.move(order, "accept_reply", org.sue, note="审核意见：答复完整")
+    scrubbed = "张**您好：东城小区5号楼路灯已更换，如有问题请拨打****。"
+    assert json.loads(listed(order.number))[0]["status_notes"] == scrubbed
+    factories.move(order, "callback", org.carl, rating="satisfied", solved=True)
+    row = json.loads(listed(order.number))[0]
+    assert row["status"] == "closed" and row["status_notes"] == scrubbed
+
+
+def test_it_publishes_plain_words_instead_of_the_answer_by_default(key, org):
+    order = _answered(org)
+    factories.move(order, "accept_reply", org.sue)
+    assert json.loads(listed(order.number))[0]["status_notes"] == "已答复，等待您的评价"
+    factories.move(order, "callback", org.carl, rating="satisfied", solved=True)
+    assert json.loads(listed(order.number))[0]["status_notes"] == "已办结"
+
+
+def test_it_publishes_a_transfers_note_scrubbed(key, org, settings):
+    settings.OPEN311_PUBLIC_DESCRIPTION = "scrubbed"
+    order = factories.registered(org)
+    factories.move(
+        order, "transfer_out", org.alice, target="110", note="已转110，民警电话09123456789"
+    )
+    row = json.loads(listed(order.number))[0]
+    assert row["status"] == "closed" and row["status_notes"] == "已转110，民警电话****"
 
 
 def test_it_keeps_short_numbers_and_masks_landlines():

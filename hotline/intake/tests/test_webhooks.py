@@ -93,6 +93,28 @@ def test_it_writes_an_outbox_row_for_each_requester_visible_event(org, channel_k
     assert first.state == "pending" and first.url.endswith("/hook")
 
 
+def test_it_tells_the_channel_the_reviewed_answer_and_no_internal_note(org, channel_key):
+    _channel, key = channel_key
+    order = submit(key)
+    move(order, "dispatch", org.dave, lead_unit=org.water.pk, note="请联系张三丰（5号楼302室）")
+    move(order, "acknowledge", org.bob)
+    move(order, "reply", org.bob, note="张三丰您好：路灯已更换。")
+    move(order, "accept_reply", org.sue, note="审核：答复完整")  # the reviewer's note: internal
+    move(order, "callback", org.carl, rating="satisfied", solved=True)
+    rows = list(WebhookDelivery.objects.order_by("event__seq"))
+    notes = {r.kind: r.payload["note"] for r in rows}
+    assert notes == {
+        "registered": "",
+        "dispatched": "",
+        "replied": "张三丰您好：路灯已更换。",
+        "closed": "张三丰您好：路灯已更换。",
+    }
+    # The order's version after each event, increasing: receivers may order by it.
+    versions = [r.payload["version"] for r in rows]
+    assert versions == [r.event.seq for r in rows] and versions == sorted(versions)
+    assert versions[0] == 1
+
+
 def test_it_writes_no_row_for_orders_of_other_channels(org, channel_key):
     committed(factories.dispatched, org)  # phone order
     assert WebhookDelivery.objects.count() == 0
