@@ -31,9 +31,13 @@ def local(d: date, t: time) -> datetime:
     return datetime.combine(d, t, tzinfo=LOCAL)
 
 
-def registration_times(rng: random.Random, n: int, end: date, days: int) -> list[datetime]:
+def registration_times(
+    rng: random.Random, n: int, end: date, days: int, until: datetime | None = None
+) -> list[datetime]:
     """`n` call times over the `days` days ending with `end`, weighted by weekday, season and a
-    little day-to-day noise, then by hour of day. Sorted."""
+    little day-to-day noise, then by hour of day. Sorted. None is later than `until` (the
+    present moment, when the demo ends today): a call drawn for later today is drawn again among
+    the hours already past, so every planned order can be registered."""
     dates = [end - timedelta(days=i) for i in range(days - 1, -1, -1)]
     weights = [
         WEEKDAY_WEIGHTS[d.weekday()] * MONTH_WEIGHTS.get(d.month, 1.0) * rng.uniform(0.85, 1.15)
@@ -45,7 +49,18 @@ def registration_times(rng: random.Random, n: int, end: date, days: int) -> list
         local(d, time(h, rng.randrange(60), rng.randrange(60)))
         for d, h in zip(chosen, hours, strict=True)
     ]
+    if until is not None:
+        times = [t if t <= until else _earlier_today(rng, until) for t in times]
     return sorted(times)
+
+
+def _earlier_today(rng: random.Random, until: datetime) -> datetime:
+    """A call time on `until`'s day no later than `until`, by the same hourly weights."""
+    until = until.astimezone(LOCAL).replace(microsecond=0)
+    hour = rng.choices(range(until.hour + 1), weights=HOUR_WEIGHTS[: until.hour + 1])[0]
+    last = until.minute * 60 + until.second if hour == until.hour else 3599
+    second = rng.randint(0, last)
+    return local(until.date(), time(hour, second // 60, second % 60))
 
 
 def _next_day(dt: datetime) -> date:

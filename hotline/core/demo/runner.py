@@ -136,7 +136,7 @@ def _plan(
     # Dispatched orders that a repeat request may still join: (idx, spec, path).
     recent: list[tuple[int, OrderSpec, Path]] = []
     planned: list[tuple[OrderSpec, Path]] = []
-    for idx, at in enumerate(registration_times(rng, n, end_date, days)):
+    for idx, at in enumerate(registration_times(rng, n, end_date, days, until=cutoff)):
         recent = [r for r in recent if r[1].at > at - timedelta(days=7)]
         master = _master(rng, recent, at) if rng.random() < MERGE_RATE else None
         if master is not None:
@@ -260,6 +260,11 @@ def _play(
     numbers: dict[int, str] = {}
     failed: set[int] = set()
     due = [s for s in steps if s.at <= cutoff]
+    # Registration times are drawn before the cutoff (clock.registration_times); an order that
+    # still could not be registered is reported, never dropped silently.
+    for s in steps:
+        if s.action == REGISTER and s.at > cutoff:
+            report.failures.append(f"#{s.idx} {REGISTER}: {s.at:%Y-%m-%d %H:%M} > {cutoff:%H:%M}")
     next_report = max(1, report.planned // 10)
     for start in range(0, len(due), BATCH_STEPS):
         with transaction.atomic():

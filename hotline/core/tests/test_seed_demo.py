@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from io import StringIO
 from itertools import pairwise
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from hotline.accounts.choices import Role, UnitKind
 from hotline.accounts.models import Membership, Region, Unit, User
@@ -70,6 +72,40 @@ def test_it_is_deterministic_for_a_seed(db):
             transaction.set_rollback(True)
     assert WorkOrder.objects.count() == 0
     assert digests[0] == digests[1]
+
+
+def test_it_creates_every_planned_order_when_it_ends_today_in_the_morning(db):
+    # At 09:00 most of today's calls are still to come: they are drawn among the hours already
+    # past instead of being planned after the present moment and never registered.
+    with time_machine.travel(datetime(2025, 6, 30, 9, 0, tzinfo=LOCAL), tick=True):
+        report = seed_demo(orders=60, seed=5, days=2, use_corpus=False)
+        now = timezone.now()
+    assert report.failures == []
+    assert report.created == report.planned == WorkOrder.objects.count() == 60
+    today = WorkOrder.objects.filter(created_at__date=date(2025, 6, 30)).count()
+    assert today > 15  # today's share of two days' calls, all before nine
+    assert WorkOrder.objects.filter(created_at__gt=now).count() == 0
+
+
+def test_registration_times_end_at_the_present_moment():
+    import random
+
+    from hotline.core.demo.clock import registration_times
+
+    until = datetime(2025, 6, 30, 7, 30, 15, tzinfo=LOCAL)
+    times = registration_times(random.Random(1), 500, until.date(), 3, until=until)
+    assert len(times) == 500 and max(times) <= until
+    assert sum(t.date() == until.date() for t in times) > 100
+    # Without a present moment (a past end date) the draw is the one it always was.
+    plain = registration_times(random.Random(1), 500, date(2025, 6, 29), 3)
+    again = registration_times(
+        random.Random(1),
+        500,
+        date(2025, 6, 29),
+        3,
+        until=datetime(2025, 6, 29, 23, 59, 59, tzinfo=LOCAL),
+    )
+    assert plain == again
 
 
 def test_it_does_nothing_the_second_time_with_if_empty(db):
