@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from email import policy as email_policy
+from email.parser import BytesParser
+from email.utils import collapse_rfc2231_value
 from functools import wraps
 from typing import Any
 from urllib.parse import parse_qsl
@@ -50,6 +53,7 @@ CHANGESET = "2026-11-22T00:00:00+08:00"
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+MAX_FIELDS = 100
 _services = RefCache(Category)
 
 
@@ -329,6 +333,32 @@ def _coordinate(value: str, name: str, limit: int) -> Decimal:
     return number.quantize(Decimal("0.000001"))
 
 
+def _multipart_pairs(request: HttpRequest) -> list[tuple[str, str]]:
+    """The text fields of a multipart/form-data body, decoded strictly: Django's multipart
+    parser, like its form parser, puts replacement characters in place of bytes that are not
+    UTF-8. The standard library's MIME parser gives each part's bytes as sent. File parts are
+    ignored, as before (Open311 takes a `media_url`, not an upload)."""
+    head = "Content-Type: " + request.META.get("CONTENT_TYPE", "") + "\r\n\r\n"
+    message = BytesParser(policy=email_policy.HTTP).parsebytes(
+        head.encode("latin-1", "replace") + request.body
+    )
+    if not message.is_multipart():
+        raise Open311Error(400, _("multipart/form-data 请求体格式不正确（缺少分隔符或分段）"))
+    pairs: list[tuple[str, str]] = []
+    for part in message.iter_parts():
+        if part.get_filename() is not None:
+            continue
+        name = collapse_rfc2231_value(part.get_param("name", "", header="content-disposition"))
+        if "\ufffd" in name:  # the header's bytes were not UTF-8
+            raise Open311Error(400, _("请求体不是有效的 UTF-8 编码"))
+        payload = part.get_payload(decode=True)
+        value = payload.decode("utf-8") if isinstance(payload, bytes) else ""
+        pairs.append((name, value))
+        if len(pairs) > MAX_FIELDS:
+            raise ValueError("too many fields")
+    return pairs
+
+
 def _form(request: HttpRequest) -> list[tuple[str, str]]:
     """The form's (name, value) pairs, repeated names kept (attribute[CODE][] of a list)."""
     content_type = request.content_type or ""
@@ -348,10 +378,10 @@ def _form(request: HttpRequest) -> list[tuple[str, str]]:
                 keep_blank_values=True,
                 encoding="utf-8",
                 errors="strict",
-                max_num_fields=100,
+                max_num_fields=MAX_FIELDS,
             )
         else:
-            pairs = [(k, v) for k, vs in request.POST.lists() for v in vs]
+            pairs = _multipart_pairs(request)
     except RequestDataTooBig:
         raise Open311Error(413, _("请求体过大")) from None
     except UnicodeDecodeError:

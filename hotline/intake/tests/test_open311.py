@@ -3,6 +3,7 @@ lists, the errors[] bodies, the default window and filters, and the round trip."
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 from xml.etree import ElementTree as ET
@@ -216,6 +217,62 @@ def test_it_refuses_wrong_content_type_and_invalid_utf8(services, open311):
     r = c.post(f"{BASE}/requests.json", data=raw, content_type="application/x-www-form-urlencoded")
     assert r.status_code == 400
     assert WorkOrder.objects.count() == 0
+
+
+def _multipart(fields: list[tuple[bytes, bytes]], part_headers: bytes = b"") -> bytes:
+    parts = [
+        b'--B0undary\r\nContent-Disposition: form-data; name="'
+        + name
+        + b'"\r\n'
+        + part_headers
+        + b"\r\n"
+        + value
+        + b"\r\n"
+        for name, value in fields
+    ]
+    return b"".join(parts) + b"--B0undary--\r\n"
+
+
+def _post_multipart(body: bytes):
+    return Client().post(
+        f"{BASE}/requests.json", data=body, content_type="multipart/form-data; boundary=B0undary"
+    )
+
+
+def _fields(key: str, description: bytes, name: bytes = b"description"):
+    return [
+        (b"api_key", key.encode()),
+        (b"service_code", b"CX-SZ-LD"),
+        (b"address_string", "东城小区".encode()),
+        (name, description),
+    ]
+
+
+def test_it_refuses_invalid_utf8_in_a_multipart_body(services, open311):
+    _channel, key = open311
+    for fields in (
+        _fields(key, b"\xff\xfe bad"),  # the value
+        _fields(key, "路灯".encode()[:-1]),  # a character cut in half
+        _fields(key, "路灯".encode(), name=b"descr\xffiption"),  # a field's name
+    ):
+        r = _post_multipart(_multipart(fields))
+        assert r.status_code == 400, r.content
+        assert r.json() == [{"code": 400, "description": "请求体不是有效的 UTF-8 编码"}]
+    # A part sent in base64 (Content-Transfer-Encoding) is decoded, then checked the same way.
+    encoded = [(n, base64.b64encode(v)) for n, v in _fields(key, b"\xff\xfe bad")]
+    r = _post_multipart(_multipart(encoded, b"Content-Transfer-Encoding: base64\r\n"))
+    assert r.status_code == 400 and "UTF-8" in r.json()[0]["description"]
+    r = _post_multipart(b"no parts at all")
+    assert r.status_code == 400 and "multipart" in r.json()[0]["description"]
+    assert WorkOrder.objects.count() == 0 and ChannelRequest.objects.count() == 0
+
+
+def test_it_takes_valid_multipart_text_as_sent(services, open311):
+    _channel, key = open311
+    text = "路灯不亮 \ufffd 照原样保存"  # a replacement character the client really sent
+    r = _post_multipart(_multipart(_fields(key, text.encode())))
+    assert r.status_code == 201, r.content
+    assert WorkOrder.objects.get().content == text
 
 
 def test_it_refuses_an_oversized_body(services, open311, settings):
