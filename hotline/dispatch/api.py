@@ -55,7 +55,9 @@ class HotTopicOut(Schema):
     region: str | None
     size: int
     previous: int
-    trend: float
+    # Growth over the previous period (1.0 = doubled); null for a new topic (`new`).
+    trend: float | None
+    new: bool
     orders: list[str]
 
 
@@ -154,7 +156,9 @@ def api_suggest(
     }
 
 
-@router.get("/dispatch/hot-topics", response=list[HotTopicOut], summary="热点诉求")
+@router.get(
+    "/dispatch/hot-topics", response=list[HotTopicOut], summary="热点诉求（上升的相似诉求簇）"
+)
 def api_hot_topics(
     request: ApiRequest, region: str = "", days: int = 7, end: str = ""
 ) -> list[dict[str, Any]]:
@@ -179,10 +183,12 @@ def api_hot_topics(
             "region": t.region.name if t.region else None,
             "size": t.size,
             "previous": t.previous,
-            "trend": round(t.trend, 3),
+            "trend": round(t.trend, 3) if t.trend is not None else None,
+            "new": t.is_new,
             "orders": [o.number for o in t.orders],
         }
         for t in topics
+        if t.rising  # hot topics are the rising clusters
     ]
 
 

@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
@@ -52,10 +53,11 @@ HOT_TOPIC_KIND = "hot_topic"
 
 # Words that name no matter: Chinese function words (stopwords-iso's list) and the words nearly
 # every request to a hotline uses. A big period's counts push them down on their own, a small
-# one's (a county's day) did not: QA saw 哪个、应该、部门 among a topic's terms.
+# one's (a county's day) did not: QA saw 哪个、应该、部门, later 一下, among a topic's terms.
 HOTLINE_FILLER = frozenset(
     "咨询 反映 部门 问题 请问 希望 相关 有关 处理 情况 解决 应该 谢谢 您好 你好 领导 市民 群众 "
-    "目前 现在 已经 一直 能否 是否 怎么 如何 为什么 什么 哪里 哪个 多少 这个 那个 我们 你们 他们".split()
+    "目前 现在 已经 一直 能否 是否 怎么 如何 为什么 什么 哪里 哪个 多少 这个 那个 我们 你们 他们 "
+    "一下 麻烦 帮忙 非常 比较 感谢".split()
 )
 STOP_WORDS = frozenset(stopwordsiso.stopwords("zh")) | HOTLINE_FILLER
 
@@ -87,17 +89,30 @@ class HotTopic:
     orders: list[WorkOrder] = field(default_factory=list)
 
     @property
-    def trend(self) -> float:
-        """Growth over the previous period: 1.0 = doubled; from nothing counts as size."""
-        return (self.size - self.previous) / max(self.previous, 1)
+    def is_new(self) -> bool:
+        """Nothing like it in the previous period: shown as 新出现, not as a percentage."""
+        return self.previous == 0
+
+    @property
+    def trend(self) -> float | None:
+        """Growth over the previous period: 1.0 = doubled; None for a new topic (a growth
+        from nothing has no ratio)."""
+        if self.is_new:
+            return None
+        return (self.size - self.previous) / self.previous
 
     @property
     def rising(self) -> bool:
         return self.size > self.previous
 
 
+def _plain(text: str) -> str:
+    """The text without HTML tags (a web form's pasted markup: QA saw "script" as a term)."""
+    return strip_tags(text) if "<" in text else text
+
+
 def _text(order: WorkOrder) -> str:
-    return f"{order.title}。{order.content[:300]}"
+    return f"{_plain(order.title)}。{_plain(order.content[:300])}"
 
 
 class _Spread:
@@ -152,7 +167,9 @@ def _terms(members: list[WorkOrder], texts: list[str], spread: _Spread) -> list[
     searching the period for every word of a big cluster."""
     counts: Counter[str] = Counter()
     for order in members:
-        counts.update(spread.words(order.title) * 2 + spread.words(order.content[:300]))
+        counts.update(
+            spread.words(_plain(order.title)) * 2 + spread.words(_plain(order.content[:300]))
+        )
     n = spread.total - len(texts)
 
     def weight(word: str) -> float:

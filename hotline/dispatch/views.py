@@ -103,13 +103,16 @@ def hot_topics_page(request: AuthedRequest) -> HttpResponse:
         )
     except BadParameter as exc:
         return HttpResponseBadRequest(exc.message)
-    topics = hot_topics(orders=orders, start=start, end=end)
+    clusters = hot_topics(orders=orders, start=start, end=end)
+    # Hot topics are the rising clusters; the others are only counted.
+    topics = [t for t in clusters if t.rising]
     warnings = warnings_for(request.user)[:20]
     return render(
         request,
         "dispatch/hot_topics.html",
         {
             "topics": topics,
+            "not_rising": len(clusters) - len(topics),
             "warnings": warnings,
             "regions": regions,
             "region": region,

@@ -90,7 +90,7 @@ def test_it_filters_by_a_region_of_the_centre_and_refuses_others(client, rising)
     client.login(username="ann", password=PASSWORD)
     url = reverse("dispatch_hot_topics")
     body = client.get(url, {"region": rising.other_county.pk}).content.decode()
-    assert "本期没有成簇的相似诉求" in body
+    assert "本期没有上升的相似诉求" in body
     assert "路灯" in client.get(url, {"region": rising.county.pk}).content.decode()
     response = client.get(url, {"region": 999999})
     assert response.status_code == 400 and "区划" in response.content.decode()
@@ -138,3 +138,69 @@ def test_a_warning_notifies_the_supervisors_of_its_region_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert hot_topic_warnings_raise() == []
     assert Notification.objects.count() == 1 and len(mailoutbox) == 1
+
+
+def _topics():
+    start, end = period()
+    return hot_topics(orders=WorkOrder.objects.all(), start=start, end=end)
+
+
+def _api(client, user):
+    from hotline.accounts.models import ApiToken
+
+    _, key = ApiToken.issue(user=user, name="test")
+    response = client.get(
+        "/api/dispatch/hot-topics", {"days": 7}, HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_a_new_topic_reads_new_not_a_percentage(client, org):
+    """QA: 0 → 3 showed "↑ 300%"."""
+    for place in PLACES[:3]:
+        lights(org, place, days_ago=2)
+    [topic] = _topics()
+    assert (topic.size, topic.previous, topic.is_new, topic.trend) == (3, 0, True, None)
+    client.login(username="sue", password=PASSWORD)
+    body = client.get(reverse("dispatch_hot_topics"), {"days": 7}).content.decode()
+    assert "新出现" in body and "300%" not in body
+    [row] = _api(client, org.sue)
+    assert (row["new"], row["trend"], row["size"]) == (True, None, 3)
+
+
+def test_only_rising_clusters_are_listed_as_hot_topics(client, org):
+    """QA: a cluster as big as the week before ("→ 0%") was listed as a hot topic."""
+    for place in PLACES[:3]:
+        lights(org, place, days_ago=2)
+    for place in PLACES[3:6]:
+        lights(org, place, days_ago=9)
+    [topic] = _topics()
+    assert (topic.size, topic.previous, topic.rising) == (3, 3, False)
+    client.login(username="sue", password=PASSWORD)
+    body = client.get(reverse("dispatch_hot_topics"), {"days": 7}).content.decode()
+    assert "本期没有上升的相似诉求" in body and "另有 1 组相似诉求数量未上升" in body
+    assert "0%" not in body
+    assert _api(client, org.sue) == []
+    lights(org, PLACES[6], days_ago=1)  # 4 against 3: rising
+    [row] = _api(client, org.sue)
+    assert (row["new"], row["trend"], row["size"], row["previous"]) == (False, 0.333, 4, 3)
+
+
+def test_topic_terms_leave_out_html_tags_and_filler(org):
+    """QA: "script" (a pasted tag) and 一下 were among a topic's terms."""
+    from hotline.dispatch.hot import words
+    from hotline.workorders.tests.factories import registered
+
+    for place in PLACES[:4]:
+        registered(
+            org,
+            title=f"<b>{place}</b>路灯不亮",
+            content=f"<script>麻烦看一下</script><p>{place}一带的路灯已经连续多个晚上不亮，"
+            "<br>夜里行人出行很不安全，请尽快维修路灯。</p>",
+            at=timezone.now() - timedelta(days=1),
+        )
+    [topic] = _topics()
+    assert "路灯" in topic.terms
+    assert not {"script", "br", "p", "b", "一下", "麻烦"} & set(topic.terms)
+    assert not {"一下", "麻烦"} & set(words("麻烦问一下路灯的事"))
