@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -51,6 +52,11 @@ SPEC = "http://wiki.open311.org/GeoReport_v2"
 # When this API's behaviour last changed (discovery's changeset).
 CHANGESET = "2026-11-22T00:00:00+08:00"
 DEFAULT_WINDOW = timedelta(days=90)
+# The W3C note's complete date plus hours and minutes (and seconds, and a fraction) with the
+# offset, which is what GeoReport v2 requires of every date-time.
+W3C_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
+)
 MAX_RESULTS = 1000
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 MAX_FIELDS = 100
@@ -221,11 +227,14 @@ def _request_row(order: WorkOrder, notes: dict[int, str], regions: RegionNames) 
 
 
 def _datetime(request: HttpRequest, name: str) -> datetime | None:
+    """A date-time as the spec asks: the W3C profile of ISO 8601 with the time and the offset
+    (`2026-11-05T08:15:30+08:00`, `2026-11-05T00:15:30Z`). A date alone, or a time without
+    an offset, is refused: which day or hour the client means would be a guess."""
     raw = request.GET.get(name, "").strip()
     if not raw:
         return None
     try:
-        value = parse_datetime(raw)
+        value = parse_datetime(raw) if W3C_DATETIME.match(raw) else None
     except ValueError:
         value = None
     if value is None:
@@ -235,7 +244,7 @@ def _datetime(request: HttpRequest, name: str) -> datetime | None:
                 "{name} 应为 ISO 8601 日期时间（如 2026-11-05T08:15:30+08:00），收到「{raw}」"
             ).format(name=name, raw=raw[:50]),
         )
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    return value
 
 
 def _positive(request: HttpRequest, name: str, default: int, maximum: int) -> int:
@@ -271,13 +280,16 @@ def _filtered(request: HttpRequest) -> QuerySet[WorkOrder]:
         raise Open311Error(400, _("start_date 不能晚于 end_date"))
     if start and end and end - start > DEFAULT_WINDOW:
         raise Open311Error(400, _("start_date 与 end_date 的间隔不能超过 90 天"))
+    # The spec's window: at most 90 days; one date alone opens 90 days from it (start_date
+    # forward, end_date back); no date at all, the last 90 days.
     if start is None and end is None:
         end = timezone.now()
     if start is None:
-        start = (end or timezone.now()) - DEFAULT_WINDOW
-    orders = orders.filter(created_at__gte=start)
-    if end is not None:
-        orders = orders.filter(created_at__lte=end)
+        assert end is not None
+        start = end - DEFAULT_WINDOW
+    if end is None:
+        end = start + DEFAULT_WINDOW
+    orders = orders.filter(created_at__gte=start, created_at__lte=end)
     after, before = _datetime(request, "updated_after"), _datetime(request, "updated_before")
     if after:
         orders = orders.filter(updated_at__gt=after)

@@ -328,6 +328,32 @@ def test_it_lists_requests_with_every_field_and_no_personal_data(services, open3
         assert get(f"requests/NOPE.{fmt}").status_code == 404
 
 
+def test_it_opens_90_days_from_a_single_date(services, open311, org):
+    now = timezone.now()
+    with time_machine.travel(now - timedelta(days=200)):
+        first = factories.registered(org)
+    with time_machine.travel(now - timedelta(days=100)):
+        second = factories.registered(org)
+    latest = factories.registered(org)
+
+    def numbers(**params: str) -> set[str]:
+        r = get("requests.json", **params)
+        assert r.status_code == 200, r.content
+        return {row["service_request_id"] for row in r.json()}
+
+    # start_date alone: the 90 days from it, not everything up to now.
+    start = (now - timedelta(days=201)).isoformat()
+    assert numbers(start_date=start) == {first.number}
+    assert numbers(start_date=(now - timedelta(days=101)).isoformat()) == {second.number}
+    assert numbers(start_date=(now - timedelta(days=80)).isoformat()) == {latest.number}
+    # end_date alone: the 90 days up to it.
+    end = (now - timedelta(days=99)).astimezone(timezone.get_current_timezone())
+    assert numbers(end_date=end.isoformat(timespec="seconds")) == {second.number}
+    assert numbers(end_date=(now - timedelta(days=99)).strftime("%Y-%m-%dT%H:%M:%SZ")) == {
+        second.number
+    }
+
+
 def test_it_filters_requests(services, open311, org):
     lamp = factories.registered(org, category=services["lamp"].pk)
     cover = factories.dispatched(org, category=services["cover"].pk)
@@ -362,6 +388,9 @@ def test_it_filters_requests(services, open311, org):
     "params",
     [
         {"start_date": "yesterday"},
+        {"start_date": "2026-10-01"},  # a date alone: the spec asks for a date-time
+        {"end_date": "2026-10-01T08:00:00"},  # no offset: whose 08:00?
+        {"updated_after": "2026-10-01"},
         {"end_date": "2026-13-01T00:00:00+08:00"},
         {"start_date": "2026-01-01T00:00:00+08:00", "end_date": "2026-06-01T00:00:00+08:00"},
         {"start_date": "2026-06-01T00:00:00+08:00", "end_date": "2026-01-01T00:00:00+08:00"},
