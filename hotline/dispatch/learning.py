@@ -76,13 +76,10 @@ def name_examples(tree: Iterable[TreeNode], labels: Iterable[Any]) -> tuple[list
     names; the leaf alone 0.879; docs/dispatch.md)."""
     nodes = list(tree)
     parent = {key: up for key, _name, up in nodes}
-    has_children = {up for _key, _name, up in nodes if up is not None}
     wanted = set(labels)
     texts: list[str] = []
     taught: list[Any] = []
-    for key, name, _up in nodes:
-        if key in has_children or not name.strip():
-            continue
+    for key, name in _leaves(nodes):
         node: Any = key
         seen = set()
         while node is not None and node not in wanted and node not in seen:
@@ -92,6 +89,12 @@ def name_examples(tree: Iterable[TreeNode], labels: Iterable[Any]) -> tuple[list
             texts.append(order_text(name, ""))
             taught.append(node)
     return texts, taught
+
+
+def _leaves(tree: list[TreeNode]) -> list[tuple[Any, str]]:
+    """(key, name) of the nodes with no child and a name."""
+    has_children = {up for _key, _name, up in tree if up is not None}
+    return [(key, name) for key, name, _up in tree if key not in has_children and name.strip()]
 
 
 @dataclass
@@ -189,7 +192,7 @@ class SharedFeatures:
     ) -> SharedFeatures:
         """`tree`: the category tree whose leaf names the category model will learn from
         (`name_examples`); their n-grams join the vocabulary."""
-        names = [order_text(name, "") for _key, name, _up in tree or [] if name.strip()]
+        names = [order_text(name, "") for _key, name in _leaves(tree or [])]
         vectorizer = _vectorizer(len(texts) + len(names))
         vectorizer.fit(texts + names)
         return cls(vectorizer, None if contexts is None else ContextColumns(contexts))
