@@ -117,3 +117,14 @@ def test_it_measures_served_suggestions_against_the_unit_that_closed_the_order(c
     # Suggested the water utility; the housing bureau handled it.
     assert suggestion_accuracy(model_version=1) == {"suggestions": 1, "top1": 0.0}
     assert suggestion_accuracy(model_version=2) == {"suggestions": 0, "top1": 0.0}
+
+
+def test_the_agent_desk_asks_for_suggestions_as_the_title_is_typed(client, org):
+    """QA: suggestions were fetched on content, region and request type, not on the title."""
+    import re
+
+    body = login(client, org.alice).get(reverse("desk_agent")).content.decode()
+    [trigger] = re.findall(r'id="dispatch-suggest"[^>]*?hx-trigger="([^"]*)"', body, re.S)
+    events = [e.strip() for e in trigger.split(",")]
+    assert "input changed delay:600ms from:#id_title" in events
+    assert "input changed delay:600ms from:#id_content" in events

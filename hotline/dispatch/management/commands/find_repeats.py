@@ -46,9 +46,13 @@ class Command(BaseCommand):
             if region is None:
                 raise CommandError(f"区划不存在：{opts['region']}")
         pairs, seconds = repeats_in_period(start=start, end=end, region=region)
-        self.stdout.write(f"{len(pairs)} 对疑似重复（{seconds:.2f} 秒）")
+        merged = sum(1 for p in pairs if p.merged)
+        self.stdout.write(
+            f"{len(pairs) - merged} 对疑似重复待核对，{merged} 对已并单（{seconds:.2f} 秒）"
+        )
         for p in pairs[: opts["limit"]]:
             self.stdout.write(
                 f"{p.first.number}\t{p.second.number}\t{p.similarity:.2f}\t{REASONS[p.reason]}"
+                f"{'（已并单）' if p.merged else ''}"
                 f"\t{p.first.title[:30]} | {p.second.title[:30]}"
             )
