@@ -1,4 +1,5 @@
-"""/open311/v2/...: each resource with a format extension, .xml or .json."""
+"""/open311/v2/...: each resource with a format extension, .xml or .json; any other path is
+an errors[] 404 in JSON."""
 
 from django.urls import URLPattern, re_path
 
@@ -15,4 +16,6 @@ urlpatterns: list[URLPattern] = [
         r"^requests/(?P<request_id>[^/]+?)" + FMT, views.request_detail, name="open311-request"
     ),
     re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, views.token_detail, name="open311-token"),
+    # Anything else (an unknown resource, `.html`...): the spec's errors[], not Django's page.
+    re_path(r"^(?P<path>.*)$", views.not_found, name="open311-not-found"),
 ]

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
 
 from hotline.catalog.models import Category
 from hotline.workorders.choices import TERMINAL
@@ -99,6 +98,43 @@ def _service(code: str) -> Category:
     return found
 
 
+def _methods(*allowed: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Django's require_http_methods, answering in the spec's errors[] (in the resource's
+    format) instead of an empty text/html 405."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, **kwargs: str) -> HttpResponse:
+            if request.method not in allowed:
+                response = error(
+                    kwargs.get("fmt", "json"),
+                    405,
+                    _("不支持 {method} 请求，此资源只接受 {allowed}").format(
+                        method=(request.method or "")[:20], allowed=" / ".join(allowed)
+                    ),
+                )
+                response["Allow"] = ", ".join(allowed)
+                return response
+            return view(request, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+@csrf_exempt
+def not_found(request: HttpRequest, path: str) -> HttpResponse:
+    """Any other path under /open311/v2/: an unknown resource, or a format other than .xml and
+    .json. The spec names no behaviour for an unknown format; the answer is JSON."""
+    return error(
+        "json",
+        404,
+        _(
+            "资源「{path}」不存在：资源为 discovery、services、requests、tokens，格式为 .xml 或 .json"
+        ).format(path=path[:80]),
+    )
+
+
 def _no_nul(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A NUL in the path or the query string is bad input (400): PostgreSQL cannot even compare
     a text column with a parameter that holds one."""
@@ -117,7 +153,7 @@ def _no_nul(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 # --- discovery and services -------------------------------------------------------------
 
 
-@require_GET
+@_methods("GET")
 @_no_nul
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     base = request.build_absolute_uri("/open311/v2/")
@@ -157,7 +193,7 @@ def _service_row(
     }
 
 
-@require_GET
+@_methods("GET")
 @_no_nul
 def services(request: HttpRequest, fmt: str) -> HttpResponse:
     leaves = list(_leaf_services().order_by("path"))
@@ -167,7 +203,7 @@ def services(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(fmt, "services", [_service_row(c, groups, with_fields) for c in leaves])
 
 
-@require_GET
+@_methods("GET")
 @_no_nul
 def service_definition(request: HttpRequest, code: str, fmt: str) -> HttpResponse:
     try:
@@ -298,7 +334,7 @@ def _filtered(request: HttpRequest) -> QuerySet[WorkOrder]:
     return orders
 
 
-@require_GET
+@_methods("GET")
 @_no_nul
 def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
@@ -312,7 +348,7 @@ def request_list(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(fmt, "service_requests", [_request_row(o, notes, regions) for o in rows])
 
 
-@require_GET
+@_methods("GET")
 @_no_nul
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     order = _public_orders().filter(number=request_id).first()
@@ -322,7 +358,7 @@ def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpRespo
     return respond(fmt, "service_requests", [row])
 
 
-@require_GET
+@_methods("GET")
 @_no_nul
 def token_detail(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
     req = ChannelRequest.objects.select_related("order").filter(token=token).first()
@@ -452,7 +488,7 @@ def _submission(pairs: list[tuple[str, str]]) -> tuple[Submission, Category]:
 
 
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@_methods("GET", "POST")
 @_no_nul
 def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     if request.method == "GET":

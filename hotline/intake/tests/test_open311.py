@@ -462,3 +462,35 @@ def test_it_refuses_nul_characters(services, open311):
 def test_it_refuses_nul_characters_in_reads(services, path, params):
     r = get(path, **params)
     assert r.status_code == 400 and r.json()[0]["code"] == 400
+
+
+@pytest.mark.parametrize(
+    "method,path,allowed",
+    [
+        ("put", "requests.json", "GET, POST"),
+        ("delete", "requests.xml", "GET, POST"),
+        ("post", "services.json", "GET"),
+        ("patch", "discovery.xml", "GET"),
+    ],
+)
+def test_it_refuses_other_methods_in_its_error_format(services, method, path, allowed):
+    r = getattr(Client(), method)(f"{BASE}/{path}")
+    assert r.status_code == 405 and r["Allow"] == allowed
+    if path.endswith(".json"):
+        assert r["Content-Type"] == "application/json; charset=utf-8"
+        [body] = r.json()
+        assert body["code"] == 405 and method.upper() in body["description"]
+    else:
+        assert r["Content-Type"] == "text/xml; charset=utf-8"
+        assert xml_items(r.content, "errors", "error")[0]["code"] == "405"
+
+
+@pytest.mark.parametrize(
+    "path", ["requests.html", "services", "requests/123.csv", "nothing.json", ""]
+)
+def test_it_answers_unknown_paths_and_formats_with_json_errors(db, path):
+    r = Client().get(f"{BASE}/{path}")
+    assert r.status_code == 404
+    assert r["Content-Type"] == "application/json; charset=utf-8"
+    [body] = r.json()
+    assert body["code"] == 404 and ".xml" in body["description"]
