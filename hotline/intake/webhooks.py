@@ -11,11 +11,11 @@ import json
 import urllib.error
 import urllib.request
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from hotline.workorders.models import WorkOrderEvent
@@ -123,14 +123,42 @@ def webhook_dispatch(pk: int) -> None:
     deliver_webhook.delay(pk)
 
 
+def _same_order(row: WebhookDelivery) -> QuerySet[WebhookDelivery]:
+    """The channel's other undelivered notices of the row's order."""
+    assert row.event is not None
+    return WebhookDelivery.objects.filter(
+        channel_id=row.channel_id,
+        state=WebhookDelivery.State.PENDING,
+        event__order_id=row.event.order_id,
+    ).exclude(pk=row.pk)
+
+
 def _claim(pk: int) -> WebhookDelivery | None:
-    """Compare-and-swap on (state, next_attempt_at): of several workers one wins the attempt."""
+    """Compare-and-swap on (state, next_attempt_at): of several workers one wins the attempt.
+    A notice waits while an earlier notice of the same order to the same channel is still
+    undelivered (a `registered` retried after a failure must not arrive after `closed`): it is
+    put off until that one's next attempt, and handed on when that one is acknowledged."""
     now = timezone.now()
-    row = WebhookDelivery.objects.filter(
-        pk=pk, state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now
-    ).first()
+    row = (
+        WebhookDelivery.objects.select_related("event")
+        .filter(pk=pk, state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now)
+        .first()
+    )
     if row is None:
         return None
+    if row.event is not None:
+        earlier = (
+            _same_order(row)
+            .filter(event__seq__lt=row.event.seq)
+            .order_by("event__seq")
+            .values_list("next_attempt_at", flat=True)
+            .first()
+        )
+        if earlier is not None:
+            WebhookDelivery.objects.filter(
+                pk=pk, state=WebhookDelivery.State.PENDING, next_attempt_at=row.next_attempt_at
+            ).update(next_attempt_at=max(earlier, now))
+            return None
     won = WebhookDelivery.objects.filter(
         pk=pk, state=WebhookDelivery.State.PENDING, next_attempt_at=row.next_attempt_at
     ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
@@ -163,6 +191,25 @@ def _post(row: WebhookDelivery) -> tuple[int | None, str]:
         return None, str(getattr(e, "reason", e))[:500]
 
 
+def _hand_on(row: WebhookDelivery, now: datetime) -> None:
+    """The order's next notice to the channel, put off behind this one, is due now."""
+    if row.event is None:
+        return
+    following = (
+        _same_order(row)
+        .filter(event__seq__gt=row.event.seq)
+        .order_by("event__seq")
+        .values_list("pk", "next_attempt_at")
+        .first()
+    )
+    if following is None:
+        return
+    next_pk, due = following
+    if due > now:
+        WebhookDelivery.objects.filter(pk=next_pk, next_attempt_at=due).update(next_attempt_at=now)
+    webhook_dispatch(next_pk)
+
+
 def webhook_deliver(pk: int) -> bool:
     """One attempt at one delivery, if it is due and no other worker holds it. True if the
     channel acknowledged it with a 2xx."""
@@ -178,6 +225,7 @@ def webhook_deliver(pk: int) -> bool:
             last_status=status,
             last_error="",
         )
+        _hand_on(row, now)
         return True
     gave_up = row.attempts >= MAX_ATTEMPTS
     WebhookDelivery.objects.filter(pk=pk).update(
@@ -191,11 +239,12 @@ def webhook_deliver(pk: int) -> bool:
 
 def webhook_deliver_due(limit: int = 200) -> int:
     """The periodic sweep: attempt every due delivery; returns how many were acknowledged."""
+    # In the order they were written: an order's earlier notice before its later ones.
     due = (
         WebhookDelivery.objects.filter(
             state=WebhookDelivery.State.PENDING, next_attempt_at__lte=timezone.now()
         )
-        .order_by("next_attempt_at")
+        .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )
     return sum(webhook_deliver(pk) for pk in list(due))

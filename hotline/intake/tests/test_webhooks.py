@@ -172,6 +172,39 @@ def test_it_retries_with_exponential_back_off_until_acknowledged(org, channel_ke
     assert len(server.received) == 3
 
 
+def test_it_delivers_an_orders_notices_in_order_after_a_failure(org, channel_key, server):
+    _channel, key = channel_key
+    server.statuses = [500]  # the first attempt (registered) fails, the rest succeed
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        order = submit(key)
+        assert deliver_due_webhooks() == 0
+        other = submit(key)  # another order's notices are not held up
+        clock.shift(timedelta(seconds=5))
+        move(order, "dispatch", org.dave, lead_unit=org.water.pk)
+        assert deliver_due_webhooks() == 1  # the other order's registered only
+        dispatched = WebhookDelivery.objects.get(kind="dispatched")
+        assert dispatched.attempts == 0 and dispatched.state == "pending"
+        first = WebhookDelivery.objects.get(kind="registered", event__order=order)
+        assert dispatched.next_attempt_at == first.next_attempt_at  # waits for it
+        clock.shift(backoff(1) + timedelta(seconds=1))
+        assert deliver_due_webhooks() == 2
+    sent = [json.loads(hit["body"]) for hit in server.received]
+    mine = [(n["kind"], n["version"]) for n in sent if n["number"] == order.number]
+    # The failed attempt, then the retry before the later notice, by version.
+    assert mine == [("registered", 1), ("registered", 1), ("dispatched", 2)]
+    assert [n["number"] for n in sent].index(other.number) == 1
+
+
+def test_it_stops_holding_notices_behind_one_given_up(org, channel_key, server):
+    _channel, key = channel_key
+    order = submit(key)
+    move(order, "dispatch", org.dave, lead_unit=org.water.pk)
+    WebhookDelivery.objects.filter(kind="registered").update(state="failed")
+    assert deliver_due_webhooks() == 1
+    assert json.loads(server.received[0]["body"])["kind"] == "dispatched"
+
+
 def test_it_retries_an_unreachable_channel_and_gives_up_at_the_limit(org):
     _channel, key = make_channel(webhook_url="http://127.0.0.1:9/closed", webhook_secret=SECRET)
     submit(key)
