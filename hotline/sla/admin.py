@@ -32,6 +32,22 @@ LIMIT_FIELDS = frozenset(
 )
 
 
+class PresetFilter(admin.SimpleListFilter):
+    """规则集 by its name (山东省（2020）…) rather than its code; 管理员设定 for the others."""
+
+    title = _("规则集")
+    parameter_name = "preset"
+
+    def lookups(self, request, model_admin):
+        return [*((p.code, p.name) for p in PRESETS.values()), ("-", gettext("管理员设定"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(preset="" if value == "-" else value)
+
+
 @admin.register(TimeLimitRule)
 class TimeLimitRuleAdmin(admin.ModelAdmin):
     """时限规则: one readable line a rule — the clock, what it applies to in one column (全部 where
@@ -41,7 +57,7 @@ class TimeLimitRuleAdmin(admin.ModelAdmin):
     list_display = ("clock", "applies_to", "limit", "is_active", "origin")
     list_display_links = ("clock", "applies_to")
     list_editable = ("is_active",)
-    list_filter = ("clock", "is_active", "preset", "request_type", "urgency", "unit")
+    list_filter = ("clock", "is_active", PresetFilter, "request_type", "urgency", "unit")
     search_fields = ("source", "category__name", "region__name", "region__code", "preset")
     list_select_related = ("request_type", "urgency", CATEGORY_PATH, "region")
     list_per_page = 50

@@ -104,6 +104,12 @@ def test_the_rule_list_searches_the_basis_and_filters_by_clock(admin_client, org
     page = admin_client.get("/admin/sla/timelimitrule/", {"clock__exact": "callback"})
     shown = TimeLimitRule.objects.filter(clock="callback").count()
     assert len(re.findall(r'name="_selected_action"', page.content.decode())) == shown
+    # The rule set is chosen by its name; 管理员设定 are the rules no rule set wrote.
+    page = admin_client.get("/admin/sla/timelimitrule/").content.decode()
+    assert "?preset=shandong_2020" in page and "山东省（2020）</a>" in page
+    TimeLimitRule.objects.create(clock="reply", amount=3, unit="working_days")
+    page = admin_client.get("/admin/sla/timelimitrule/", {"preset": "-"}).content.decode()
+    assert len(re.findall(r'name="_selected_action"', page)) == 1
 
 
 def test_the_rule_list_costs_the_same_queries_for_few_rules_or_many(
