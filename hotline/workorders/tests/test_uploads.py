@@ -18,7 +18,7 @@ from hotline.workorders.models import Attachment, WorkOrder
 from hotline.workorders.services import workorder_attach
 from hotline.workorders.tests import factories as f
 from hotline.workorders.tests import samples
-from hotline.workorders.uploads import DOCX, XLSX, upload_check
+from hotline.workorders.uploads import DOCX, PPTX, XLSX, upload_check
 
 PAGE = b"<!DOCTYPE html><script>alert(document.cookie)</script>"
 EXE = b"MZ\x90\x00\x03" + b"\x00" * 60
@@ -61,6 +61,25 @@ REAL = [
     ("录音.amr", samples.amr, "audio/amr"),
     ("录音.mp3", samples.mp3, "audio/mpeg"),
     ("录音.wav", samples.wav, "audio/wav"),
+    ("演示.pptx", samples.pptx, PPTX),
+    (
+        "报表.ods",
+        lambda: samples.odf("spreadsheet"),
+        "application/vnd.oasis.opendocument.spreadsheet",
+    ),
+    (
+        "演示.odp",
+        lambda: samples.odf("presentation"),
+        "application/vnd.oasis.opendocument.presentation",
+    ),
+    ("旧稿.doc", samples.ole, "application/msword"),
+    ("旧表.xls", samples.ole, "application/vnd.ms-excel"),
+    ("旧表.et", samples.ole, "application/vnd.ms-excel"),
+    ("录音.m4a", samples.m4a, "audio/mp4"),
+    ("录音.aac", samples.aac, "audio/aac"),
+    ("录音.ogg", samples.ogg, "audio/ogg"),
+    ("录音.opus", samples.opus, "audio/ogg"),
+    ("录音.wma", samples.wma, "audio/x-ms-wma"),
 ]
 
 
@@ -88,6 +107,12 @@ SWAPPED = [
     ("回复函.pdf", samples.docx),
     ("情况.txt", samples.png),
     ("现场.jpg", lambda: b"\xff\xd8photo"),  # a signature's first bytes alone are no JPEG
+    ("演示.pptx", samples.docx),
+    ("报表.ods", samples.odt),
+    ("旧稿.doc", samples.docx),
+    ("录音.m4a", samples.heic),  # an ISO box too, but a photo's
+    ("录音.ogg", samples.wav),
+    ("录音.wma", samples.mp3),
 ]
 
 
