@@ -18,7 +18,13 @@ from .errors import BadParameter
 from .hot import hot_topics
 from .models import Context
 from .repeats import repeats_for
-from .selectors import orders_in_region, suggestion_input, visible_regions, warnings_for
+from .selectors import (
+    orders_in_region,
+    suggestion_accuracy_table,
+    suggestion_input,
+    visible_regions,
+    warnings_for,
+)
 from .services import suggestion_record
 from .suggest import suggest
 from .views import HOT_ROLES, PERIODS, SUGGEST_ROLES
@@ -72,6 +78,28 @@ class WarningOut(Schema):
     sample_orders: list[str]
     raised_at: datetime
     acknowledged_at: datetime | None
+
+
+class AccuracyOut(Schema):
+    model_version: int | None
+    context: str
+    suggestions: int
+    top1: float
+    top3: float
+
+
+def _check_days(days: int) -> None:
+    if days not in PERIODS:
+        raise InvalidInput(_("统计周期：只能是 %s 天") % "/".join(map(str, PERIODS)), field="days")
+
+
+def _stop(end: str) -> datetime:
+    """The end of the period: the start of the day after `end` (today by default)."""
+    try:
+        end_day = datetime.strptime(end, "%Y-%m-%d").date() if end else timezone.localdate()
+    except ValueError:
+        raise InvalidInput(_("截止日期格式应为 年-月-日"), field="end") from None
+    return timezone.make_aware(datetime.combine(end_day + timedelta(days=1), time.min))
 
 
 def _require(user: User, roles: tuple[str, ...]) -> None:
@@ -163,13 +191,8 @@ def api_hot_topics(
     request: ApiRequest, region: str = "", days: int = 7, end: str = ""
 ) -> list[dict[str, Any]]:
     _require(request.auth, HOT_ROLES)
-    if days not in PERIODS:
-        raise InvalidInput(_("统计周期：只能是 %s 天") % "/".join(map(str, PERIODS)), field="days")
-    try:
-        end_day = datetime.strptime(end, "%Y-%m-%d").date() if end else timezone.localdate()
-    except ValueError:
-        raise InvalidInput(_("截止日期格式应为 年-月-日"), field="end") from None
-    stop = timezone.make_aware(datetime.combine(end_day + timedelta(days=1), time.min))
+    _check_days(days)
+    stop = _stop(end)
     try:
         _region, orders = orders_in_region(
             user=request.auth, region=region, regions=visible_regions(request.auth)
@@ -209,4 +232,29 @@ def api_hot_topic_warnings(request: ApiRequest) -> list[dict[str, Any]]:
             "acknowledged_at": w.acknowledged_at,
         }
         for w in warnings_for(request.auth)[:100]
+    ]
+
+
+@router.get(
+    "/dispatch/suggestion-accuracy",
+    response=list[AccuracyOut],
+    summary="派单建议准确率（建议单位与最终承办单位）",
+)
+def api_suggestion_accuracy(request: ApiRequest, days: int = 30, end: str = "") -> list[Any]:
+    """Per model version and place (intake, dispatch, api): suggestions served in the period
+    for orders since closed that the caller may see, and the share whose top unit (top1) or
+    one of the three (top3) was the unit that finally handled the order."""
+    _require(request.auth, HOT_ROLES)
+    _check_days(days)
+    stop = _stop(end)
+    rows = suggestion_accuracy_table(user=request.auth, start=stop - timedelta(days=days), end=stop)
+    return [
+        {
+            "model_version": r.model_version,
+            "context": r.context,
+            "suggestions": r.suggestions,
+            "top1": round(r.top1, 4),
+            "top3": round(r.top3, 4),
+        }
+        for r in rows
     ]

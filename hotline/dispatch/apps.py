@@ -15,9 +15,11 @@ class DispatchConfig(AppConfig):
         from hotline.accounts.choices import Role
         from hotline.core import nav, periodic
         from hotline.core import repeats as repeat_registry
+        from hotline.core import suggestions as suggestion_registry
 
         from . import catalogue
         from .repeats import repeats_for
+        from .services import suggestion_link
 
         nav.register(
             "dispatch_hot_topics",
@@ -34,5 +36,7 @@ class DispatchConfig(AppConfig):
         # The intake desk and the message-board page show this search without importing
         # dispatch (a peer app): through the registry in core.
         repeat_registry.register(repeats_for)
+        # The desk ties the suggestion it showed to the order it registers, the same way.
+        suggestion_registry.register(suggestion_link)
         # A save or delete of a category, unit or rule reloads this process's snapshot.
         catalogue.connect()

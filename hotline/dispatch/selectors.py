@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -17,7 +18,7 @@ from hotline.core.conf import hotline_int
 from hotline.workorders.models import WorkOrder
 
 from .errors import BadParameter
-from .models import HotTopicWarning, Suggestion
+from .models import Context, HotTopicWarning, Suggestion
 
 
 @dataclass
@@ -146,12 +147,70 @@ def warnings_for(user: User) -> QuerySet[HotTopicWarning]:
     return HotTopicWarning.objects.filter(q).select_related("region", "acknowledged_by")
 
 
-def suggestion_accuracy(*, model_version: int | None = None) -> dict[str, float]:
+def suggestion_accuracy(
+    *,
+    user: User | None = None,
+    model_version: int | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, float]:
     """Served unit suggestions for orders that have since closed: share whose top unit was the
-    unit that finally handled the order. Measured per model version when given."""
-    rows = Suggestion.objects.filter(order__status="closed", unit__isnull=False)
+    unit that finally handled the order. Measured per model version when given, over the
+    suggestions served in [start, end) when given, over the orders `user` may see when given."""
+    rows = _closed_suggestions(user=user, start=start, end=end)
     if model_version is not None:
         rows = rows.filter(model_version=model_version)
     pairs = list(rows.values_list("unit_id", "order__lead_unit_id"))
     hits = sum(1 for suggested, final in pairs if suggested == final)
     return {"suggestions": len(pairs), "top1": hits / len(pairs) if pairs else 0.0}
+
+
+def _closed_suggestions(
+    *, user: User | None, start: datetime | None, end: datetime | None
+) -> QuerySet[Suggestion]:
+    rows = Suggestion.objects.filter(order__status="closed", unit__isnull=False)
+    if user is not None:
+        rows = rows.filter(order__in=WorkOrder.objects.visible_to(user).values("pk"))
+    if start is not None:
+        rows = rows.filter(served_at__gte=start)
+    if end is not None:
+        rows = rows.filter(served_at__lt=end)
+    return rows
+
+
+@dataclass
+class AccuracyRow:
+    """Suggested against final unit for one model version (None: no trained model, the
+    catalogue and category names only) and one place (intake, dispatch, API)."""
+
+    model_version: int | None
+    context: str
+    suggestions: int
+    top1: float
+    top3: float
+
+    @property
+    def context_label(self) -> str:
+        return str(Context(self.context).label)
+
+
+def suggestion_accuracy_table(*, user: User, start: datetime, end: datetime) -> list[AccuracyRow]:
+    """`suggestion_accuracy` per model version and context, with top-3 (the final unit among
+    the three served), over suggestions served in [start, end) for closed orders `user` may
+    see. Newest model first."""
+    counts: dict[tuple[int | None, str], list[int]] = {}
+    rows = _closed_suggestions(user=user, start=start, end=end).values_list(
+        "model_version", "context", "unit_id", "payload", "order__lead_unit_id"
+    )
+    for version, context, unit, payload, final in rows.iterator(chunk_size=2000):
+        served = [u[0] for u in (payload or {}).get("units", [])[:3]]
+        n = counts.setdefault((version, context), [0, 0, 0])
+        n[0] += 1
+        n[1] += unit == final
+        n[2] += final in served
+    return [
+        AccuracyRow(version, context, n, top1 / n, top3 / n)
+        for (version, context), (n, top1, top3) in sorted(
+            counts.items(), key=lambda kv: (-(kv[0][0] or 0), kv[0][1])
+        )
+    ]

@@ -15,10 +15,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from hotline.accounts.choices import Role
 from hotline.accounts.models import User
+from hotline.core.suggestions import FIELD as SUGGESTION_FIELD
 
 from .errors import BadParameter
 from .models import Context
-from .selectors import suggestion_input, visible_regions, warnings_for
+from .selectors import (
+    suggestion_accuracy_table,
+    suggestion_input,
+    visible_regions,
+    warnings_for,
+)
 from .services import suggestion_record
 from .suggest import suggest
 
@@ -58,16 +64,23 @@ def suggest_fragment(request: AuthedRequest) -> HttpResponse:
         category=data.category,
         request_type=data.request_type,
     )
-    suggestion_record(
+    record = suggestion_record(
         user=request.user,
         context=Context.DISPATCH if data.order else Context.INTAKE,
         order=data.order,
         result=result,
+        replaces=params.get(SUGGESTION_FIELD, ""),
     )
     return render(
         request,
         "dispatch/suggest.html",
-        {"result": result, "order": data.order, "data": data},
+        {
+            "result": result,
+            "order": data.order,
+            "data": data,
+            "record": record,
+            "record_field": SUGGESTION_FIELD,
+        },
     )
 
 
@@ -90,7 +103,9 @@ def _period(request: HttpRequest) -> tuple[datetime, datetime, int, str]:
 @require_GET
 @login_required
 def hot_topics_page(request: AuthedRequest) -> HttpResponse:
-    """Hot topics of a region and period against the period before, and the warnings raised."""
+    """Hot topics of a region and period against the period before, the warnings raised, and
+    how often the suggestions served in the period named the unit that finally handled the
+    order (per model version and place)."""
     from .hot import hot_topics
     from .selectors import orders_in_region
 
@@ -107,12 +122,14 @@ def hot_topics_page(request: AuthedRequest) -> HttpResponse:
     # Hot topics are the rising clusters; the others are only counted.
     topics = [t for t in clusters if t.rising]
     warnings = warnings_for(request.user)[:20]
+    accuracy = suggestion_accuracy_table(user=request.user, start=start, end=end)
     return render(
         request,
         "dispatch/hot_topics.html",
         {
             "topics": topics,
             "not_rising": len(clusters) - len(topics),
+            "accuracy": accuracy,
             "warnings": warnings,
             "regions": regions,
             "region": region,

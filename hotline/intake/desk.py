@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from hotline.accounts.models import Region, Unit, User
 from hotline.catalog.models import Category
 from hotline.core.repeats import find_repeats
+from hotline.core.suggestions import FIELD as SUGGESTION_FIELD
+from hotline.core.suggestions import link_suggestion
 from hotline.workorders.errors import WorkOrderError
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.selectors import workorders_by_phone
@@ -114,6 +116,8 @@ def desk(request: DeskRequest) -> HttpResponse:
             form.attribute_error = (e.field[len("attribute[") :].rstrip("]"), e.message)
             return _render_desk(request, form, status=e.http_status)
         return _render_desk(request, form, status=e.http_status, error=e.message)
+    # The dispatch suggestion shown for this call, kept with the order to measure it later.
+    link_suggestion(user=request.user, served=request.POST.get(SUGGESTION_FIELD, ""), order=order)
     # Post/redirect/get: the next call starts on a clean form; the number is shown once.
     request.session[LAST_KEY] = order.number
     return redirect("desk_agent")
