@@ -6,6 +6,7 @@ has one shape: {"code", "message" (Chinese, names the problem), "field" (or null
 from __future__ import annotations
 
 import json
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -102,6 +103,10 @@ FIELD_LABELS: dict[str, StrOrPromise] = {
     "name": _("用途"),
     "parent": _("上级"),
     "q": _("关键词"),
+    "caller_number": _("来电号码"),
+    "missed_at": _("来电时间"),
+    "outcome": _("回拨结果"),
+    "order_number": _("工单编号"),
 }
 
 
@@ -175,10 +180,17 @@ def _describe(err: dict[str, Any], field: str | None) -> str:
         text = gettext("，").join(f"{_BOUNDS[k]} {v}" for k, v in ctx.items() if k in _BOUNDS)
         return gettext("{label}应{text}").format(label=label, text=text)
     if kind == "enum" or kind == "literal_error":
+        # pydantic lists them in English ("'a', 'b' or 'c'"): the values, in Chinese punctuation.
+        expected = str(ctx.get("expected", ""))
+        values = re.findall(r"'([^']*)'", expected)
         return gettext("{label}应为 {expected} 之一").format(
-            label=label, expected=ctx.get("expected", "")
+            label=label, expected=gettext("、").join(values) if values else expected
         )
-    if kind.startswith("date") or kind.startswith("datetime"):
+    if kind.startswith("datetime") or kind.startswith("timezone"):
+        return gettext("{label}应为带时区的日期时间（如 2026-11-22T09:58:00+08:00）").format(
+            label=label
+        )
+    if kind.startswith("date"):
         return gettext("{label}应为日期（YYYY-MM-DD）").format(label=label)
     if kind in ("list_type", "string_type", "dict_type", "model_type", "model_attributes_type"):
         return gettext("{label}类型不正确").format(label=label)

@@ -3,12 +3,12 @@ records missed calls; agents read the call-back list and record outcomes."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
+from pydantic import AwareDatetime
 
 from hotline.accounts.api import ApiRequest
 from hotline.accounts.models import Unit
@@ -23,7 +23,8 @@ router = Router(tags=["话务"])
 
 class MissedCallIn(Schema):
     caller_number: str = Field(..., min_length=3, max_length=30)
-    missed_at: datetime
+    # With its offset: the phone system's clock zone is not ours to guess.
+    missed_at: AwareDatetime
     external_id: str = Field("", max_length=64, description="电话系统的呼叫编号（去重）")
     centre: str | None = Field(None, max_length=20, description="热线中心编码；缺省为本人所在中心")
 
@@ -44,6 +45,9 @@ class CallbackIn(Schema):
     note: str = Field("", max_length=200)
     order_number: str = Field("", max_length=20)
     expected_version: int | None = None
+    confirm_other_phone: bool = Field(
+        False, description="工单联系电话与来电号码不同时，确认仍关联该工单"
+    )
 
 
 def _out(row: MissedCall) -> dict[str, Any]:
@@ -109,5 +113,6 @@ def missed_call_callback(
         note=payload.note,
         order_number=payload.order_number,
         expected_version=payload.expected_version,
+        confirm_other_phone=payload.confirm_other_phone,
     )
     return _out(row)

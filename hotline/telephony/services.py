@@ -97,10 +97,13 @@ def missed_call_resolve(
     note: str = "",
     order_number: str = "",
     expected_version: int | None = None,
+    confirm_other_phone: bool = False,
 ) -> MissedCall:
     """Record one call-back: reached (optionally with the order registered during the call),
     no answer (the call stays on the list until the attempts run out), or not needed (with a
-    reason). A stale version (someone else recorded first) is refused."""
+    reason). A stale version (someone else recorded first) is refused. An order whose phone is
+    not the caller's is linked only with `confirm_other_phone` (a typo in the number would
+    otherwise tie the call to a stranger's order)."""
     if outcome not in CallbackOutcome.values:
         raise InvalidInput(_("请选择回拨结果"), field="outcome")
     note = (note or "").strip()
@@ -119,6 +122,15 @@ def missed_call_resolve(
             raise InvalidInput(
                 _("工单「{number}」不存在").format(number=order_number.strip()[:20]),
                 field="order_number",
+            )
+    if order is not None and outcome == CallbackOutcome.REACHED and not confirm_other_phone:
+        if not same_number(order.requester_phone, missed.caller_number):
+            raise InvalidInput(
+                _(
+                    "工单「{number}」的联系电话不是来电号码 {caller}；"
+                    "确认关联请勾选“联系电话不同，仍关联”"
+                ).format(number=order.number, caller=missed.caller_number),
+                field="confirm_other_phone",
             )
     with transaction.atomic():
         row = MissedCall.objects.select_for_update().get(pk=missed.pk)
@@ -141,6 +153,19 @@ def missed_call_resolve(
             row.state = MissedCallState.NO_ANSWER
         row.save()
     return row
+
+
+def same_number(a: str, b: str) -> bool:
+    """One phone number written two ways: separators, the country code (+86, 0086) aside."""
+
+    def digits(number: str) -> str:
+        d = re.sub(r"\D", "", number or "")
+        for prefix in ("0086", "86"):
+            if d.startswith(prefix) and len(d) - len(prefix) == 11:
+                return d[len(prefix) :]
+        return d
+
+    return bool(digits(a)) and digits(a) == digits(b)
 
 
 def centres_of(user: User) -> list[int]:

@@ -31,7 +31,12 @@ def _centres(user: User) -> list[int]:
 
 
 def _page(
-    request: HttpRequest, *, error: str = "", failed: int | None = None, status: int = 200
+    request: HttpRequest,
+    *,
+    error: str = "",
+    failed: int | None = None,
+    status: int = 200,
+    confirm: bool = False,
 ) -> HttpResponse:
     centres = _centres(request.user)  # type: ignore[arg-type]
     rows = MissedCall.objects.filter(centre_id__in=centres)
@@ -46,6 +51,8 @@ def _page(
         "error": error,
         "failed": failed,
         "form": request.POST if failed else {},
+        # The failed form asks to confirm an order whose phone is not the caller's.
+        "confirm": confirm,
     }
     return render(request, "telephony/missed_calls.html", context, status=status)
 
@@ -74,8 +81,10 @@ def missed_call_callback(request: HttpRequest, pk: int) -> HttpResponse:
             note=request.POST.get("note", ""),
             order_number=request.POST.get("order_number", ""),
             expected_version=int(version) if version.isdigit() else None,
+            confirm_other_phone=request.POST.get("confirm_other_phone") == "1",
         )
     except WorkOrderError as e:
-        return _page(request, error=e.message, failed=pk, status=e.http_status)
+        confirm = e.field == "confirm_other_phone"
+        return _page(request, error=e.message, failed=pk, status=e.http_status, confirm=confirm)
     messages.success(request, _("已记录对 {number} 的回拨结果").format(number=missed.caller_number))
     return redirect("telephony_missed")

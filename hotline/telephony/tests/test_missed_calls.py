@@ -130,6 +130,42 @@ def test_it_records_reached_with_the_registered_order(org, missed):
     assert missed.handled_by == org.alice and missed.attempts == 1
 
 
+def test_it_links_another_numbers_order_only_when_confirmed(org, missed):
+    other = factories.registered(org, requester_phone="13900005555")
+    c = client_for(org.alice)
+    form = {"outcome": "reached", "order_number": other.number, "version": missed.version}
+    r = c.post(f"{URL}{missed.pk}/", form)
+    assert r.status_code == 400
+    page = r.content.decode()
+    assert "联系电话不是来电号码" in page and 'name="confirm_other_phone"' in page
+    assert f'value="{other.number}"' in page  # the agent does not type it again
+    missed.refresh_from_db()
+    assert missed.state == "pending" and missed.order is None and missed.attempts == 0
+    r = c.post(f"{URL}{missed.pk}/", {**form, "confirm_other_phone": "1"})
+    assert r.status_code == 302
+    missed.refresh_from_db()
+    assert missed.state == "reached" and missed.order == other
+
+
+@pytest.mark.parametrize(
+    "caller,phone",
+    [
+        ("+86 139 0000 2222", "13900002222"),
+        ("0912-3456789", "0912-3456789"),
+        ("09123456789", "0912-3456789"),
+    ],
+)
+def test_it_takes_the_callers_number_however_written(org, caller, phone):
+    missed, _created = missed_call_record(
+        centre=org.centre, caller_number=caller, missed_at=timezone.now()
+    )
+    order = factories.registered(org, requester_phone=phone)
+    row = missed_call_resolve(
+        missed=missed, actor=org.alice, outcome="reached", order_number=order.number
+    )
+    assert row.order == order
+
+
 def test_it_keeps_a_no_answer_on_the_list_until_the_attempts_run_out(org, missed):
     c = client_for(org.carl)
     for attempt in range(1, MAX_ATTEMPTS + 1):
