@@ -191,6 +191,8 @@ class ActionForm(forms.Form):
         self.order = order
         self.action = Action(action)
         for name in FIELDS.get(action, ()):
+            if name == "category" and order.category_id is not None:
+                continue
             self.fields[name] = _field(name, order, action)
         if self.returning_unit is not None:
             self.fields["confirm_returning"] = forms.BooleanField(
@@ -245,13 +247,17 @@ class ActionForm(forms.Form):
                 out[name] = [u.pk for u in value or []]
             elif name == "solved":
                 out[name] = value == "yes"
+            elif name == "category":
+                if value is not None:
+                    out[name] = value
             elif value not in (None, ""):
                 out[name] = value
         return out
 
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    Action.DISPATCH: ("lead_unit", "assisting_units"),
+    # category: only for an order registered without one (the dispatcher classifies it).
+    Action.DISPATCH: ("lead_unit", "assisting_units", "category"),
     Action.REASSIGN: ("lead_unit", "assisting_units"),
     Action.REDISPATCH: ("lead_unit", "assisting_units"),
     Action.REDO: ("lead_unit",),
@@ -293,6 +299,18 @@ def _field(name: str, order: WorkOrder, action: str) -> forms.Field:
             required=False,
             widget=forms.SelectMultiple(attrs={"size": 4}),
             help_text=gettext("可多选（按住 Ctrl）"),
+        )
+    if name == "category":
+        # Every active category by its full path, one query, one string (FastSelect).
+        return forms.TypedChoiceField(
+            choices=lambda: [("", gettext("暂不分类")), *category_choices()],
+            coerce=int,
+            empty_value=None,
+            label=gettext("诉求分类"),
+            required=False,
+            widget=FastSelect,
+            help_text=gettext("工单登记时未分类：可在派单时补充"),
+            error_messages={"invalid_choice": gettext("诉求分类不存在或已停用")},
         )
     if name == "legal_basis":
         return forms.CharField(label=gettext("退单依据（法律法规或职责依据）"), max_length=500)

@@ -130,7 +130,32 @@ def resolve_at_intake(ctx: Context) -> None:
 def dispatch(ctx: Context) -> None:
     lead = _unit(ctx.params.get("lead_unit"), "lead_unit")
     assisting = _units(ctx.params.get("assisting_units"), "assisting_units")
+    if ctx.params.get("category") not in (None, ""):
+        _classify(ctx, ctx.params["category"])
     _assign(ctx, lead, assisting, by=ctx.actor_unit)
+
+
+def _classify(ctx: Context, value: object) -> None:
+    """The dispatcher gives an order registered without a category its category (the one the
+    suggestions offer, or any active one), so it is not dispatched unclassified. Written in
+    the move's transaction, before the time-limit rules read the order's category."""
+    from hotline.catalog.models import Category
+
+    order = ctx.order
+    category = Category.objects.filter(pk=value).first() if str(value).isdigit() else None
+    if category is None:
+        raise InvalidInput(_("诉求分类不存在"), field="category")
+    if not category.is_active:
+        raise InvalidInput(
+            _("诉求分类「{category}」已停用").format(category=category.name), field="category"
+        )
+    if order.category_id is not None and order.category_id != category.pk:
+        raise InvalidInput(_("工单已有诉求分类，派单时不能更改"), field="category")
+    if order.category_id is None:
+        # Not among the fields the move's version bump writes: written here, under its lock.
+        WorkOrder.objects.filter(pk=order.pk).update(category=category)
+        order.category = category
+        ctx.payload["category"] = category.pk
 
 
 def redispatch(ctx: Context) -> None:

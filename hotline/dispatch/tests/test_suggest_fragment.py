@@ -54,7 +54,10 @@ def test_it_serves_a_dispatch_queue_row_with_unit_buttons(client, org):
     assert response.status_code == 200
     body = response.content.decode()
     assert f'data-unit="{org.water.pk}" data-order="{order.number}"' in body
-    assert "dispatch-adopt-category" not in body
+    # Registered without a category: the categories the API suggests, one click each (QA).
+    water = category(MATTERS["water"][0])
+    assert f'data-category="{water.pk}"' in body
+    assert f'data-order="{order.number}">采用</button>' in body
     row = Suggestion.objects.get()
     assert (row.context, row.order, row.model_version, row.unit) == (
         "dispatch",
@@ -128,3 +131,41 @@ def test_the_agent_desk_asks_for_suggestions_as_the_title_is_typed(client, org):
     events = [e.strip() for e in trigger.split(",")]
     assert "input changed delay:600ms from:#id_title" in events
     assert "input changed delay:600ms from:#id_content" in events
+
+
+def test_the_dispatcher_gives_an_uncategorised_order_its_category_with_the_dispatch(client, org):
+    """QA: the dispatcher page offered only units, so an order without a category was
+    dispatched without one (and Open311 showed service_code "")."""
+    from hotline.workorders.models import WorkOrder
+
+    history(org, per_matter=4)
+    dispatch_train(holdout=False)
+    order = registered(org, **WATER_TEXT)
+    classified = registered(org, category=category(MATTERS["water"][0]).pk, **WATER_TEXT)
+    dave = login(client, org.dave)
+    queue = dave.get(reverse("desk_dispatch")).content.decode()
+    assert f'name="category" value="" form="dispatch-{order.number}"' in queue
+    assert f'form="dispatch-{classified.number}" data-order' not in queue
+    body = dave.get(URL, {"order": classified.number}).content.decode()
+    assert "dispatch-adopt-category" not in body  # it has one already
+    url = reverse("desk_dispatch_one", args=[order.number])
+    fields = {"expected_version": order.version, "lead_unit": org.water.pk}
+    # A category that does not exist: refused by name, nothing written.
+    bad = dave.post(url, {**fields, "category": "999999"})
+    assert bad.status_code == 400 and "诉求分类" in bad.content.decode()
+    order.refresh_from_db()
+    assert (order.status, order.category_id) == ("registered", None)
+    assert dave.post(url, {**fields, "category": category(MATTERS["water"][0]).pk}).status_code in (
+        200,
+        302,
+    )
+    order = WorkOrder.objects.get(pk=order.pk)
+    assert (order.status, order.category, order.lead_unit) == (
+        "dispatched",
+        category(MATTERS["water"][0]),
+        org.water,
+    )
+    event = order.events.order_by("-seq").first()
+    assert (
+        event.action == "dispatch" and event.payload["category"] == category(MATTERS["water"][0]).pk
+    )

@@ -1,4 +1,5 @@
-// "采用" on a suggestion: one click fills the intake form's category or the queue row's unit.
+// "采用" on a suggestion: one click fills the intake form's category, or the queue row's unit
+// or (an order registered without one) its category.
 // The fragment is swapped in by htmx many times; the listener is installed once per page.
 (function () {
   if (window.hotlineDispatchSuggest) return;
@@ -13,7 +14,16 @@
     var button = event.target.closest(".dispatch-adopt-category, .dispatch-adopt-unit");
     if (!button) return;
     event.preventDefault();
-    if (button.classList.contains("dispatch-adopt-category")) {
+    if (button.classList.contains("dispatch-adopt-category") && button.dataset.order) {
+      // The dispatch queue: an order registered without a category gets it with its dispatch.
+      var order = '[data-order="' + button.dataset.order + '"]';
+      set(document.querySelector('input[name="category"]' + order), button.dataset.category);
+      var shown = document.querySelector(".dispatch-category-chosen" + order);
+      if (shown) {
+        shown.textContent = shown.dataset.label + button.dataset.name;
+        shown.hidden = false;
+      }
+    } else if (button.classList.contains("dispatch-adopt-category")) {
       set(document.getElementById("id_category"), button.dataset.category);
       set(document.getElementById("id_category_search"), button.dataset.name);
     } else {
