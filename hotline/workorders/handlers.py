@@ -142,7 +142,8 @@ def _classify(ctx: Context, value: object) -> None:
     from hotline.catalog.models import Category
 
     order = ctx.order
-    category = Category.objects.filter(pk=value).first() if str(value).isdigit() else None
+    raw = str(value)
+    category = Category.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
     if category is None:
         raise InvalidInput(_("诉求分类不存在"), field="category")
     if not category.is_active:

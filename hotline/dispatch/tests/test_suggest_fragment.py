@@ -169,3 +169,24 @@ def test_the_dispatcher_gives_an_uncategorised_order_its_category_with_the_dispa
     assert (
         event.action == "dispatch" and event.payload["category"] == category(MATTERS["water"][0]).pk
     )
+
+
+def test_the_dispatch_refuses_an_inactive_category_or_changing_one(org):
+    from hotline.catalog.models import Category
+    from hotline.workorders.errors import InvalidInput
+
+    history(org, per_matter=1)
+    water = category(MATTERS["water"][0])
+    stale = Category.objects.create(name="旧分类", level=3, parent=water.parent, is_active=False)
+    order = registered(org, **WATER_TEXT)
+    with pytest.raises(InvalidInput, match="已停用") as refused:
+        move(order, "dispatch", org.dave, lead_unit=org.water.pk, category=stale.pk)
+    assert refused.value.field == "category"
+    classified = registered(org, category=water.pk, **WATER_TEXT)
+    other = category(MATTERS["housing"][0])
+    with pytest.raises(InvalidInput, match="不能更改"):
+        move(classified, "dispatch", org.dave, lead_unit=org.water.pk, category=other.pk)
+    order.refresh_from_db()
+    classified.refresh_from_db()
+    assert (order.status, order.category_id) == ("registered", None)
+    assert (classified.status, classified.category) == ("registered", water)
