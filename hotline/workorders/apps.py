@@ -11,7 +11,7 @@ class WorkordersConfig(AppConfig):
         from hotline.accounts.choices import Role
         from hotline.core import nav
 
-        from . import tasks  # noqa: F401  (registers the housekeeping of order numbers)
+        from . import checks, tasks  # noqa: F401  (the settings' checks; the housekeeping of order numbers)
 
         nav.register(
             "desk_dispatch",
