@@ -73,7 +73,9 @@ class ChannelRequest(models.Model):
         PENDING = "pending", _("待确认")
         REJECTED = "rejected", _("不予受理")
 
-    channel = models.ForeignKey(Channel, on_delete=models.PROTECT, related_name="requests")
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("渠道"), on_delete=models.PROTECT, related_name="requests"
+    )
     idempotency_key = models.CharField(_("幂等键"), max_length=100, blank=True)
     token = models.CharField(_("查询令牌"), max_length=32, unique=True)
     state = models.CharField(_("状态"), max_length=10, choices=State.choices)
@@ -88,13 +90,18 @@ class ChannelRequest(models.Model):
     # The validated submission: kept for pending posts (registered on confirmation).
     data = models.JSONField(_("提交内容"), default=dict, blank=True)
     # The first response, returned again to a retry with the same key.
-    response = models.JSONField(default=dict, blank=True)
+    response = models.JSONField(_("首次应答"), default=dict, blank=True)
     # Open311 carries a point; the work order has none.
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     long = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     external_id = models.CharField(_("渠道内编号"), max_length=64, blank=True)
     decided_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "accounts.User",
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decision_note = models.CharField(_("处理说明"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("提交时间"), default=timezone.now)
@@ -144,9 +151,16 @@ class WebhookDelivery(models.Model):
         DELIVERED = "delivered", _("已送达")
         FAILED = "failed", _("已放弃")
 
-    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.ForeignKey(
+        Channel, verbose_name=_("渠道"), on_delete=models.CASCADE, related_name="deliveries"
+    )
     event = models.ForeignKey(
-        WorkOrderEvent, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+        WorkOrderEvent,
+        verbose_name=_("工单事件"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     request = models.ForeignKey(
         ChannelRequest,
@@ -218,10 +232,20 @@ class SmsMessage(models.Model):
 
     # Orders are never deleted in use; benchmarks and tests that delete theirs take the log too.
     order = models.ForeignKey(
-        WorkOrder, on_delete=models.CASCADE, related_name="sms_messages", null=True, blank=True
+        WorkOrder,
+        verbose_name=_("工单"),
+        on_delete=models.CASCADE,
+        related_name="sms_messages",
+        null=True,
+        blank=True,
     )
     event = models.ForeignKey(
-        WorkOrderEvent, on_delete=models.CASCADE, related_name="+", null=True, blank=True
+        WorkOrderEvent,
+        verbose_name=_("工单事件"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("场景"), max_length=20, choices=NoticeKind.choices)
     phone = models.CharField(_("手机号"), max_length=20)
