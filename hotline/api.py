@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from hotline.accounts.api import AUTH
 from hotline.accounts.api import router as accounts_router
@@ -35,10 +38,23 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Every datetime the API answers with is local time with its offset
+    (`2026-11-22T10:05:00+08:00`), whether or not its schema converted it: a stored UTC value
+    would otherwise come out as `…Z` beside the `+08:00` of the rest."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)
+
+
 class UTF8JSONRenderer(JSONRenderer):
-    """Chinese text as UTF-8 rather than \\u escapes: readable in logs and half the bytes."""
+    """Chinese text as UTF-8 rather than \\u escapes: readable in logs and half the bytes;
+    datetimes in local time (LocalTimeEncoder)."""
 
     json_dumps_params = {"ensure_ascii": False}
+    encoder_class = LocalTimeEncoder
 
 
 api = NinjaAPI(

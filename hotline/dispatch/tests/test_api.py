@@ -67,6 +67,9 @@ def test_it_lists_hot_topics_and_warnings(client, rising):
     assert "路灯" in topics[0]["terms"] and len(topics[0]["orders"]) == 5
     warnings = client.get("/api/dispatch/hot-topic-warnings").json()
     assert [w["size"] for w in warnings] == [7]
+    # Local time with its offset, as everywhere in the API (stored in UTC, never shown as Z).
+    assert warnings[0]["raised_at"].endswith("+08:00")
+    assert warnings[0]["period_start"].endswith("+08:00")
     response = client.get("/api/dispatch/hot-topics", {"days": 3})
     assert response.status_code == 400 and response.json()["field"] == "days"
     client.force_login(rising.bob)
