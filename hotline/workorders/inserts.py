@@ -48,6 +48,20 @@ def _statement(
     return sql, fields, back
 
 
+def _cursor(connection: Any) -> Any:
+    """PostgreSQL: a cursor binding the parameters on the server (psycopg's C dumpers) instead of
+    quoting each into the SQL text in Python, which Django's default cursor does."""
+    if connection.vendor != "postgresql" or connection.settings_dict["OPTIONS"].get(
+        "server_side_binding"
+    ):
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
+
+
 def insert_row(
     obj: models.Model,
     *,
@@ -73,7 +87,7 @@ def insert_row(
             params.extend(expr[1])
         else:
             params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     for value, f in zip(row, back, strict=True):

@@ -57,7 +57,7 @@ def next_number(at: datetime) -> str:
 # on the column's NOT NULL.
 _NUMBER_SQL = (
     "SELECT %s || lpad(s.n::text, greatest(6, length(s.n::text)), '0')"
-    " FROM (SELECT nextval(%s::oid::regclass) AS n WHERE {guard}) AS s"
+    " FROM (SELECT nextval(%s::int8::oid::regclass) AS n WHERE {guard}) AS s"
 )
 
 
