@@ -153,6 +153,9 @@ OPEN311_PUBLIC_ADDRESS = os.getenv("OPEN311_PUBLIC_ADDRESS", "region")
 # free text carries names and addresses no scrub can find) or "scrubbed" (the text with phone
 # and ID numbers and the requester's name masked). docs/open311.md.
 OPEN311_PUBLIC_DESCRIPTION = os.getenv("OPEN311_PUBLIC_DESCRIPTION", "none")
+# Whether channel webhooks may point at loopback, private or link-local addresses (a partner on
+# the government intranet). Off: such an address is refused when delivering. docs/channels.md.
+CHANNEL_WEBHOOK_ALLOW_PRIVATE = envbool("CHANNEL_WEBHOOK_ALLOW_PRIVATE", "False")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

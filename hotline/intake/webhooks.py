@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
+import socket
 import urllib.error
 import urllib.request
 from contextvars import ContextVar
@@ -17,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hotline.workorders.models import WorkOrderEvent
 
@@ -168,6 +172,69 @@ def _claim(pk: int) -> WebhookDelivery | None:
     return row
 
 
+class PrivateAddress(OSError):
+    """The webhook's host is (or resolved to) a loopback, private, link-local or otherwise
+    non-public address."""
+
+
+def _check_peer(sock: socket.socket) -> None:
+    """Refuse a connection whose other end is not a public address, unless the city allows
+    private ones (`CHANNEL_WEBHOOK_ALLOW_PRIVATE`: a partner on the government intranet).
+    Checked on the connected socket, so a name that resolves to a public address when the URL
+    is saved and to 127.0.0.1 at delivery (DNS rebinding) is still refused."""
+    if getattr(settings, "CHANNEL_WEBHOOK_ALLOW_PRIVATE", False):
+        return
+    address = ipaddress.ip_address(sock.getpeername()[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if not address.is_global:
+        sock.close()
+        raise PrivateAddress(
+            _(
+                "推送地址指向内网或本机地址 {address}，已拒绝（CHANNEL_WEBHOOK_ALLOW_PRIVATE）"
+            ).format(address=address)
+        )
+
+
+def _checked_connection(
+    address: tuple[str, int], timeout: Any, source_address: Any = None
+) -> socket.socket:
+    """socket.create_connection, as http.client calls it, then the peer's check."""
+    sock = socket.create_connection(address, timeout, source_address)
+    _check_peer(sock)
+    return sock
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _checked_connection
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Checked before the TLS handshake: nothing is sent to a refused address.
+        self._create_connection = _checked_connection
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_HTTPConnection, req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_HTTPSConnection, req, context=getattr(self, "_context", None))
+
+
+# Every connection a delivery makes (a redirect's too) goes through the address check; no
+# proxy from the environment, which would put the proxy's address in place of the channel's.
+_opener = urllib.request.build_opener(
+    urllib.request.ProxyHandler({}), _HTTPHandler(), _HTTPSHandler()
+)
+
+
 def _post(row: WebhookDelivery) -> tuple[int | None, str]:
     body = json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode()
     request = urllib.request.Request(
@@ -183,7 +250,7 @@ def _post(row: WebhookDelivery) -> tuple[int | None, str]:
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as resp:
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as resp:
             return resp.status, ""
     except urllib.error.HTTPError as e:
         return e.code, f"HTTP {e.code}"

@@ -72,6 +72,12 @@ def server():
         yield recorder
 
 
+@pytest.fixture(autouse=True)
+def _loopback_allowed(settings):
+    # The test's channel listens on 127.0.0.1: allowed here, refused by default (see below).
+    settings.CHANNEL_WEBHOOK_ALLOW_PRIVATE = True
+
+
 @pytest.fixture
 def channel_key(org, server):
     return make_channel(webhook_url=server.url, webhook_secret=SECRET)
@@ -203,6 +209,60 @@ def test_it_stops_holding_notices_behind_one_given_up(org, channel_key, server):
     WebhookDelivery.objects.filter(kind="registered").update(state="failed")
     assert deliver_due_webhooks() == 1
     assert json.loads(server.received[0]["body"])["kind"] == "dispatched"
+
+
+def test_it_refuses_to_deliver_to_a_private_address_by_default(org, server, settings):
+    settings.CHANNEL_WEBHOOK_ALLOW_PRIVATE = False
+    # The name resolves to 127.0.0.1 at delivery: what counts is the address connected to.
+    url = server.url.replace("127.0.0.1", "localhost")
+    _channel, key = make_channel(webhook_url=url, webhook_secret=SECRET)
+    submit(key)
+    assert deliver_due_webhooks() == 0
+    assert server.received == []  # nothing reached the listener
+    row = WebhookDelivery.objects.get()
+    assert row.state == "pending" and row.attempts == 1
+    assert "内网或本机地址 127.0.0.1" in row.last_error
+    settings.CHANNEL_WEBHOOK_ALLOW_PRIVATE = True  # a partner on the intranet
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    assert deliver_due_webhooks() == 1 and len(server.received) == 1
+
+
+@pytest.mark.parametrize(
+    "address,public",
+    [
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("192.168.0.9", False),
+        ("169.254.169.254", False),  # cloud metadata
+        ("::1", False),
+        ("::ffff:10.0.0.1", False),
+        ("fd00::1", False),
+        ("8.8.8.8", True),
+        ("2400:3200::1", True),
+    ],
+)
+def test_it_tells_public_addresses_from_private_ones(settings, address, public):
+    from hotline.intake.webhooks import PrivateAddress, _check_peer
+
+    settings.CHANNEL_WEBHOOK_ALLOW_PRIVATE = False
+
+    class Sock:
+        closed = False
+
+        def getpeername(self):
+            return (address, 443)
+
+        def close(self):
+            self.closed = True
+
+    sock = Sock()
+    if public:
+        _check_peer(sock)
+        assert not sock.closed
+    else:
+        with pytest.raises(PrivateAddress):
+            _check_peer(sock)
+        assert sock.closed
 
 
 def test_it_retries_an_unreachable_channel_and_gives_up_at_the_limit(org):
