@@ -27,6 +27,7 @@ from .models import (
     WebhookDelivery,
 )
 from .sms_notices import validate_template
+from .webhooks import webhook_url_problem
 
 
 class ChannelForm(forms.ModelForm):
@@ -37,6 +38,13 @@ class ChannelForm(forms.ModelForm):
         required=False,
     )
     webhook_url = forms.URLField(label=_("状态推送地址"), required=False, assume_scheme="https")
+
+    def clean_webhook_url(self) -> str:
+        url: str = self.cleaned_data.get("webhook_url") or ""
+        problem = webhook_url_problem(url) if url else None
+        if problem:
+            raise forms.ValidationError(problem)
+        return url
 
     class Meta:
         model = Channel

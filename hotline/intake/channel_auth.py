@@ -21,6 +21,7 @@ from ninja.security import APIKeyHeader
 from hotline.workorders.errors import InvalidInput
 
 from .models import Channel
+from .webhooks import webhook_url_problem
 
 KEY_HEADER = "X-Channel-Key"
 
@@ -123,6 +124,9 @@ def channel_set_webhook(*, channel: Channel, url: str) -> Channel:
             raise InvalidInput(
                 _("推送地址「{url}」不是有效的网址").format(url=url[:80]), field="url"
             ) from None
+        problem = webhook_url_problem(url)
+        if problem:
+            raise InvalidInput(problem, field="url")
     channel.webhook_url = url
     channel.webhook_secret = secrets.token_hex(32) if url else ""
     channel.save(update_fields=["webhook_url", "webhook_secret"])

@@ -16,6 +16,7 @@ import urllib.request
 from contextvars import ContextVar
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import F, QuerySet
@@ -194,6 +195,29 @@ def _check_peer(sock: socket.socket) -> None:
                 "推送地址指向内网或本机地址 {address}，已拒绝（CHANNEL_WEBHOOK_ALLOW_PRIVATE）"
             ).format(address=address)
         )
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why `url` may not be saved as a webhook, told without a DNS lookup: a host that is
+    `localhost` or an address that is not public, unless CHANNEL_WEBHOOK_ALLOW_PRIVATE. A name
+    is judged when delivering, by the address it connects to (`_check_peer`)."""
+    if getattr(settings, "CHANNEL_WEBHOOK_ALLOW_PRIVATE", False):
+        return None
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return None  # the URL validator names what is wrong
+    if host == "localhost" or host.endswith(".localhost"):
+        return _("推送地址「{url}」指向本机，不允许").format(url=url[:80])
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if not address.is_global:
+        return _("推送地址「{url}」指向内网或本机地址，不允许").format(url=url[:80])
+    return None
 
 
 def _checked_connection(

@@ -331,3 +331,56 @@ def test_it_pushes_no_decline_to_a_channel_without_a_webhook(org):
     committed(channel_request_reject, request=req, actor=agent, note="无效信息")
     req.refresh_from_db()
     assert req.state == "rejected" and not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hook",
+        "https://localhost/hook",
+        "http://10.0.0.5/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]/hook",
+    ],
+)
+def test_it_refuses_to_register_a_private_webhook_by_default(db, settings, url):
+    settings.CHANNEL_WEBHOOK_ALLOW_PRIVATE = False
+    channel, key = make_channel(webhook_url="https://wx.example.cn/hook")
+    r = Client(HTTP_X_CHANNEL_KEY=key).put(
+        "/api/channel/webhook", data=json.dumps({"url": url}), content_type="application/json"
+    )
+    assert r.status_code == 400 and r.json()["field"] == "url"
+    assert "不允许" in r.json()["message"]
+    channel.refresh_from_db()
+    assert channel.webhook_url == "https://wx.example.cn/hook"
+    settings.CHANNEL_WEBHOOK_ALLOW_PRIVATE = True  # the intranet partner's city
+    r = Client(HTTP_X_CHANNEL_KEY=key).put(
+        "/api/channel/webhook", data=json.dumps({"url": url}), content_type="application/json"
+    )
+    assert r.status_code == 200
+
+
+def test_it_refuses_a_private_webhook_in_admin(admin_client, settings):
+    settings.CHANNEL_WEBHOOK_ALLOW_PRIVATE = False
+    channel, _key = make_channel()
+    form = {
+        "name": channel.name,
+        "kind": channel.kind,
+        "operations": list(channel.operations),
+        "rate_limit": str(channel.rate_limit),
+        "request_type": channel.request_type,
+        "webhook_url": "http://192.168.1.20/hook",
+        "webhook_secret": "s",
+        "is_active": "on",
+    }
+    r = admin_client.post(f"/admin/intake/channel/{channel.pk}/change/", form)
+    assert r.status_code == 200 and "指向内网或本机地址".encode() in r.content
+    channel.refresh_from_db()
+    assert channel.webhook_url == ""
+    r = admin_client.post(
+        f"/admin/intake/channel/{channel.pk}/change/",
+        {**form, "webhook_url": "https://partner.example.cn/hook"},
+    )
+    assert r.status_code == 302
+    channel.refresh_from_db()
+    assert channel.webhook_url == "https://partner.example.cn/hook"
