@@ -11,7 +11,7 @@ from django.urls import reverse
 from docx import Document
 
 from hotline.analytics.choices import ReportKind
-from hotline.analytics.reports import report_generate
+from hotline.analytics.reports import report_generate, report_localized
 from hotline.evaluation.services import source_choices
 
 from .test_kpis import history  # noqa: F401 - the shared known history
@@ -42,7 +42,7 @@ def test_it_names_the_configured_n_in_the_api(client, history):  # noqa: F811
 
 def test_it_names_the_configured_n_in_the_report_and_its_word_file(client, history):  # noqa: F811
     report = report_generate(kind=ReportKind.WEEK, day=date(2026, 3, 4))
-    assert "20 秒接通率" in [k["name"] for k in report.data["kpis"]]
+    assert "20 秒接通率" in [k["name"] for k in report_localized(report)["kpis"]]
     client.force_login(history.sue)
     r = client.get(reverse("analytics_report_docx", args=[report.pk]))
     document = Document(io.BytesIO(r.content))
