@@ -142,9 +142,16 @@ def evaluate_history(*, say: Say) -> None:
     tree = category_tree()
     for context, title in ((True, "文本+区划+诉求类型（平台所用）"), (False, "仅文本")):
         t0 = time.perf_counter()
-        metrics = holdout_metrics(examples, context=context, tree=tree)
+        metrics = holdout_metrics(examples, context=context, tree=tree, served=context)
         say(f"  {title}：训练与评估 {time.perf_counter() - t0:.1f} s")
-        for name, label in (("unit", "承办单位"), ("category", "诉求分类")):
+        shown = (
+            ("unit", "承办单位（模型）"),
+            ("category", "诉求分类（模型）"),
+            ("served_unit", "承办单位（受理时所见：派单目录在前）"),
+            ("served_category", "诉求分类（受理时所见）"),
+            ("served_dispatch_unit", "承办单位（派单页所见：工单已有分类）"),
+        )
+        for name, label in shown:
             if f"{name}_top1" in metrics:
                 say(
                     f"    {label}：top-1 {metrics[f'{name}_top1']:.3f}  "

@@ -80,7 +80,25 @@ def suggest_with(
     request_type: RequestType | None = None,
 ) -> Suggestions:
     """`suggest` with a given model (None: cold start); benchmarks time this directly."""
-    text = order_text(title, content)
+    return suggest_text(
+        model,
+        order_text(title, content),
+        region=region,
+        category=category,
+        request_type=request_type,
+    )
+
+
+def suggest_text(
+    model: store.TrainedModel | None,
+    text: str,
+    *,
+    region: Region | None,
+    category: Category | None = None,
+    request_type: RequestType | None = None,
+) -> Suggestions:
+    """`suggest_with` on the text the models read (`order_text`): the evaluation scores what
+    agents are shown with the history's own texts."""
     # What the models read beside the text (training.Example.context).
     context = (region.pk if region else None, request_type.pk if request_type else None)
     out = Suggestions(model_version=model.version if model else None)

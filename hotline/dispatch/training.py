@@ -137,9 +137,16 @@ def holdout_metrics(
     *,
     context: bool = True,
     tree: list[TreeNode] | None = None,
+    served: bool = False,
 ) -> dict[str, float]:
     """Top-1 / top-3 of category and unit on a random 20 % of the history, trained on the rest
-    (as `fit_model` trains: with `tree`, the category model also learns the leaves' names)."""
+    (as `fit_model` trains: with `tree`, the category model also learns the leaves' names).
+
+    With `served`, also what an agent is shown (`suggest.suggest_text`: the dispatch
+    catalogue's rules first, then the model): `served_*` at intake, before anyone has chosen a
+    category, and `served_dispatch_unit_*` on the dispatcher's page, where the order carries
+    its category (here its final one) and the catalogue may decide the unit. The hold-out
+    model has no return rates (they would be learned from the held-out orders too)."""
     if len(examples) < HOLDOUT_MIN_ORDERS:
         return {}
     shuffled = examples[:]
@@ -160,7 +167,40 @@ def holdout_metrics(
         out[f"{name}_top3"] = sum(
             t in [x.label for x in r] for r, t in zip(ranked, truth, strict=True)
         ) / len(cases)
+    if served:
+        out.update(_served_metrics(model, test))
     return out
+
+
+def _served_metrics(model: store.TrainedModel, test: list[Example]) -> dict[str, float]:
+    from hotline.accounts.models import Region
+    from hotline.catalog.models import RequestType
+
+    from .suggest import suggest_text
+
+    regions = Region.objects.in_bulk()
+    kinds = RequestType.objects.in_bulk()
+    categories = Category.objects.in_bulk()
+    hits: dict[str, list[float]] = {}
+
+    def score(name: str, choices: list, truth: int | None) -> None:
+        if truth is None:
+            return
+        pks = [c.obj.pk for c in choices]
+        hits.setdefault(f"{name}_top1", []).append(float(pks[:1] == [truth]))
+        hits.setdefault(f"{name}_top3", []).append(float(truth in pks[:3]))
+
+    for e in test:
+        where = regions.get(e.region_id) if e.region_id else None
+        kind = kinds.get(e.request_type_id) if e.request_type_id else None
+        intake = suggest_text(model, e.text, region=where, request_type=kind)
+        score("served_category", intake.categories, e.category_id)
+        score("served_unit", intake.units, e.unit_id)
+        if e.category_id is not None:
+            chosen = categories.get(e.category_id)
+            dispatch = suggest_text(model, e.text, region=where, category=chosen, request_type=kind)
+            score("served_dispatch_unit", dispatch.units, e.unit_id)
+    return {key: sum(v) / len(v) for key, v in hits.items()}
 
 
 def dispatch_train(
