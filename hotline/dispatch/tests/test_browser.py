@@ -54,3 +54,56 @@ def test_it_adopts_a_unit_in_the_dispatch_queue_with_one_click(browser, live_ser
     button.click()
     picker = f"select[name=lead_unit][data-order='{order.number}']"
     assert page.input_value(picker) == str(org.housing.pk)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_dispatcher_adopts_a_category_and_the_order_is_dispatched_with_it(
+    browser, live_server, settings
+):
+    from hotline.workorders.models import WorkOrder
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    org = make_org()
+    stop = category(MATTERS["water"][0])
+    order = factories.registered(org, title="幸福小区停水", content="幸福小区从昨晚开始停水。")
+    page = _login(browser, live_server, "dave", "**/desk/dispatch/**")
+    button = page.locator(
+        f".dispatch-adopt-category[data-order='{order.number}'][data-category='{stop.pk}']"
+    )
+    button.wait_for()
+    button.click()
+    chosen = page.locator(f".dispatch-category-chosen[data-order='{order.number}']")
+    assert chosen.is_visible() and "城乡建设 / 供水 / 停水" in chosen.inner_text()
+    page.select_option(f"select[name=lead_unit][data-order='{order.number}']", str(org.water.pk))
+    page.click(f"button[form='dispatch-{order.number}']")
+    page.locator(f"#row-{order.number}.done").wait_for()
+    order = WorkOrder.objects.get(pk=order.pk)
+    assert (order.status, order.category, order.lead_unit) == ("dispatched", stop, org.water)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_desk_ties_the_suggestion_it_showed_to_the_order(browser, live_server, settings):
+    from hotline.dispatch.models import Suggestion
+    from hotline.workorders.models import WorkOrder
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    org = make_org()
+    stop = category(MATTERS["water"][0])
+    page = _login(browser, live_server, "alice", "**/intake/desk/")
+    page.fill("#id_requester_phone", "13912345678")
+    page.fill("#id_requester_name", "李女士")
+    page.select_option("#id_region", org.street.code)
+    page.fill("#id_title", "幸福小区停水")
+    page.press("#id_title", "End")
+    page.fill("#id_content", "幸福小区从昨晚开始停水，一直没有来水。")
+    page.press("#id_content", "End")
+    page.locator(f".dispatch-adopt-category[data-category='{stop.pk}']").click()
+    page.wait_for_timeout(1500)  # the fragment asks again after the category's change
+    page.locator("#dispatch-suggest input[name=dispatch_suggestion]").wait_for(state="attached")
+    page.click("#submit-dispatch")
+    page.locator("#intake-result").wait_for()
+    order = WorkOrder.objects.get()
+    rows = list(Suggestion.objects.values_list("order_id", "context"))
+    assert rows == [(order.pk, "intake")], rows
