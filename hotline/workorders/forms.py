@@ -8,15 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.forms.utils import flatatt
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category, RequestType, Urgency
 from hotline.core.conf import hotline_int
+from hotline.core.widgets import FastSelect
 
 from .choices import Action, Channel, ContactMethod, Rating, Status, TransferTarget
 from .clocks import TimeStatus
@@ -70,26 +68,6 @@ def _regions() -> list[tuple[str, str]]:
 
 def _channels() -> list[tuple[str, str]]:
     return _blank() + [(value, str(label)) for value, label in Channel.choices]
-
-
-class FastSelect(forms.Select):
-    """A single <select> built in Python: the category list has hundreds of options, and
-    Django's per-option widget templates cost far more than the list query itself."""
-
-    def render(
-        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
-    ) -> SafeString:
-        final = self.build_attrs(self.attrs, attrs)
-        chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in chosen else "", label)
-                for key, label in self.choices
-            ),
-        )
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final), options)
 
 
 def _time_statuses() -> list[tuple[str, str]]:
