@@ -6,9 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Header, Router, Schema, Status
 
 from hotline.workorders.choices import Status as OrderStatus
+from hotline.workorders.errors import InvalidInput
+from hotline.workorders.schemas import CONTENT_MAX, TITLE_MAX
 
 from . import notices  # noqa: F401  (connects the receivers of workorder_event)
 from .channel_auth import ChannelKeyAuth, channel_set_webhook, require
@@ -31,8 +35,9 @@ class AttachmentIn(Schema):
 
 
 class ChannelRequestIn(Schema):
-    title: str = Field(..., max_length=200)
-    content: str = Field(..., max_length=20000)
+    # The registration's own limits (settings.HOTLINE), so the schema promises what it takes.
+    title: str = Field(..., max_length=TITLE_MAX)
+    content: str = Field(..., max_length=CONTENT_MAX)
     request_type: str | None = Field(None, max_length=20, description="缺省为渠道的默认诉求类型")
     urgency: str = Field("normal", max_length=20)
     category: int | None = None
@@ -62,6 +67,19 @@ class ChannelRequestStatus(ChannelRequestOut):
     updated_at: str
 
 
+def _require_json(request: HttpRequest) -> None:
+    """The body must be declared as what it is: JSON in UTF-8 (ninja reads it as JSON whatever
+    the header says)."""
+    charset = (request.content_params or {}).get("charset", "utf-8").lower()
+    if request.content_type != "application/json" or charset not in ("utf-8", "utf8"):
+        raise InvalidInput(
+            _(
+                "请求体应为 UTF-8 编码的 JSON（Content-Type: application/json），收到「{ct}」"
+            ).format(ct=request.META.get("CONTENT_TYPE", "")[:60] or "-"),
+            field="Content-Type",
+        )
+
+
 @router.post(
     "/channel/requests",
     auth=CHANNEL_AUTH,
@@ -75,6 +93,7 @@ def channel_request_create(
     idempotency_key: str = Header("", alias="Idempotency-Key"),
 ) -> Status:
     require(request.auth, Operation.CREATE)
+    _require_json(request)
     data = payload.dict()
     sub = Submission(
         fields={k: data[k] for k in data if k not in ("attachments", "external_id")},
@@ -146,4 +165,5 @@ class OptOutOut(Schema):
 )
 def sms_opt_out_create(request: HttpRequest, payload: OptOutIn) -> Status:
     row = sms_opt_out(phone=payload.phone, note=payload.note)
-    return Status(201, {"phone": row.phone, "created_at": row.created_at.isoformat()})
+    created_at = timezone.localtime(row.created_at).isoformat(timespec="seconds")
+    return Status(201, {"phone": row.phone, "created_at": created_at})

@@ -152,9 +152,13 @@ def sms_send_queued(limit: int = 500) -> int:
 
 def sms_opt_out(*, phone: str, note: str = "") -> SmsOptOut:
     """Record that a number wants no more notices; later messages are logged, not sent."""
-    phone = re.sub(r"\D", "", phone or "")
+    given = (phone or "").strip()
+    phone = re.sub(r"\D", "", given)
+    if len(phone) == 13 and phone.startswith("86"):  # +86 139…
+        phone = phone[2:]
     if not MOBILE_RE.match(phone):
         from hotline.workorders.errors import InvalidInput
 
-        raise InvalidInput(_("手机号「{phone}」格式不正确").format(phone=phone), field="phone")
+        # The value as sent: its digits alone may be nothing ("abc").
+        raise InvalidInput(_("手机号「{phone}」格式不正确").format(phone=given[:30]), field="phone")
     return SmsOptOut.objects.get_or_create(phone=phone, defaults={"note": note[:200]})[0]

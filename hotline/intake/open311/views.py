@@ -59,6 +59,16 @@ W3C_DATETIME = re.compile(
 MAX_RESULTS = 1000
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 MAX_FIELDS = 100
+# The order's fields a registration error may name, as the Open311 parameters they came from.
+OPEN311_PARAMETERS = {
+    "requester_phone": "phone",
+    "is_anonymous": "phone",
+    "requester_name": "last_name",
+    "content": "description",
+    "title": "description",
+    "address": "address_string",
+    "category": "service_code",
+}
 _services = RefCache(Category)
 
 
@@ -501,7 +511,7 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
         if over_rate_limit(channel):
             raise Open311Error(429, _("请求过于频繁"))
         submission, _category = _submission(pairs)
-        req, _created = channel_submit(
+        req, created = channel_submit(
             channel=channel,
             submission=submission,
             idempotency_key=request.headers.get("Idempotency-Key", ""),
@@ -509,8 +519,14 @@ def requests_endpoint(request: HttpRequest, fmt: str) -> HttpResponse:
     except Open311Error as e:
         return error(fmt, e.status, e.description)
     except WorkOrderError as e:
-        field = f"{e.field}: " if e.field else ""
-        return error(fmt, e.http_status, field + e.message)
+        # Named as the client sent it: `phone`, not the order's `requester_phone`.
+        name = OPEN311_PARAMETERS.get(e.field, e.field) if e.field else ""
+        return error(fmt, e.http_status, f"{name}: {e.message}" if name else e.message)
     number = req.order.number if req.order else ""
     row = {"service_request_id": number, "token": req.token, "service_notice": "", "account_id": ""}
-    return respond(fmt, "service_requests", [row], status=201)
+    if created:
+        return respond(fmt, "service_requests", [row], status=201)
+    # A retry with the same Idempotency-Key: the first answer, as on the channel API.
+    replayed = respond(fmt, "service_requests", [row], status=200)
+    replayed["Idempotent-Replayed"] = "true"
+    return replayed

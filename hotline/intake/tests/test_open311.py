@@ -181,7 +181,7 @@ def test_it_takes_a_request_without_phone_as_anonymous(services, open311):
         ({"lat": "95"}, 400, "lat"),
         ({"description": ""}, 400, "description"),
         ({"attribute[WHERE]": "x"}, 400, "WHERE"),
-        ({"phone": "12"}, 400, "requester_phone"),
+        ({"phone": "12"}, 400, "phone: 联系电话「12」"),
     ],
 )
 def test_it_refuses_bad_posts_with_errors_and_writes_nothing(
