@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from hotline.accounts.models import User
 from hotline.accounts.services import system_user
 from hotline.core.conf import hotline_int
-from hotline.workorders.errors import InvalidInput
+from hotline.workorders.errors import InvalidInput, WorkOrderError
 from hotline.workorders.inserts import insert_row
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.refcache import RefCache
@@ -178,10 +180,39 @@ def _delete_files(names: list[str]) -> None:
         default_storage.delete(name)
 
 
-def _first(channel: Channel, key: str) -> ChannelRequest | None:
+class IdempotencyKeyReused(WorkOrderError):
+    """A key already used for a different request (422): replaying the first answer would tell
+    the channel its second request was taken in when it was not."""
+
+    code = "idempotency_key_reused"
+    http_status = 422
+
+
+def body_hash(sub: Submission) -> str:
+    """SHA-256 of what the request asks for (fields, attachments, external id, point)."""
+    data = {
+        "fields": sub.fields,
+        "attachments": sub.attachments,
+        "external_id": sub.external_id,
+        "point": [str(sub.lat), str(sub.long)],
+    }
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _first(channel: Channel, key: str, digest: str) -> ChannelRequest | None:
+    """The request that first used `key`; refused if it asked for something else."""
     if not key:
         return None
-    return ChannelRequest.objects.filter(channel=channel, idempotency_key=key).first()
+    first = ChannelRequest.objects.filter(channel=channel, idempotency_key=key).first()
+    if first is not None and first.body_hash and first.body_hash != digest:
+        raise IdempotencyKeyReused(
+            _("Idempotency-Key「{key}」已用于另一内容不同的请求；新的请求请使用新的键").format(
+                key=key[:100]
+            ),
+            field="Idempotency-Key",
+        )
+    return first
 
 
 def channel_submit(
@@ -204,11 +235,12 @@ def channel_submit(
         raise InvalidInput(
             _("Idempotency-Key 应为不超过 100 个可打印字符"), field="Idempotency-Key"
         )
+    digest = body_hash(submission)
     try:
         _refuse_nul(submission)
         files = _decoded(submission.attachments)
     except InvalidInput:
-        first = _first(channel, key)  # a retry of an accepted request gets the first answer
+        first = _first(channel, key, digest)  # a retry of an accepted request gets the first answer
         if first is not None:
             return first, False
         raise
@@ -217,6 +249,7 @@ def channel_submit(
     req = ChannelRequest(
         channel=channel,
         idempotency_key=key,
+        body_hash=digest if key else "",
         token=ChannelRequest.new_token(),
         external_id=submission.external_id[:64],
         lat=submission.lat,
@@ -235,7 +268,9 @@ def channel_submit(
             insert_row(req)
     except IntegrityError:
         _delete_files(stored)
-        first = _first(channel, key)  # the key was claimed by an earlier or concurrent request
+        first = _first(
+            channel, key, digest
+        )  # the key was claimed by an earlier or concurrent request
         if first is not None:
             return first, False
         raise

@@ -91,6 +91,8 @@ class ChannelRequest(models.Model):
     data = models.JSONField(_("提交内容"), default=dict, blank=True)
     # The first response, returned again to a retry with the same key.
     response = models.JSONField(_("首次应答"), default=dict, blank=True)
+    # SHA-256 of the submission: a retry must send the same request, not reuse the key.
+    body_hash = models.CharField(_("请求内容摘要"), max_length=64, blank=True, editable=False)
     # Open311 carries a point; the work order has none.
     lat = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     long = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
