@@ -60,6 +60,9 @@ class Submission:
     external_id: str = ""
     lat: Decimal | None = None
     long: Decimal | None = None
+    # What the channel says about the request that the order has no field for (Open311's
+    # email, media_url, device_id, account_id): kept with the channel request (`data.channel`).
+    metadata: dict[str, str] = field(default_factory=dict)
 
 
 def _decoded(attachments: list[dict[str, str]]) -> list[SimpleUploadedFile]:
@@ -195,6 +198,7 @@ def body_hash(sub: Submission) -> str:
         "attachments": sub.attachments,
         "external_id": sub.external_id,
         "point": [str(sub.lat), str(sub.long)],
+        "metadata": sub.metadata,
     }
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
@@ -264,6 +268,8 @@ def channel_submit(
             else:
                 req.order = _register(req, submission, actor, files, stored)
                 req.state = ChannelRequest.State.CREATED
+            if submission.metadata:
+                req.data = {**req.data, "channel": submission.metadata}
             req.response = _response(req)
             insert_row(req)
     except IntegrityError:

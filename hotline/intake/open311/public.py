@@ -18,6 +18,7 @@ from django.conf import settings
 from hotline.accounts.models import Region
 from hotline.workorders.models import WorkOrder
 
+from ..models import ChannelRequest
 from ..portal_selectors import RequesterNote
 
 EXACT = "exact"
@@ -50,6 +51,15 @@ def public_status_notes(note: RequesterNote, order: WorkOrder) -> str:
     if getattr(settings, "OPEN311_PUBLIC_DESCRIPTION", "none") == SCRUBBED and note.text:
         return scrub(note.text, order)
     return note.label
+
+
+def public_media_url(req: ChannelRequest | None) -> str:
+    """The photo's URL the client gave (`media_url`), published where the city publishes the
+    requester's words (`OPEN311_PUBLIC_DESCRIPTION = "scrubbed"`): a photo shows a home or a
+    face as plainly as the text names them."""
+    if req is None or getattr(settings, "OPEN311_PUBLIC_DESCRIPTION", "none") != SCRUBBED:
+        return ""
+    return str((req.data or {}).get("channel", {}).get("media_url", ""))
 
 
 def address_mode() -> str:

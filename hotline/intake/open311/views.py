@@ -14,7 +14,8 @@ from functools import wraps
 from typing import Any
 from urllib.parse import parse_qsl
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -43,6 +44,7 @@ from .public import (
     coarse,
     public_address,
     public_description,
+    public_media_url,
     public_status_notes,
 )
 from .render import error, respond
@@ -268,7 +270,7 @@ def _request_row(order: WorkOrder, notes: dict[int, str], regions: RegionNames) 
         "zipcode": "",
         "lat": coarse(req.lat) if req is not None else "",
         "long": coarse(req.long) if req is not None else "",
-        "media_url": "",
+        "media_url": public_media_url(req),
     }
 
 
@@ -454,6 +456,40 @@ def _form(request: HttpRequest) -> list[tuple[str, str]]:
     return pairs
 
 
+def _metadata(form: dict[str, str]) -> dict[str, str]:
+    """The spec's parameters the order has no field for, checked and kept with the channel
+    request: `email` (a valid address), `media_url` (an http(s) URL of the photo), `device_id`
+    and `account_id` (the client's own identifiers)."""
+    kept: dict[str, str] = {}
+    email = form.get("email", "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise Open311Error(
+                400, _("email「{email}」格式不正确").format(email=email[:60])
+            ) from None
+        kept["email"] = email
+    media_url = form.get("media_url", "").strip()
+    if media_url:
+        try:
+            URLValidator(schemes=["http", "https"])(media_url)
+        except ValidationError:
+            raise Open311Error(
+                400, _("media_url 应为 http(s) 网址，收到「{url}」").format(url=media_url[:60])
+            ) from None
+        if len(media_url) > 500:
+            raise Open311Error(400, _("media_url 不能超过 500 个字符"))
+        kept["media_url"] = media_url
+    for name in ("device_id", "account_id"):
+        value = form.get(name, "").strip()
+        if len(value) > 100:
+            raise Open311Error(400, _("{name} 不能超过 100 个字符").format(name=name))
+        if value:
+            kept[name] = value
+    return kept
+
+
 def _submission(pairs: list[tuple[str, str]]) -> tuple[Submission, Category]:
     form = dict(pairs)
     code = form.get("service_code", "").strip()
@@ -482,6 +518,7 @@ def _submission(pairs: list[tuple[str, str]]) -> tuple[Submission, Category]:
     long = _coordinate(long_raw, "long", 180) if long_raw else None
     phone = form.get("phone", "").strip()
     name = (form.get("last_name", "").strip() + form.get("first_name", "").strip())[:50]
+    metadata = _metadata(form)
     where = address or address_id or f"{lat},{long}"
     fields = {
         "title": (category.name + "：" + description.splitlines()[0])[:60],
@@ -494,7 +531,7 @@ def _submission(pairs: list[tuple[str, str]]) -> tuple[Submission, Category]:
         "is_anonymous": not phone,
         "attributes": attributes,
     }
-    return Submission(fields=fields, lat=lat, long=long), category
+    return Submission(fields=fields, lat=lat, long=long, metadata=metadata), category
 
 
 @csrf_exempt

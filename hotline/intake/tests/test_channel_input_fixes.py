@@ -142,3 +142,35 @@ def test_open311_refuses_a_reused_key_with_another_body(open311_key):
     assert r.status_code == 422 and r.json()[0]["code"] == 422
     assert "Idempotency-Key" in r.json()[0]["description"]
     assert WorkOrder.objects.count() == 1
+
+
+def test_open311_keeps_email_media_and_ids_with_the_request(open311_key, settings):
+    extra = {
+        "email": "li@example.cn",
+        "media_url": "https://img.example.cn/lamp.jpg",
+        "device_id": "dev-1",
+        "account_id": "acc-9",
+    }
+    r = _open311(open311_key, **extra)
+    assert r.status_code == 201, r.content
+    number = r.json()[0]["service_request_id"]
+    assert ChannelRequest.objects.get().data["channel"] == extra
+    row = Client().get(f"/open311/v2/requests/{number}.json").json()[0]
+    assert row["media_url"] == ""  # by default the requester's material is not published
+    settings.OPEN311_PUBLIC_DESCRIPTION = "scrubbed"
+    row = Client().get(f"/open311/v2/requests/{number}.json").json()[0]
+    assert row["media_url"] == "https://img.example.cn/lamp.jpg"
+
+
+@pytest.mark.parametrize(
+    "fields,words",
+    [
+        ({"email": "not-an-address"}, "email"),
+        ({"media_url": "javascript:alert(1)"}, "media_url"),
+        ({"device_id": "d" * 101}, "device_id"),
+    ],
+)
+def test_open311_refuses_a_bad_email_or_media_url(open311_key, fields, words):
+    r = _open311(open311_key, **fields)
+    assert r.status_code == 400 and words in r.json()[0]["description"]
+    assert WorkOrder.objects.count() == 0 and ChannelRequest.objects.count() == 0
