@@ -147,35 +147,14 @@ def warnings_for(user: User) -> QuerySet[HotTopicWarning]:
     return HotTopicWarning.objects.filter(q).select_related("region", "acknowledged_by")
 
 
-def suggestion_accuracy(
-    *,
-    user: User | None = None,
-    model_version: int | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
-) -> dict[str, float]:
-    """Served unit suggestions for orders that have since closed: share whose top unit was the
-    unit that finally handled the order. Measured per model version when given, over the
-    suggestions served in [start, end) when given, over the orders `user` may see when given."""
-    rows = _closed_suggestions(user=user, start=start, end=end)
-    if model_version is not None:
-        rows = rows.filter(model_version=model_version)
-    pairs = list(rows.values_list("unit_id", "order__lead_unit_id"))
-    hits = sum(1 for suggested, final in pairs if suggested == final)
-    return {"suggestions": len(pairs), "top1": hits / len(pairs) if pairs else 0.0}
-
-
-def _closed_suggestions(
-    *, user: User | None, start: datetime | None, end: datetime | None
-) -> QuerySet[Suggestion]:
-    rows = Suggestion.objects.filter(order__status="closed", unit__isnull=False)
-    if user is not None:
-        rows = rows.filter(order__in=WorkOrder.objects.visible_to(user).values("pk"))
-    if start is not None:
-        rows = rows.filter(served_at__gte=start)
-    if end is not None:
-        rows = rows.filter(served_at__lt=end)
-    return rows
+def _closed_suggestions(*, user: User, start: datetime, end: datetime) -> QuerySet[Suggestion]:
+    return Suggestion.objects.filter(
+        order__status="closed",
+        order__in=WorkOrder.objects.visible_to(user).values("pk"),
+        unit__isnull=False,
+        served_at__gte=start,
+        served_at__lt=end,
+    )
 
 
 @dataclass
@@ -195,8 +174,8 @@ class AccuracyRow:
 
 
 def suggestion_accuracy_table(*, user: User, start: datetime, end: datetime) -> list[AccuracyRow]:
-    """`suggestion_accuracy` per model version and context, with top-3 (the final unit among
-    the three served), over suggestions served in [start, end) for closed orders `user` may
+    """Served unit suggestions against the unit that finally handled the order, per model
+    version and context: top-1, and top-3 (the final unit among the three served), over suggestions served in [start, end) for closed orders `user` may
     see. Newest model first."""
     counts: dict[tuple[int | None, str], list[int]] = {}
     rows = _closed_suggestions(user=user, start=start, end=end).values_list(

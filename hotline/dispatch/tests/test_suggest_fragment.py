@@ -1,12 +1,15 @@
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from hotline.accounts.choices import Role
 from hotline.accounts.services import user_create
 from hotline.catalog.models import DispatchRule
 from hotline.core.testing import PASSWORD
 from hotline.dispatch.models import Suggestion
-from hotline.dispatch.selectors import suggestion_accuracy
+from hotline.dispatch.selectors import suggestion_accuracy_table
 from hotline.dispatch.training import dispatch_train
 from hotline.workorders.tests.factories import move, registered
 
@@ -111,15 +114,17 @@ def test_it_measures_served_suggestions_against_the_unit_that_closed_the_order(c
     dispatch_train(holdout=False)
     order = registered(org, **WATER_TEXT)
     login(client, org.dave).get(URL, {"order": order.number})
-    assert suggestion_accuracy() == {"suggestions": 0, "top1": 0.0}  # not closed yet
+    now = timezone.now()
+    period = {"user": org.dave, "start": now - timedelta(days=1), "end": now + timedelta(days=1)}
+    assert suggestion_accuracy_table(**period) == []  # not closed yet
     order = move(order, "dispatch", org.dave, lead_unit=org.housing.pk)
     order = move(order, "acknowledge", org.charlie)
     order = move(order, "reply", org.charlie, note="已处理")
     order = move(order, "accept_reply", org.sue)
     move(order, "callback", org.carl, rating="satisfied", solved=True)
     # Suggested the water utility; the housing bureau handled it.
-    assert suggestion_accuracy(model_version=1) == {"suggestions": 1, "top1": 0.0}
-    assert suggestion_accuracy(model_version=2) == {"suggestions": 0, "top1": 0.0}
+    [row] = suggestion_accuracy_table(**period)  # model 1 only: no row for a model 2
+    assert (row.model_version, row.suggestions, row.top1) == (1, 1, 0.0)
 
 
 def test_the_agent_desk_asks_for_suggestions_as_the_title_is_typed(client, org):
