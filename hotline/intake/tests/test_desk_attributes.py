@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from hotline.catalog.models import Category, CategoryField, FieldDatatype
 from hotline.core.testing import PASSWORD
 from hotline.workorders.models import WorkOrder
+
+from .noise import noise_leaf
 
 URL = "/intake/desk/"
 FIELDS = reverse("desk_agent_fields")
@@ -18,30 +19,7 @@ FIELDS = reverse("desk_agent_fields")
 
 @pytest.fixture
 def noise(db):
-    root = Category.objects.create(name="附加信息（测试）", level=1)
-    mid = Category.objects.create(name="噪声扰民", level=2, parent=root)
-    leaf = Category.objects.create(name="社会生活噪声", level=3, parent=mid)
-    CategoryField.objects.create(
-        category=leaf,
-        code="source",
-        label="噪声来源",
-        order=1,
-        datatype=FieldDatatype.SINGLEVALUELIST,
-        required=True,
-        values=[{"key": "renovation", "name": "装修施工"}, {"key": "dance", "name": "广场舞"}],
-    )
-    CategoryField.objects.create(
-        category=leaf,
-        code="periods",
-        label="发生时段",
-        order=2,
-        datatype=FieldDatatype.MULTIVALUELIST,
-        values=[{"key": "day", "name": "白天"}, {"key": "night", "name": "夜间22时后"}],
-    )
-    CategoryField.objects.create(
-        category=leaf, code="floor", label="所在楼层", order=3, datatype=FieldDatatype.NUMBER
-    )
-    return leaf
+    return noise_leaf("附加信息（测试）", "噪声扰民")
 
 
 def login(user) -> Client:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from hotline.catalog.models import Category, CategoryField, FieldDatatype
+from hotline.catalog.models import Category
 from hotline.core.testing import make_org
 from hotline.workorders.models import WorkOrder
 
+from .noise import noise_leaf
 from .test_portal_support import DB_CACHE
 
 PHONE_VIEWPORT = {"width": 390, "height": 844}
@@ -19,22 +20,7 @@ SCREENSHOT = Path("/tmp/portal_category_fields.png")
 
 
 def _noise() -> Category:
-    root = Category.objects.create(name="环境（浏览器）", level=1)
-    mid = Category.objects.create(name="噪声（浏览器）", level=2, parent=root)
-    leaf = Category.objects.create(name="社会生活噪声", level=3, parent=mid)
-    CategoryField.objects.create(
-        category=leaf,
-        code="source",
-        label="噪声来源",
-        order=1,
-        datatype=FieldDatatype.SINGLEVALUELIST,
-        required=True,
-        values=[{"key": "renovation", "name": "装修施工"}, {"key": "dance", "name": "广场舞"}],
-    )
-    CategoryField.objects.create(
-        category=leaf, code="floor", label="所在楼层", order=2, datatype=FieldDatatype.NUMBER
-    )
-    return leaf
+    return noise_leaf("环境（浏览器）", "噪声（浏览器）", periods=False)
 
 
 def _fill(page, org) -> None:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from hotline.catalog.models import Category, CategoryField, FieldDatatype
+from hotline.catalog.models import Category
 from hotline.workorders.models import WorkOrder
 
+from .noise import noise_leaf
 from .test_portal_support import portal_cache, submission
 
 pytestmark = pytest.mark.usefixtures("portal_cache")
@@ -21,35 +22,14 @@ URL = "/portal/submit/"
 
 @pytest.fixture
 def noise(db):
-    root = Category.objects.create(name="环境（测试）", level=1)
-    mid = Category.objects.create(name="噪声（测试）", level=2, parent=root)
-    leaf = Category.objects.create(name="社会生活噪声", level=3, parent=mid)
+    leaf = noise_leaf("环境（测试）", "噪声（测试）")
+    mid, root = leaf.parent, leaf.parent.parent
     Category.objects.create(name="工业噪声", level=3, parent=mid)
     Category.objects.create(name="已停用的一类", level=3, parent=mid, is_active=False)
     off = Category.objects.create(name="停用的分支", level=2, parent=root, is_active=False)
     Category.objects.create(name="停用分支下的叶子", level=3, parent=off)
     water = Category.objects.create(name="城管（测试）", level=1)
     Category.objects.create(name="供水（测试）", level=2, parent=water)
-    CategoryField.objects.create(
-        category=leaf,
-        code="source",
-        label="噪声来源",
-        order=1,
-        datatype=FieldDatatype.SINGLEVALUELIST,
-        required=True,
-        values=[{"key": "renovation", "name": "装修施工"}, {"key": "dance", "name": "广场舞"}],
-    )
-    CategoryField.objects.create(
-        category=leaf,
-        code="periods",
-        label="发生时段",
-        order=2,
-        datatype=FieldDatatype.MULTIVALUELIST,
-        values=[{"key": "day", "name": "白天"}, {"key": "night", "name": "夜间22时后"}],
-    )
-    CategoryField.objects.create(
-        category=leaf, code="floor", label="所在楼层", order=3, datatype=FieldDatatype.NUMBER
-    )
     return leaf
 
 
