@@ -20,6 +20,24 @@ from .models import Channel, Operation
 ALL_OPERATIONS = [str(o) for o in Operation.values]
 
 
+def post_lamp(key: str, idempotency_key: str, i: int) -> Any:
+    """POST /api/channel/requests with the channel `key`: a street lamp out at building `i`."""
+    from django.test import Client
+
+    body = {
+        "title": "路灯不亮",
+        "content": f"东城小区{i}号楼前路灯不亮。",
+        "requester_phone": "13912345678",
+    }
+    return Client().post(
+        "/api/channel/requests",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_X_CHANNEL_KEY=key,
+        HTTP_IDEMPOTENCY_KEY=idempotency_key,
+    )
+
+
 def make_channel(
     name: str = "微信公众号",
     kind: str = ChannelKind.WECHAT,

@@ -6,12 +6,9 @@ log row and the webhook outbox row are written in the request's one transaction.
 
 from __future__ import annotations
 
-import json
-
 from django.db import connection
-from django.test import Client
 
-from hotline.intake.channel_testing import make_channel
+from hotline.intake.channel_testing import make_channel, post_lamp
 from hotline.intake.models import ChannelRequest, SmsMessage, WebhookDelivery
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
 
@@ -27,18 +24,7 @@ QUERIES = 9 if connection.vendor == "postgresql" else 11
 
 
 def post(key: str, i: int):
-    body = {
-        "title": "路灯不亮",
-        "content": f"东城小区{i}号楼前路灯不亮。",
-        "requester_phone": "13912345678",
-    }
-    return Client().post(
-        "/api/channel/requests",
-        data=json.dumps(body),
-        content_type="application/json",
-        HTTP_X_CHANNEL_KEY=key,
-        HTTP_IDEMPOTENCY_KEY=f"q-{i}",
-    )
+    return post_lamp(key, f"q-{i}", i)
 
 
 def test_it_creates_an_order_in_a_pinned_number_of_queries(org, django_assert_num_queries):

@@ -6,19 +6,17 @@ and the SMS row's state must honour the opt-out list read inside its INSERT."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import IntegrityError, connection, models, transaction
-from django.test import Client
 from django.utils import timezone
 
 from hotline.catalog.models import RequestType, Urgency
 from hotline.intake.channel_auth import channel_for_key, channel_revoke_key
-from hotline.intake.channel_testing import make_channel
+from hotline.intake.channel_testing import make_channel, post_lamp
 from hotline.intake.models import (
     Channel,
     ChannelRequest,
@@ -172,27 +170,12 @@ def test_the_sms_row_honours_the_opt_out_list_in_its_insert(org):
     assert SmsMessage.objects.get(pk=opted.pk).state == "opted_out"
 
 
-def _post(key: str, idem: str, i: int) -> Any:
-    body = {
-        "title": "路灯不亮",
-        "content": f"{i}号楼前路灯不亮。",
-        "requester_phone": "13912345678",
-    }
-    return Client().post(
-        "/api/channel/requests",
-        data=json.dumps(body),
-        content_type="application/json",
-        HTTP_X_CHANNEL_KEY=key,
-        HTTP_IDEMPOTENCY_KEY=idem,
-    )
-
-
 def test_a_retried_key_consumes_no_number(org):
     _channel, key = make_channel(rate_limit=0)
-    first = _post(key, "a", 1).json()["number"]
-    again = _post(key, "a", 1)
+    first = post_lamp(key, "a", 1).json()["number"]
+    again = post_lamp(key, "a", 1)
     assert again.status_code == 200 and again.json()["number"] == first
-    after = _post(key, "b", 2).json()["number"]
+    after = post_lamp(key, "b", 2).json()["number"]
     assert int(after) == int(first) + 1  # no number was drawn for the retry
 
 
