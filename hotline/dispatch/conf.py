@@ -17,6 +17,9 @@ DEFAULTS: dict[str, Any] = {
     "CATALOGUE_SECONDS": 60,
     # Two texts at least this similar (cosine of character bigrams) are a likely repeat.
     "REPEAT_MIN_SIMILARITY": 0.35,
+    # The same phone the same (local) day: this share of REPEAT_MIN_SIMILARITY will do (the
+    # caller is most likely calling about the same thing, in other words); 1 turns it off.
+    "REPEAT_SAME_DAY_SHARE": 0.5,
     # The batch command reports text-only pairs (no shared phone or address) from this up.
     "NEAR_REPEAT_SIMILARITY": 0.8,
     # Orders compared with a new request at intake (most recent first).

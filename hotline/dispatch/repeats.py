@@ -28,8 +28,6 @@ from hotline.workorders.models import WorkOrder
 from .conf import dispatch_setting
 
 CONTENT_CHARS = 300
-# The same phone the same day: the share of REPEAT_MIN_SIMILARITY that makes a likely repeat.
-SAME_DAY_FLOOR = 0.5
 _NOISE = re.compile(r"[\s\W_]+")
 
 
@@ -59,7 +57,8 @@ class Repeat:
     same_address: bool
     # Filed under the same category or the same second-level category as the new request.
     same_matter: bool = False
-    # The same phone, registered the same (local) day: listed at half the similarity floor.
+    # The same phone, registered the same (local) day: listed at a lower similarity floor
+    # (REPEAT_SAME_DAY_SHARE of it).
     same_day: bool = False
 
     @property
@@ -136,6 +135,7 @@ def repeats_for(
             candidates.setdefault(order.pk, order)
     text = repeat_text(title, content)
     floor = dispatch_setting("REPEAT_MIN_SIMILARITY")
+    same_day_floor = floor * dispatch_setting("REPEAT_SAME_DAY_SHARE")
     matter = matter_ids(category) if candidates else set()
     today = timezone.localdate(now or timezone.now())
     found = []
@@ -144,10 +144,11 @@ def repeats_for(
         same_matter = order.category_id in matter
         same_phone = bool(phone) and order.requester_phone == phone
         # The same caller again the same day is most likely calling about the same thing,
-        # worded differently this time (QA: 0.34 against the 0.35 floor): half the floor
-        # will do. A different matter the same day (no words in common) is still not listed.
+        # worded differently this time (QA: 0.34 against the 0.35 floor): a share of the floor
+        # will do (REPEAT_SAME_DAY_SHARE, half by default). A different matter the same day
+        # (no words in common) is still not listed.
         same_day = same_phone and timezone.localdate(order.created_at) == today
-        if score >= floor or same_matter or (same_day and score >= floor * SAME_DAY_FLOOR):
+        if score >= floor or same_matter or (same_day and score >= same_day_floor):
             found.append(
                 Repeat(
                     order,

@@ -197,6 +197,17 @@ def test_the_same_phone_the_same_day_is_a_likely_repeat_whatever_the_words(org):
     assert repeats_for(user=org.alice, phone=PHONE, **again) == []
 
 
+def test_a_city_may_change_the_same_day_share(org, settings):
+    first = registered(
+        org, title="东城路路灯不亮", content="东城路那盏路灯坏了好几天", requester_phone=PHONE
+    )
+    again = {"title": "东城路的灯还是不亮", "content": "上午打过电话了，那盏灯晚上还是黑的"}
+    settings.DISPATCH = {"REPEAT_SAME_DAY_SHARE": 1.0}  # the same floor as any other day
+    assert repeats_for(user=org.alice, phone=PHONE, **again) == []
+    settings.DISPATCH = {"REPEAT_SAME_DAY_SHARE": 0.5}
+    assert [r.order for r in repeats_for(user=org.alice, phone=PHONE, **again)] == [first]
+
+
 def test_the_batch_groups_addresses_by_their_key_and_marks_merged_pairs(org, capsys):
     """QA: find_repeats listed 20261122000003 / 20261123000032, already merged, unmarked, and
     grouped addresses by their raw text while intake uses the address key."""
