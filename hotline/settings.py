@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "hotline.callbacks",
     "hotline.intake",
     "hotline.telephony",
+    "hotline.knowledge",
     "hotline.dispatch",
     "hotline.analytics",
     "hotline.evaluation",

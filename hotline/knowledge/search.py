@@ -1,0 +1,244 @@
+"""Finding entries for a request's words: the desk's 知识库 card, the search page and API, and
+the dispatch suggestions' cold start all ask here.
+
+The live entries (published, within their term) are indexed as character 1–3-grams, TF-IDF
+weighted (Chinese needs no segmentation for this, and a caller's "停水了" still meets an entry's
+"停水"); a request is scored by cosine similarity against each. The index is built in the
+process from the database and rebuilt when the entries change: its stamp (how many entries,
+the latest change, today's date, since terms end at midnight) is read again on every search,
+or at most every `max_age` seconds where a search must not query (the suggestions). No process
+holds anything another needs: the database is the truth, the index a cache of it."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from django.db.models import Count, Max, Q
+from django.utils import timezone
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from .choices import EntryStatus
+from .models import Entry
+
+NGRAMS = (1, 3)
+TITLE_WEIGHT = 2
+ANSWER_CHARS = 200
+# Below this a hit shares little more than common characters with the request.
+MIN_SCORE = 0.12
+MAX_TERMS = 4
+# How callers and entries ask, not what about: left out before matching, or "什么时候" would
+# join a question on water to every question on dates.
+FILLER = (
+    "请问一下", "想问一下", "问一下", "请问", "咨询一下", "咨询", "了解一下", "想了解", "想知道",
+    "什么时候", "什么地方", "什么原因", "怎么回事", "怎么办理", "怎么办", "怎么样", "怎么", "如何",
+    "在哪里", "在哪儿", "哪里", "哪儿", "找谁", "可以", "需要", "是否", "有没有", "能不能",
+    "一下", "我们", "我家", "你们", "这边", "那边", "这个", "那个", "还是", "已经", "现在",
+)  # fmt: skip
+_FILLER = re.compile("|".join(sorted(map(re.escape, FILLER), key=len, reverse=True)))
+
+
+def plain(text: str) -> str:
+    """`text` without the filler, as the index reads it."""
+    return _FILLER.sub(" ", text or "")
+
+
+@dataclass(frozen=True)
+class Row:
+    """What a hit shows and what filters it; from the snapshot, not the database."""
+
+    pk: int
+    version: int
+    title: str
+    keywords: str
+    answer: str
+    category_id: int | None
+    request_type_id: int | None
+    region_path: str  # "" for everywhere
+    unit_id: int
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class Hit:
+    row: Row
+    score: float
+    terms: tuple[str, ...]
+
+
+def entry_text(title: str, keywords: str, answer: str) -> str:
+    """What an entry is matched on: the question (weighted), how callers say it, and the start
+    of the answer (places and services it names)."""
+    return "。".join([title] * TITLE_WEIGHT + [keywords.replace("、", " "), answer[:ANSWER_CHARS]])
+
+
+class Index:
+    def __init__(self, rows: list[Row], stamp: tuple[Any, ...]) -> None:
+        self.rows = rows
+        self.stamp = stamp
+        self.vectorizer: TfidfVectorizer | None = None
+        self.matrix: Any = None
+        if rows:
+            self.vectorizer = TfidfVectorizer(
+                analyzer="char_wb",
+                ngram_range=NGRAMS,
+                sublinear_tf=True,
+                lowercase=True,
+                preprocessor=lambda t: plain(t).lower(),
+            )
+            self.matrix = self.vectorizer.fit_transform(
+                [entry_text(r.title, r.keywords, r.answer) for r in rows]
+            ).tocsr()
+            self.features = self.vectorizer.get_feature_names_out()
+
+    def scores(self, text: str) -> tuple[np.ndarray, Any]:
+        """Cosine similarity of `text` with every row (rows and query have unit length)."""
+        assert self.vectorizer is not None
+        query = self.vectorizer.transform([text])
+        return np.asarray((self.matrix @ query.T).todense()).ravel(), query
+
+    def terms(self, i: int, query: Any, text: str) -> tuple[str, ...]:
+        """The words of `text` the match rests on: its spans covered by shared n-grams of two
+        characters or more, overlapping ones joined ("高龄补" + "龄补贴" → "高龄补贴"), the
+        weightiest first."""
+        product = self.matrix[i].multiply(query).tocoo()
+        text = plain(text).lower()
+        spans: list[tuple[int, int, float]] = []
+        for col, weight in zip(product.col, product.data, strict=True):
+            gram = str(self.features[col]).strip()
+            if len(gram) < 2:
+                continue
+            start = text.find(gram)
+            while start >= 0:
+                spans.append((start, start + len(gram), float(weight)))
+                start = text.find(gram, start + 1)
+        spans.sort()
+        merged: list[list[Any]] = []
+        for start, end, weight in spans:
+            if merged and start < merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+                merged[-1][2] += weight
+            else:
+                merged.append([start, end, weight])
+        merged.sort(key=lambda m: -m[2])
+        out: list[str] = []
+        for start, end, _weight in merged:
+            if (term := text[start:end].strip()) and term not in out:
+                out.append(term)
+        return tuple(out[:MAX_TERMS])
+
+    def search(
+        self,
+        text: str,
+        *,
+        region_path: str = "",
+        request_type_id: int | None = None,
+        category_id: int | None = None,
+        limit: int = 5,
+        min_score: float = MIN_SCORE,
+        exclude: int | None = None,
+    ) -> list[Hit]:
+        text = (text or "").strip()
+        if not self.rows or not text:
+            return []
+        scores, query = self.scores(text)
+        out: list[Hit] = []
+        for i in np.argsort(-scores):
+            score = float(scores[i])
+            if score < min_score or len(out) >= limit:
+                break
+            row = self.rows[i]
+            if row.pk == exclude or not _applies(row, region_path, request_type_id, category_id):
+                continue
+            # Single characters in common are no reason to show an answer.
+            if terms := self.terms(int(i), query, text):
+                out.append(Hit(row, round(score, 3), terms))
+        return out
+
+
+def _applies(
+    row: Row, region_path: str, request_type_id: int | None, category_id: int | None
+) -> bool:
+    # An entry for a region holds below it; an entry for everywhere holds everywhere. A request
+    # with no region yet sees every entry (the agent has not asked where).
+    if row.region_path and region_path and not region_path.startswith(row.region_path):
+        return False
+    if request_type_id and row.request_type_id and row.request_type_id != request_type_id:
+        return False
+    return not (category_id and row.category_id and row.category_id != category_id)
+
+
+def _live(today: date) -> Q:
+    return Q(status=EntryStatus.PUBLISHED) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+    )
+
+
+def _stamp() -> tuple[Any, ...]:
+    today = timezone.localdate()
+    agg = Entry.objects.aggregate(n=Count("id"), last=Max("updated_at"))
+    return (agg["n"], agg["last"], today)
+
+
+def _build(stamp: tuple[Any, ...]) -> Index:
+    today = stamp[2]
+    rows = [
+        Row(
+            pk=e.pk,
+            version=e.version,
+            title=e.title,
+            keywords=e.keywords,
+            answer=e.answer,
+            category_id=e.category_id,
+            request_type_id=e.request_type_id,
+            region_path=e.region.path if e.region_id else "",
+            unit_id=e.unit_id,
+            unit_name=e.unit.name,
+        )
+        for e in Entry.objects.filter(_live(today)).select_related("region", "unit").order_by("pk")
+    ]
+    return Index(rows, stamp)
+
+
+_lock = threading.Lock()
+_cache: dict[str, Any] = {"index": None, "checked": 0.0}
+
+
+def index(*, max_age: float = 0.0) -> Index:
+    """The index of the live entries: rebuilt when they changed; their stamp is read again
+    when it is older than `max_age` seconds (0: every time)."""
+    current: Index | None = _cache["index"]
+    if current is not None and max_age and time.monotonic() - _cache["checked"] < max_age:
+        return current
+    stamp = _stamp()
+    with _lock:
+        current = _cache["index"]
+        if current is None or current.stamp != stamp:
+            current = _build(stamp)
+            _cache["index"] = current
+        _cache["checked"] = time.monotonic()
+    return current
+
+
+def search(
+    text: str,
+    *,
+    region_path: str = "",
+    request_type_id: int | None = None,
+    category_id: int | None = None,
+    limit: int = 5,
+) -> list[Hit]:
+    """The live entries most like `text`, best first, that hold in the region (a `Region.path`)
+    and fit the request type and category where both sides name one."""
+    return index().search(
+        text,
+        region_path=region_path,
+        request_type_id=request_type_id,
+        category_id=category_id,
+        limit=limit,
+    )
