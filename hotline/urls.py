@@ -32,6 +32,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("open311/v2/", include("hotline.intake.open311.urls")),
     path("telephony/", include("hotline.telephony.urls")),
     path("dispatch/", include("hotline.dispatch.urls")),
+    path("knowledge/desk/", include("hotline.knowledge.desk_urls")),
+    path("knowledge/", include("hotline.knowledge.urls")),
     path("analytics/", include("hotline.analytics.urls")),
     path("evaluation/", include("hotline.evaluation.urls")),
     path("quality/", include("hotline.quality.urls")),
