@@ -6,14 +6,13 @@ weighted (Chinese needs no segmentation for this, and a caller's "停水了" sti
 "停水"); a request is scored by cosine similarity against each. The index is built in the
 process from the database and rebuilt when the entries change: its stamp (how many entries,
 the latest change, today's date, since terms end at midnight) is read again on every search,
-or at most every `max_age` seconds where a search must not query (the suggestions). No process
+or at most every 30 s where a search should not query (the suggestions). No process
 holds anything another needs: the database is the truth, the index a cache of it."""
 
 from __future__ import annotations
 
 import re
 import threading
-import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,6 +21,8 @@ import numpy as np
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from hotline.workorders.refcache import RefCache
 
 from .choices import EntryStatus
 from .models import Entry
@@ -101,6 +102,11 @@ class Index:
         assert self.vectorizer is not None
         query = self.vectorizer.transform([text])
         return np.asarray((self.matrix @ query.T).todense()).ravel(), query
+
+    def similarities(self, texts: list[str]) -> np.ndarray:
+        """Cosine similarity of each text (rows) with each entry (columns), in one product."""
+        assert self.vectorizer is not None
+        return np.asarray((self.vectorizer.transform(texts) @ self.matrix.T).todense())
 
     def terms(self, i: int, query: Any, text: str) -> tuple[str, ...]:
         """The words of `text` the match rests on: its spans covered by shared n-grams of two
@@ -196,7 +202,7 @@ def _build(stamp: tuple[Any, ...]) -> Index:
             answer=e.answer,
             category_id=e.category_id,
             request_type_id=e.request_type_id,
-            region_path=e.region.path if e.region_id else "",
+            region_path=e.region.path if e.region is not None else "",
             unit_id=e.unit_id,
             unit_name=e.unit.name,
         )
@@ -206,23 +212,24 @@ def _build(stamp: tuple[Any, ...]) -> Index:
 
 
 _lock = threading.Lock()
-_cache: dict[str, Any] = {"index": None, "checked": 0.0}
+_built: list[Index] = []
+# The stamp as last read, for the searches that must not query each time (`cached`): dropped
+# when an entry is saved or deleted in this process, and between tests (the root conftest).
+_stamps = RefCache(Entry)
 
 
-def index(*, max_age: float = 0.0) -> Index:
-    """The index of the live entries: rebuilt when they changed; their stamp is read again
-    when it is older than `max_age` seconds (0: every time)."""
-    current: Index | None = _cache["index"]
-    if current is not None and max_age and time.monotonic() - _cache["checked"] < max_age:
-        return current
-    stamp = _stamp()
+def index(*, cached: bool = False) -> Index:
+    """The index of the live entries, rebuilt when they changed. Their stamp is read on every
+    call, or with `cached` at most every `refcache.TTL` seconds (another process's edit is
+    then seen within that time; this process's at once)."""
+    stamp = _stamps.get("stamp", _stamp) if cached else _stamp()
     with _lock:
-        current = _cache["index"]
-        if current is None or current.stamp != stamp:
-            current = _build(stamp)
-            _cache["index"] = current
-        _cache["checked"] = time.monotonic()
-    return current
+        if _built and _built[0].stamp == stamp:
+            return _built[0]
+    fresh = _build(stamp)
+    with _lock:
+        _built[:] = [fresh]
+    return fresh
 
 
 def search(
