@@ -267,8 +267,10 @@ def knowledge_entry_create(
 
 def _locked(entry: Entry | int, version: int) -> Entry:
     pk = entry.pk if isinstance(entry, Entry) else entry
+    # Only the entry's row: PostgreSQL refuses FOR UPDATE on the nullable side of the outer
+    # joins (category, request type, region), and they need no lock.
     found = (
-        Entry.objects.select_for_update()
+        Entry.objects.select_for_update(of=("self",))
         .select_related("unit__region", "category", "request_type", "region")
         .filter(pk=pk)
         .first()
