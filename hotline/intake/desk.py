@@ -20,6 +20,7 @@ from hotline.catalog.models import Category
 from hotline.core.repeats import find_repeats
 from hotline.core.suggestions import FIELD as SUGGESTION_FIELD
 from hotline.core.suggestions import link_suggestion
+from hotline.knowledge.services import knowledge_use_record
 from hotline.workorders.errors import WorkOrderError
 from hotline.workorders.models import WorkOrder
 from hotline.workorders.selectors import workorders_by_phone
@@ -116,6 +117,11 @@ def desk(request: DeskRequest) -> HttpResponse:
             form.attribute_error = (e.field[len("attribute[") :].rstrip("]"), e.message)
             return _render_desk(request, form, status=e.http_status)
         return _render_desk(request, form, status=e.http_status, error=e.message)
+    if decision == Decision.RESOLVE:
+        # Answered from the knowledge card (采用答复): the entry's use, with the version read.
+        knowledge_use_record(
+            actor=request.user, entry_id=request.POST.get("knowledge_entry", ""), order=order
+        )
     # The dispatch suggestion shown for this call, kept with the order to measure it later.
     link_suggestion(user=request.user, served=request.POST.get(SUGGESTION_FIELD, ""), order=order)
     # Post/redirect/get: the next call starts on a clean form; the number is shown once.

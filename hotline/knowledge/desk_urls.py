@@ -1,5 +1,9 @@
 """The agent desk's knowledge card (/knowledge/desk/): entries matching the call being taken."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import desk
+
+urlpatterns: list[URLPattern] = [
+    path("matches/", desk.matches, name="knowledge_desk_matches"),
+]

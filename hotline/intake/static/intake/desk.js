@@ -49,6 +49,60 @@
     }
   }
 
+  // The knowledge card (知识库): 采用答复 puts the entry's answer in the answer field and its id
+  // in the form, so 直接办结 records that the call was answered from it. The agent may still
+  // edit the answer; emptying it drops the entry.
+  function adopt(button) {
+    var answer = document.getElementById("id_answer");
+    var entry = document.getElementById("id_knowledge_entry");
+    var text = document.getElementById("kb-answer-" + button.dataset.entry);
+    if (!answer || !entry || !text) {
+      return;
+    }
+    answer.value = text.textContent.trim();
+    entry.value = button.dataset.entry;
+    answer.dispatchEvent(new Event("input", { bubbles: true }));
+    markAdopted(entry.value);
+    answer.focus();
+  }
+
+  function markAdopted(id) {
+    document.querySelectorAll(".kb-adopt").forEach(function (b) {
+      var on = b.dataset.entry === id;
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+      b.textContent = on ? b.dataset.adopted : b.dataset.adopt;
+      b.closest(".kb-hit").classList.toggle("adopted", on);
+    });
+  }
+
+  function toggleMore(button) {
+    var text = document.getElementById(button.getAttribute("aria-controls"));
+    var open = button.getAttribute("aria-expanded") !== "true";
+    text.classList.toggle("folded", !open);
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.textContent = open ? button.dataset.less : button.dataset.more;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".kb-adopt, .kb-more");
+    if (!button) {
+      return;
+    }
+    if (button.classList.contains("kb-adopt")) {
+      adopt(button);
+    } else {
+      toggleMore(button);
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    var entry = document.getElementById("id_knowledge_entry");
+    if (event.target.id === "id_answer" && entry && entry.value && !event.target.value.trim()) {
+      entry.value = "";
+      markAdopted("");
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("intake-form");
     var search = document.getElementById("id_category_search");
