@@ -36,6 +36,9 @@ class ChoiceOut(Schema):
     id: int
     name: str
     confidence: float
+    # False: `confidence` is a degree of match, not a probability (cold start before the
+    # knowledge base has enough entries to calibrate on).
+    calibrated: bool
     source: str
     reason: str
 
@@ -162,6 +165,7 @@ def api_suggest(
             "id": c.obj.pk,
             "name": name,
             "confidence": round(c.confidence, 4),
+            "calibrated": c.calibrated,
             "source": c.source,
             "reason": c.reason,
         }

@@ -40,6 +40,7 @@ class Source(models.TextChoices):
     RULE = "rule", _("派单目录")
     MODEL = "model", _("模型")
     NAMES = "names", _("分类名称匹配")
+    KNOWLEDGE = "knowledge", _("知识库匹配")
     NONE = "none", _("无")
 
 

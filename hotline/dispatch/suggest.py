@@ -3,8 +3,8 @@
 Order of authority: a category the agent chose plus the dispatch catalogue (派单目录) decides the
 unit; otherwise the catalogue's unit for a suggested category that is likely enough (≥ 0.5)
 leads; the learned model fills the remaining places. At cold start (no trained model) categories
-come from matching the text against category names and their paths; there is no knowledge base
-in the platform yet to match against.
+come from matching the text against the category names and the knowledge base, calibrated on
+the knowledge base's own entries once it has enough of them (`coldstart.py`).
 
 A suggestion asks the database nothing: categories, units and the catalogue come from the
 process's snapshot (`catalogue.py`, at most `CATALOGUE_SECONDS` old), and the request is
@@ -21,13 +21,13 @@ from hotline.catalog.models import Category, RequestType
 
 from . import store
 from .catalogue import Catalogue, catalogue
+from .coldstart import cold_categories
 from .learning import Features, order_text
 from .models import Source
 
 TOP = 3
 # A suggested category this likely lets the catalogue decide the unit.
 RULE_DECIDES = 0.5
-NAME_WEIGHTS = (1.0, 0.5, 0.25)  # leaf, parent, root
 
 
 @dataclass
@@ -41,6 +41,9 @@ class Choice:
     # What the page shows: a category's full name, a unit's name (from the snapshot, so the
     # page does not query each category's ancestors).
     name: str = ""
+    # False: `confidence` is a degree of match, not a probability (cold start with too small a
+    # knowledge base to calibrate on).
+    calibrated: bool = True
 
 
 @dataclass
@@ -112,7 +115,7 @@ def suggest_text(
         out.categories = (
             _model_categories(model, text, context, snapshot, features)
             if model
-            else _name_categories(text, snapshot)
+            else _cold_categories(text, snapshot, region)
         )
     out.units = _units(model, text, context, region, category, out.categories, snapshot, features)
     return out
@@ -134,39 +137,14 @@ def _model_categories(
     return out
 
 
-def _bigrams(text: str) -> set[str]:
-    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
-
-
-def _name_categories(text: str, snapshot: Catalogue) -> list[Choice]:
-    """Cold start: leaves whose name (and parent's, root's) share character bigrams with the
-    text. The score is a degree of match in 0..1, not a probability."""
-    rows = [(c.pk, c.name, c.parent_id) for c in snapshot.categories.values() if c.is_active]
-    names = {pk: name for pk, name, _parent in rows}
-    parents = {pk: parent for pk, _name, parent in rows}
-    has_children = {parent for parent in parents.values() if parent is not None}
-    grams = _bigrams(text)
-    hit: dict[int, float] = {}
-    for pk, name in names.items():
-        own = _bigrams(name)
-        hit[pk] = len(own & grams) / len(own)
-    scored = []
-    for pk in names:
-        if pk in has_children:
-            continue
-        chain = [pk]
-        while (parent := parents.get(chain[-1])) is not None and len(chain) < 3:
-            chain.append(parent)
-        score = sum(w * hit[c] for w, c in zip(NAME_WEIGHTS, chain, strict=False))
-        if hit[pk] > 0 or (len(chain) > 1 and hit[chain[1]] > 0):
-            matched = [names[c] for c in chain if hit[c] > 0]
-            scored.append((score / sum(NAME_WEIGHTS[: len(chain)]), pk, matched))
-    scored.sort(key=lambda s: (-s[0], s[1]))
+def _cold_categories(text: str, snapshot: Catalogue, region: Region | None) -> list[Choice]:
+    """Cold start: the category names and the knowledge base (`coldstart.py`)."""
     out = []
-    for score, pk, matched in scored[:TOP]:
-        found = snapshot.categories[pk]
-        reason = _("名称匹配：%s") % "、".join(matched)
-        out.append(Choice(found, round(score, 3), Source.NAMES, reason, snapshot.full_name(found)))
+    for r in cold_categories(text, snapshot, region=region):
+        found = snapshot.categories[r.category_id]
+        source = Source.KNOWLEDGE if r.from_knowledge else Source.NAMES
+        name = snapshot.full_name(found)
+        out.append(Choice(found, r.confidence, source, r.reason, name, calibrated=r.calibrated))
     return out
 
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from hotline.dispatch import catalogue, store
+from hotline.dispatch import catalogue, coldstart, store
 from hotline.workorders.tests.factories import registered
 
 from .history import OTHERS, PLACES_ON_STREETS, lights
@@ -16,9 +16,11 @@ def model_dir(settings, tmp_path):
     settings.DISPATCH = {"MODEL_DIR": str(tmp_path / "models")}
     store.clear_cache()
     catalogue.forget()
+    coldstart.forget_calibration()
     yield tmp_path / "models"
     store.clear_cache()
     catalogue.forget()
+    coldstart.forget_calibration()
 
 
 @pytest.fixture
