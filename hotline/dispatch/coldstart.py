@@ -289,14 +289,20 @@ class Ranked:
 
 
 def cold_categories(
-    text: str, snapshot: Catalogue, *, region: Region | None, use_knowledge: bool = True
+    text: str,
+    snapshot: Catalogue,
+    *,
+    region: Region | None,
+    use_knowledge: bool = True,
+    fitted: Calibration | None = None,
 ) -> list[Ranked]:
     """The top categories for `text` with no trained model. `use_knowledge=False`: the names
-    alone (the evaluation's baseline)."""
+    alone (the evaluation's baseline); `fitted`: this calibration instead of the process's
+    (the evaluation fits it on its training split)."""
     names = name_matcher(snapshot)
     index = knowledge.index(cached=True) if use_knowledge else knowledge.Index([], ())
     candidates = _candidates(text, index, None, names, names.leaves(), region)
-    cal = calibration(index, names) if use_knowledge else None
+    cal = (fitted or calibration(index, names)) if use_knowledge else None
     probabilities = cal.confidence(candidates) if cal is not None else None
     if probabilities is not None:
         scored = list(zip(probabilities, candidates, strict=True))

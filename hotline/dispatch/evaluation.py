@@ -22,7 +22,14 @@ from sklearn.model_selection import StratifiedShuffleSplit
 from .conf import dispatch_setting
 from .learning import TextClassifier, TreeNode, name_examples, order_text
 from .repeats import near_pairs, repeat_text
-from .training import HOLDOUT_MIN_ORDERS, category_tree, holdout_metrics, training_examples
+from .training import (
+    HOLDOUT_MIN_ORDERS,
+    Example,
+    category_tree,
+    holdout_metrics,
+    holdout_split,
+    training_examples,
+)
 
 Say = Callable[[str], None]
 
@@ -158,6 +165,48 @@ def evaluate_history(*, say: Say) -> None:
                     f"top-3 {metrics[f'{name}_top3']:.3f}"
                     f"（留出 {int(metrics['holdout_orders'])} 件）"
                 )
+    evaluate_cold_start(examples, say=say)
+
+
+def evaluate_cold_start(examples: list[Example], *, say: Say) -> None:
+    """What an agent is shown before any model is trained, on the same held-out orders: the
+    category names alone, and with the knowledge base (calibrated on the training split's
+    orders and the entries, as the platform calibrates on its latest orders)."""
+    from hotline.knowledge import search as knowledge
+
+    from . import coldstart
+    from .catalogue import catalogue
+
+    train, test = holdout_split(examples)
+    cases = [e for e in test if e.category_id is not None]
+    if not cases:
+        return
+    snapshot = catalogue()
+    index = knowledge.index()
+    names = coldstart.name_matcher(snapshot)
+    fitted = coldstart.fit_calibration(
+        index, names, [(e.text, e.category_id) for e in train if e.category_id is not None]
+    )
+    say(
+        f"  冷启动（无模型）诉求分类：知识库在用条目 {len(index.rows)} 条，"
+        f"校准{'用' if fitted.model is not None else '未成（样本不足），按匹配度排序；'}"
+        f"条目与训练集工单 {fitted.labelled} 件"
+    )
+    for use_knowledge, label in ((False, "仅分类名称"), (True, "分类名称+知识库（平台所用）")):
+        top1 = top3 = 0
+        t0 = time.perf_counter()
+        for e in cases:
+            ranked = coldstart.cold_categories(
+                e.text, snapshot, region=None, use_knowledge=use_knowledge, fitted=fitted
+            )
+            pks = [r.category_id for r in ranked]
+            top1 += pks[:1] == [e.category_id]
+            top3 += e.category_id in pks[:3]
+        ms = (time.perf_counter() - t0) * 1000 / len(cases)
+        say(
+            f"    {label}：top-1 {top1 / len(cases):.3f}  top-3 {top3 / len(cases):.3f}"
+            f"（留出 {len(cases)} 件，每件 {ms:.1f} ms）"
+        )
 
 
 def evaluate_repeats(path: Path, *, limit: int | None, say: Say, sample: int = 8) -> None:

@@ -131,6 +131,16 @@ def fit_model(
     return store.TrainedModel(version=version, category=category, unit=unit, return_rate=rates)
 
 
+def holdout_split(
+    examples: list[Example], share: float = 0.2
+) -> tuple[list[Example], list[Example]]:
+    """The evaluation's one split of the history: a random `share` held out (seed 0)."""
+    shuffled = examples[:]
+    random.Random(0).shuffle(shuffled)
+    cut = int(len(shuffled) * (1 - share))
+    return shuffled[:cut], shuffled[cut:]
+
+
 def holdout_metrics(
     examples: list[Example],
     share: float = 0.2,
@@ -149,10 +159,7 @@ def holdout_metrics(
     model has no return rates (they would be learned from the held-out orders too)."""
     if len(examples) < HOLDOUT_MIN_ORDERS:
         return {}
-    shuffled = examples[:]
-    random.Random(0).shuffle(shuffled)
-    cut = int(len(shuffled) * (1 - share))
-    train, test = shuffled[:cut], shuffled[cut:]
+    train, test = holdout_split(examples, share)
     model = fit_model(0, train, {}, context=context, tree=tree)
     out: dict[str, float] = {"holdout_orders": float(len(test))}
     for name, clf in (("category", model.category), ("unit", model.unit)):

@@ -73,3 +73,32 @@ def test_a_taxonomy_row_without_three_names_is_refused_by_name(db, tmp_path):
         CommandError, match=r"taxonomy\.csv 第 3 行：一级、二级、三级分类名称须齐全"
     ):
         call_command("eval_dispatch", "--data", str(tmp_path), "--folds", "1", "--skip-history")
+
+
+def test_it_scores_the_cold_start_on_the_held_out_history_with_and_without_knowledge(org, capsys):
+    from hotline.dispatch.evaluation import evaluate_history
+    from hotline.knowledge.choices import EntryStatus
+    from hotline.knowledge.services import knowledge_entry_create
+
+    from .history import MATTERS, category
+
+    for _round in range(3):
+        history(org, per_matter=8)  # 72 closed orders in all
+    # The property-service matter: its category's names ("住房与物业 / 物业服务") share no
+    # bigram with the complaints' words, an entry does.
+    knowledge_entry_create(
+        actor=org.sue,
+        unit=org.housing,
+        title="物业不作为、不打扫楼道卫生找谁",
+        answer="物业服务问题可向县住建局物业管理办公室投诉。",
+        category=category(MATTERS["housing"][0]),
+        status=EntryStatus.PUBLISHED,
+    )
+    lines: list[str] = []
+    evaluate_history(say=lines.append)
+    cold = [line for line in lines if "仅分类名称" in line or "知识库（平台所用）" in line]
+    assert len(cold) == 2, lines
+    names_top1 = float(cold[0].split("top-1 ")[1].split()[0])
+    knowledge_top1 = float(cold[1].split("top-1 ")[1].split()[0])
+    assert knowledge_top1 > names_top1
+    assert any("知识库在用条目 1 条" in line for line in lines)
