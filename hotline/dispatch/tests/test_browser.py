@@ -74,6 +74,7 @@ def test_the_dispatcher_adopts_a_category_and_the_order_is_dispatched_with_it(
     button.wait_for()
     button.click()
     chosen = page.locator(f".dispatch-category-chosen[data-order='{order.number}']")
+    chosen.wait_for()  # the click's answer is rendered after a round trip; a loaded machine waits
     assert chosen.is_visible() and "城乡建设 / 供水 / 停水" in chosen.inner_text()
     page.select_option(f"select[name=lead_unit][data-order='{order.number}']", str(org.water.pk))
     page.click(f"button[form='dispatch-{order.number}']")
