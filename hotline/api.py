@@ -29,6 +29,7 @@ from hotline.catalog.api import router as catalog_router
 from hotline.dispatch.api import router as dispatch_router
 from hotline.evaluation.api import router as evaluation_router
 from hotline.intake.api import router as intake_router
+from hotline.knowledge.api import router as knowledge_router
 from hotline.sla.api import router as sla_router
 from hotline.telephony.api import router as telephony_router
 from hotline.workorders.api import router as workorders_router
@@ -75,6 +76,7 @@ api.add_router("/", telephony_router)
 api.add_router("/", dispatch_router)
 api.add_router("/", analytics_router)
 api.add_router("/", evaluation_router)
+api.add_router("/", knowledge_router)
 
 # Chinese names of input fields, for error messages that name the field.
 FIELD_LABELS: dict[str, StrOrPromise] = {
@@ -123,6 +125,13 @@ FIELD_LABELS: dict[str, StrOrPromise] = {
     "missed_at": _("来电时间"),
     "outcome": _("回拨结果"),
     "order_number": _("工单编号"),
+    "keywords": _("关键词"),
+    "answer": _("答复口径"),
+    "basis": _("政策依据"),
+    "valid_until": _("有效期至"),
+    "version": _("版本号"),
+    "term": _("有效期"),
+    "move": _("操作"),
 }
 
 
