@@ -272,3 +272,69 @@ def bench_dispatch_repeat_lookup(bench: Bench) -> None:
         )
     finally:
         org.cleanup()
+
+
+KNOWLEDGE_SIZES = (400, 5000)
+KNOWLEDGE_QUERIES = 300
+
+
+def bench_dispatch_knowledge(bench: Bench) -> None:
+    """The knowledge base at the desk and at cold start, with 400 entries (a county's: 白沙
+    had 368) and 5,000 (a large city's): building the index, the desk's search as the agent
+    types (its stamp query included), fitting the cold start's calibration, and a cold-start
+    suggestion (no model: names and knowledge base). Entries are written in a transaction that
+    is rolled back; their texts are the corpus's messages (title as the question, detail as
+    the answer), filed under the tree's leaves in turn."""
+    from hotline.knowledge import search
+    from hotline.knowledge.models import Entry
+
+    from . import coldstart
+    from .catalogue import catalogue
+
+    org = _RepeatOrg()
+    leaves = list(Category.objects.filter(level=3, is_active=True).values_list("pk", flat=True))
+    queries = _history(KNOWLEDGE_QUERIES)
+    for size in KNOWLEDGE_SIZES:
+        with transaction.atomic():
+            now = timezone.now()
+            Entry.objects.bulk_create(
+                Entry(
+                    title=title[:200],
+                    answer=content[:4000] or title,
+                    category_id=leaves[i % len(leaves)] if leaves else None,
+                    unit=org.centre,
+                    status="published",
+                    created_by=org.agent,
+                    created_at=now,
+                    updated_by=org.agent,
+                    updated_at=now,
+                )
+                for i, (title, content, _s) in enumerate(_history(size))
+            )
+            t0 = time.perf_counter()
+            index = search.index()
+            built = time.perf_counter() - t0
+            bench.out(f"  knowledge index of {len(index.rows):,} entries: built in {built:.2f} s")
+            _latency(
+                bench,
+                f"knowledge search at the desk ({size:,} entries)",
+                queries,
+                lambda q: search.search(order_text(q[0], q[1])),  # type: ignore[index]
+            )
+            coldstart.forget_calibration()
+            snapshot = catalogue()
+            names = coldstart.name_matcher(snapshot)
+            t0 = time.perf_counter()
+            fitted = coldstart.calibration(index, names)
+            bench.out(
+                f"  cold-start calibration on {fitted.labelled:,} labelled requests: "
+                f"{time.perf_counter() - t0:.2f} s"
+            )
+            _latency(
+                bench,
+                f"cold-start suggestion ({size:,} entries)",
+                queries,
+                lambda q: suggest_with(None, title=q[0], content=q[1], region=None),  # type: ignore[index]
+            )
+            transaction.set_rollback(True)
+    coldstart.forget_calibration()
