@@ -32,6 +32,8 @@ from django.utils import timezone
 
 from hotline.accounts.choices import Role
 from hotline.accounts.models import Unit, User
+from hotline.knowledge.models import Entry as KnowledgeEntry
+from hotline.knowledge.models import Use
 from hotline.telephony.models import CallRecord
 from hotline.workorders.choices import Action, AssignmentRole, Channel, Rating, Status
 from hotline.workorders.models import (
@@ -47,6 +49,8 @@ from . import phrases
 from .calls import _calls
 from .catalogue import build_catalogue
 from .clock import LOCAL, local, registration_times
+from .knowledge import Entry as Question
+from .knowledge_base import seed_knowledge, use
 from .lifecycle import CONFUSED, HANDLING_DAYS, OrderSpec
 from .organisation import DemoOrg, build_organisation
 from .runner import _Intake
@@ -87,6 +91,7 @@ class Built:
     order: WorkOrder
     events: list[WorkOrderEvent] = field(default_factory=list)
     assignments: list[WorkOrderAssignment] = field(default_factory=list)
+    use: Use | None = None  # answered at intake from a knowledge-base entry
 
 
 def seed_bulk(
@@ -111,8 +116,10 @@ def seed_bulk(
     cutoff = min(local(end_date, time(23, 59, 59)), timezone.now().astimezone(LOCAL))
     org = build_organisation()
     texts = load_texts(use_corpus=use_corpus)
-    intake = _Intake(rng, org, build_catalogue(org), texts)
-    maker = _Maker(rng, org, texts, cutoff)
+    catalogue = build_catalogue(org)
+    kb = seed_knowledge(org=org, catalogue=catalogue, start=end_date - timedelta(days=days - 1))
+    intake = _Intake(rng, org, catalogue, texts)
+    maker = _Maker(rng, org, texts, cutoff, kb)
     numbers = _Numbers()
     report = BulkReport()
     times = _share(registration_times(rng, orders, end_date, days), part, parts)
@@ -139,8 +146,11 @@ def seed_bulk(
                     event.order_id = b.order.pk
                 for assignment in b.assignments:
                     assignment.order_id = b.order.pk
+                if b.use is not None:
+                    b.use.order_id = b.order.pk
             WorkOrderAssignment.objects.bulk_create([a for b in built for a in b.assignments])
             WorkOrderEvent.objects.bulk_create([e for b in built for e in b.events])
+            Use.objects.bulk_create([b.use for b in built if b.use is not None])
             phone = [
                 (b.order.pk, b.order.created_at, b.order.requester_phone, b.order.registered_by_id)
                 for b in built
@@ -217,8 +227,15 @@ class _Numbers:
 class _Maker:
     """Builds one order's rows along a common path, stopping at the cutoff (now)."""
 
-    def __init__(self, rng: random.Random, org: DemoOrg, texts: TextSource, cutoff: datetime):
-        self.rng, self.org, self.texts, self.cutoff = rng, org, texts, cutoff
+    def __init__(
+        self,
+        rng: random.Random,
+        org: DemoOrg,
+        texts: TextSource,
+        cutoff: datetime,
+        kb: dict[Question, KnowledgeEntry],
+    ):
+        self.rng, self.org, self.texts, self.cutoff, self.kb = rng, org, texts, cutoff, kb
         self.agents = org.staff(Role.AGENT)
         self.dispatchers = org.staff(Role.DISPATCHER)
         self.supervisors = org.staff(Role.SUPERVISOR)
@@ -243,6 +260,8 @@ class _Maker:
             at = spec.at + timedelta(minutes=rng.uniform(3, 20))
             note = self.texts.answer(rng, spec.answer)
             self._event(built, at, Action.RESOLVE_AT_INTAKE, agent, note, {"answer": note})
+            if spec.question is not None:
+                built.use = use(self.kb[spec.question], order_id=0, agent=agent, at=at)
             self._review_and_callback(built, at, None)
             return built
         at = spec.at + timedelta(minutes=rng.uniform(5, 90 if spec.urgency == "normal" else 15))
@@ -522,7 +541,7 @@ def bulk_replicate(
     if copies * offset > 2**31:
         raise ValueError("too many copies for the order ids")
     quote = connection.ops.quote_name
-    models = (WorkOrder, WorkOrderAssignment, WorkOrderEvent, CallRecord)
+    models = (WorkOrder, WorkOrderAssignment, WorkOrderEvent, CallRecord, Use)
     indexes = _plain_indexes(models)
     with connection.cursor() as cursor:
         # Inside a transaction (a test) the rows' deferred foreign-key checks must run first:

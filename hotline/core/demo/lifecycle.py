@@ -18,11 +18,14 @@ from hotline.workorders.choices import Action, Rating
 
 from . import phrases
 from .clock import add_work, minutes, skewed_days, to_desk
+from .knowledge import Entry as Question
 from .organisation import SHUANGHU_OFFICE, SUB_CENTRE_STREET, DemoOrg
 from .texts import TextSource
 from .topics import Topic
 
 REGISTER = "register"
+# The step parameter naming the knowledge-base question a direct answer came from.
+KNOWLEDGE_PARAM = "knowledge"
 # Median working days from acknowledgement to reply, by request type.
 HANDLING_DAYS = {
     "inquiry": 1.5,
@@ -93,6 +96,7 @@ class OrderSpec:
     master: int | None = None  # a repeat request merges into this order
     answer: str = ""  # the knowledge-base answer, when the request is a question it holds
     direct: bool = False  # the agent answers it at once (直办) with `answer`
+    question: Question | None = None  # the knowledge-base question it asks, if any
 
 
 @dataclass
@@ -154,7 +158,10 @@ class Planner:
             return path
         if spec.direct:
             answer = self.texts.answer(rng, spec.answer)
-            path.add(spec.at + minutes(rng.uniform(3, 20)), Action.RESOLVE_AT_INTAKE, agent, answer)
+            # The entry answered from (not a parameter of the transition: `runner` records its use).
+            entry = {KNOWLEDGE_PARAM: spec.question} if spec.question else {}
+            at = spec.at + minutes(rng.uniform(3, 20))
+            path.add(at, Action.RESOLVE_AT_INTAKE, agent, answer, entry)
             self._callback(path, spec, holder=None, second=False)
         else:
             self._dispatch(path, spec)

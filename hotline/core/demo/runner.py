@@ -17,6 +17,8 @@ from django.utils import timezone
 from hotline.accounts.choices import Role
 from hotline.accounts.models import User
 from hotline.catalog.models import RequestType, Urgency
+from hotline.knowledge.models import Entry as KnowledgeEntry
+from hotline.knowledge.models import Use
 from hotline.telephony.services import missed_calls_from_records
 from hotline.workorders.choices import Channel
 from hotline.workorders.errors import WorkOrderError
@@ -29,7 +31,9 @@ from .catalogue import Catalogue, build_catalogue
 from .clock import LOCAL, local, registration_times
 from .evaluation import seed_evaluation
 from .knowledge import KNOWLEDGE
-from .lifecycle import REGISTER, OrderSpec, Path, Planner, Step
+from .knowledge import Entry as Question
+from .knowledge_base import seed_knowledge, use
+from .lifecycle import KNOWLEDGE_PARAM, REGISTER, OrderSpec, Path, Planner, Step
 from .organisation import STREET_WEIGHTS, DemoOrg, build_organisation
 from .people import Requesters, address
 from .posts import seed_posts
@@ -91,15 +95,16 @@ def seed_demo(
     cutoff = min(local(end_date, time(23, 59, 59)), timezone.now().astimezone(LOCAL))
     org = build_organisation()
     catalogue = build_catalogue(org)
+    kb = seed_knowledge(org=org, catalogue=catalogue, start=end_date - timedelta(days=days - 1))
     texts = load_texts(use_corpus=use_corpus)
     report = SeedReport(planned=orders, corpus=texts.from_corpus)
-    progress(f"组织机构：{len(org.units)} 个单位，{len(org.users)} 个账号；"
+    progress(f"组织机构：{len(org.units)} 个单位，{len(org.users)} 个账号；知识库 {len(kb)} 条；"
              f"文本来源：{'共享语料' if texts.from_corpus else '内置样例'}")  # fmt: skip
     steps = _plan(rng, org, catalogue, texts, orders, end_date, days, cutoff, report)
     steps.sort(key=lambda s: (s.at, s.idx, s.k))
     elapsed = timer.monotonic() - started
     progress(f"已规划 {orders} 件工单、{len(steps)} 个步骤（{elapsed:.0f} 秒），开始写入…")
-    _play(steps, cutoff, org, report, progress, started)
+    _play(steps, cutoff, org, kb, report, progress, started)
     # The phone channel's call records and the year's self-evaluation, from the orders above.
     calls = seed_calls(centre=org.centre, agents=org.staff(Role.AGENT), seed=seed)
     project = seed_evaluation(centre=org.centre, year=end_date.year)
@@ -183,7 +188,9 @@ class _Intake:
         rtype = rng.choices(list(types), weights=list(types.values()))[0]
         urgency = rng.choices(URGENCIES, URGENCY_WEIGHTS[topic.critical_prone])[0]
         place = region.name if region == street_region else street_region.name + community.name
-        title, content, answer, direct = self._text(topic.key, rtype, urgency, lead, place)
+        title, content, answer, direct, question = self._text(
+            topic.key, rtype, urgency, lead, place
+        )
         rural = street != self.streets[0]
         register: dict[str, Any] = {
             "channel": rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0],
@@ -203,25 +210,27 @@ class _Intake:
         below = unit if unit in org.units and region == community else None
         return OrderSpec(
             idx, at, topic, rtype, urgency, street, below, lead, assisting, register,
-            answer=answer, direct=direct,
+            answer=answer, direct=direct, question=question,
         )  # fmt: skip
 
     def _text(
         self, topic: str, rtype: str, urgency: str, lead: str, place: str
-    ) -> tuple[str, str, str, bool]:
-        """Title, content, knowledge answer and whether the agent answers at once. Questions
-        the knowledge base holds (inquiries, simple help) come from it with their answer, and
-        most are answered at intake; everything else needs a unit and is dispatched."""
+    ) -> tuple[str, str, str, bool, Question | None]:
+        """Title, content, knowledge answer, whether the agent answers at once, and the
+        knowledge-base question asked. Questions the knowledge base holds (inquiries, simple
+        help) come from it with their answer, and most are answered at intake; everything else
+        needs a unit and is dispatched."""
         rng = self.rng
         if rtype == "praise":
-            return (*self.texts.praise(rng, topic, self.org.units[lead].name, place), "", False)
+            praise = self.texts.praise(rng, topic, self.org.units[lead].name, place)
+            return (*praise, "", False, None)
         if rtype in self.kinds[topic] and (rtype == "inquiry" or rng.random() < SIMPLE_HELP):
-            title, content, answer = self.texts.question(rng, topic, rtype, place)
+            title, content, answer, question = self.texts.question(rng, topic, rtype, place)
             odds = 0.0 if urgency == "critical" else DIRECT[rtype]
             if rtype == "help" and urgency == "urgent":
                 odds *= 0.2  # urgent help mostly needs someone on site
-            return title, content, answer, rng.random() < odds
-        return (*self.texts.request(rng, topic, place), "", False)
+            return title, content, answer, rng.random() < odds, question
+        return (*self.texts.request(rng, topic, place), "", False, None)
 
     def repeat(self, idx: int, at: datetime, master: OrderSpec) -> OrderSpec:
         """Another call about the master's matter: the same caller again, or a neighbour."""
@@ -251,6 +260,7 @@ def _play(
     steps: list[Step],
     cutoff: datetime,
     org: DemoOrg,
+    kb: dict[Question, KnowledgeEntry],
     report: SeedReport,
     progress: Callable[[str], None],
     started: float,
@@ -268,6 +278,7 @@ def _play(
     next_report = max(1, report.planned // 10)
     for start in range(0, len(due), BATCH_STEPS):
         with transaction.atomic():
+            uses: list[Use] = []
             for step in due[start : start + BATCH_STEPS]:
                 if step.idx in failed or (step.action != REGISTER and step.idx not in pks):
                     continue
@@ -277,10 +288,16 @@ def _play(
                     failed.add(step.idx)
                     report.failures.append(f"#{step.idx} {step.action}: {e}")
                     continue
+                if question := step.params.get(KNOWLEDGE_PARAM):
+                    entry = kb[question]
+                    uses.append(
+                        use(entry, order_id=pks[step.idx], agent=users[step.actor], at=step.at)
+                    )
                 report.steps += 1
                 if step.action == REGISTER and len(pks) % next_report == 0:
                     elapsed = timer.monotonic() - started
                     progress(f"  {len(pks)} 件工单，{report.steps} 步，用时 {elapsed:.0f} 秒")
+            Use.objects.bulk_create(uses)
     report.created = len(pks)
     report.statuses = Counter(
         WorkOrder.objects.filter(pk__in=pks.values()).values_list("status", flat=True)
@@ -300,6 +317,7 @@ def _apply(
         pks[step.idx], numbers[step.idx] = order.pk, order.number
         return
     params = dict(step.params)
+    params.pop(KNOWLEDGE_PARAM, None)  # the demo's own note, not the transition's
     if "lead_unit" in params:
         params["lead_unit"] = org.units[params["lead_unit"]]
     if "assisting_units" in params:

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 
 from .knowledge import KNOWLEDGE
+from .knowledge import Entry as Question
 from .organisation import COUNTY_NAME
 from .samples import (
     ANSWER_TEMPLATES,
@@ -83,14 +84,18 @@ class TextSource:
         return title.format(place=place), content.format(place=place)
 
     @staticmethod
-    def question(rng: random.Random, topic: str, kind: str, place: str) -> tuple[str, str, str]:
+    def question(
+        rng: random.Random, topic: str, kind: str, place: str
+    ) -> tuple[str, str, str, Question]:
         """A knowledge-base question of `kind` on `topic`, as asked from `place`, with its
-        answer: (title, content, answer). Raises IndexError when the topic has none."""
+        answer and the question itself: (title, content, answer, question). Raises IndexError
+        when the topic has none."""
         entry = rng.choice([e for e in KNOWLEDGE[topic] if e.kind == kind])
         return (
             entry.title.format(place=place),
             entry.content.format(place=place),
             entry.answer.format(place=place),
+            entry,
         )
 
     @staticmethod

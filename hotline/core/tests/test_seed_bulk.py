@@ -82,6 +82,21 @@ def test_it_gives_dispatched_orders_their_assignments(bulk):
         assert old.filter(returned_at__isnull=False).exists()
 
 
+def test_it_records_the_knowledge_entry_of_every_direct_answer(bulk):
+    from hotline.knowledge.choices import EntryStatus
+    from hotline.knowledge.models import Entry, Use
+
+    assert Entry.objects.filter(status=EntryStatus.PUBLISHED).count() >= 80
+    direct = WorkOrderEvent.objects.filter(action=Action.RESOLVE_AT_INTAKE)
+    uses = {u.order_id: u for u in Use.objects.select_related("entry", "order__request_type")}
+    assert len(uses) == direct.count() > 100
+    for event in direct:
+        use = uses[event.order_id]
+        assert (use.used_by_id, use.used_at) == (event.actor_id, event.created_at)
+        assert use.entry.request_type_id == use.order.request_type_id
+        assert use.version == use.entry.version
+
+
 def test_it_continues_the_daily_number_sequence(bulk):
     numbers = list(WorkOrder.objects.values_list("number", flat=True))
     assert len(set(numbers)) == len(numbers)
@@ -154,11 +169,15 @@ def test_it_replicates_the_orders_with_their_rows_on_postgresql(db):
         with pytest.raises(ValueError):
             bulk_replicate(2)
         return
+    from hotline.knowledge.models import Use
+
     seed_bulk(orders=60, seed=5, days=10, end_date=END, use_corpus=False)
-    events, calls = WorkOrderEvent.objects.count(), CallRecord.objects.count()
+    events, calls, uses = (m.objects.count() for m in (WorkOrderEvent, CallRecord, Use))
+    assert uses > 0
     assert bulk_replicate(3) == WorkOrder.objects.count() == 180
     assert WorkOrderEvent.objects.count() == 3 * events
     assert CallRecord.objects.count() == 3 * calls
+    assert Use.objects.count() == 3 * uses
     numbers = list(WorkOrder.objects.values_list("number", flat=True))
     assert len(set(numbers)) == 180
     for order in WorkOrder.objects.filter(pk__gt=60):

@@ -24,9 +24,12 @@ from hotline.core.demo import DEMO_PASSWORD
 from hotline.core.demo.catalogue import DEFAULT_TREE
 from hotline.core.demo.clock import LOCAL
 from hotline.core.demo.knowledge import KNOWLEDGE
+from hotline.core.demo.knowledge_base import generalise
 from hotline.core.demo.runner import seed_demo
 from hotline.core.demo.texts import localise
 from hotline.core.demo.topics import TOPICS
+from hotline.knowledge.choices import EntryStatus
+from hotline.knowledge.models import Entry, Use
 from hotline.quality.models import Inspection
 from hotline.workorders.choices import OPEN, Action, Rating, Status
 from hotline.workorders.models import WorkOrder, WorkOrderEvent
@@ -292,6 +295,56 @@ class TestSeededCounty:
             assert any(_fits(e.answer, event.note) for e in asked), (order.title, event.note)
             checked += 1
         assert checked > 50
+
+    def test_it_publishes_one_entry_for_every_demo_question(self, seeded, db):
+        published = Entry.objects.filter(status=EntryStatus.PUBLISHED).select_related(
+            "category", "request_type", "unit", "created_by"
+        )
+        questions = {(generalise(q.title), q.kind) for qs in KNOWLEDGE.values() for q in qs}
+        assert {(e.title, e.request_type.code) for e in published} == questions
+        assert published.count() == sum(len(qs) for qs in KNOWLEDGE.values())
+        assert "咨询停水什么时候恢复" in {e.title for e in published}
+        first = WorkOrder.objects.order_by("created_at").first().created_at
+        for e in published:
+            assert "{place}" not in e.title + e.keywords + e.answer, e.title
+            assert e.category is not None and not e.category.children.exists(), e.title
+            assert e.unit.kind != UnitKind.CENTRE and e.created_by.username == "supervisor1"
+            assert e.published_at < first and e.revisions.count() == 1
+        # The water questions are the water company's; the street's topics a county bureau's.
+        water = published.filter(title__contains="停水").values_list("unit__code", flat=True)
+        assert set(water) == {"water"}
+        assert set(
+            published.filter(title="咨询垃圾清运时间").values_list("unit__code", flat=True)
+        ) == {"urban"}
+        # A season's schedule holds until the season ends; most answers until changed.
+        terms = published.filter(valid_until__isnull=False)
+        assert 2 <= terms.count() <= 5 and terms.count() < published.count() // 10
+        assert all(e.is_live() for e in terms)
+
+    def test_it_leaves_entries_from_unit_managers_for_review(self, seeded, db):
+        pending = Entry.objects.filter(status=EntryStatus.PENDING)
+        assert pending.count() == 2
+        for e in pending:
+            assert e.created_by.username == f"{e.unit.code}_manager"
+            assert e.revisions.get().action == "create"
+
+    def test_it_records_the_use_of_every_direct_answer(self, seeded, db):
+        direct = WorkOrderEvent.objects.filter(action=Action.RESOLVE_AT_INTAKE).select_related(
+            "order__request_type", "actor"
+        )
+        uses = {u.order_id: u for u in Use.objects.select_related("entry__request_type")}
+        asked = {generalise(q.title): q.title for qs in KNOWLEDGE.values() for q in qs}
+        assert len(uses) == direct.count() > 50
+        for event in direct:
+            use = uses[event.order_id]
+            assert use.used_by == event.actor and use.used_at == event.created_at
+            assert use.version == use.entry.version == 1
+            assert use.entry.request_type == event.order.request_type
+            # The order asks the entry's question, from the caller's own place.
+            assert _fits(asked[use.entry.title], event.order.title), event.order.title
+        # Many entries are used, the common questions most.
+        counts = Counter(u.entry_id for u in uses.values())
+        assert len(counts) > 20 and counts.most_common(1)[0][1] >= 5
 
 
 def _fits(template: str, text: str) -> bool:
