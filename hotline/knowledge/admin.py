@@ -53,7 +53,7 @@ class EntryAdminForm(forms.ModelForm):
             del self.fields["new_status"]
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # not in django-stubs
         if self.errors:
             return
         data = self.cleaned_data
