@@ -73,7 +73,7 @@ def units_maintained(user: User) -> list[Unit]:
 class EntryFilterForm(forms.Form):
     """The GET form of the list; `filters()` turns it into selectors.EntryFilters."""
 
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+    q = forms.CharField(label=_("搜索"), required=False, max_length=100, widget=forms.SearchInput)
     status = forms.ChoiceField(label=_("状态"), required=False)
     category = forms.ChoiceField(label=_("诉求分类"), required=False, widget=FastSelect)
     request_type = forms.ChoiceField(label=_("诉求类型"), required=False)
@@ -86,7 +86,6 @@ class EntryFilterForm(forms.Form):
         field["q"].widget.attrs.update(
             accesskey="s",
             placeholder=gettext("来电人的问题、关键词"),
-            type="search",
             **{"aria-label": gettext("搜索知识库")},
         )
         statuses = (
