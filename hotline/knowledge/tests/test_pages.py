@@ -344,3 +344,42 @@ def test_only_writers_reach_the_form(client, org):
     assert response.status_code == 403
     row.refresh_from_db()
     assert row.version == 1
+
+
+def test_the_list_costs_the_same_queries_for_more_rows(client, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(LIST).status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(2):
+        water_stop(org, title=f"条目 {i}", region=org.county)
+    client.force_login(org.sue)
+    few = queries()
+    for i in range(2, 12):
+        water_stop(org, title=f"条目 {i}", region=org.county)
+    assert queries() == few
+
+
+def test_an_entrys_page_costs_the_same_queries_for_a_longer_history(client, org):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    row = water_stop(org, region=org.county)
+    client.force_login(org.sue)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(_detail(row.pk)).status_code == 200
+        return len(ctx.captured_queries)
+
+    knowledge_entry_update(actor=org.sue, entry=row, version=1, keywords="断水")
+    short = queries()
+    for version in range(2, 8):
+        knowledge_entry_update(
+            actor=org.bella, entry=row, version=version, keywords=f"停水{version}"
+        )
+    assert queries() == short
