@@ -363,3 +363,10 @@ def test_the_uses_list_only_orders_the_viewer_may_see(org):
     assert [u.order for u in uses.recent] == [seen_by_bob]
     assert {u.order for u in selectors.entry_uses(org.sue, row).recent} == {seen_by_bob, not_bobs}
     assert selectors.entry_uses(org.charlie, row).recent == []
+
+
+def test_the_list_finds_words_as_typed_beyond_what_the_search_ranks(org):
+    deep = entry(org, title="错峰供水安排", answer="夏季用水高峰期间。" * 30 + "咨询电话 96110。")
+    result = selectors.entry_list(user=org.alice, filters=selectors.EntryFilters(q="96110"))
+    assert [e.pk for e in result.entries] == [deep.pk]
+    assert deep.pk not in result.hits  # past the part of the answer the search reads
