@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
@@ -188,12 +189,15 @@ def entry_list(*, user: User, filters: EntryFilters) -> EntryList:
     # draft, which the search does not read; a phone number deep in an answer) follows them.
     words = Q(title__icontains=text) | Q(keywords__icontains=text) | Q(answer__icontains=text)
     where = Q(pk__in=list(hits)) | words
-    rank = Case(
-        *[When(pk=h.row.pk, then=Value(i)) for i, h in enumerate(found)],
-        default=Value(len(found)),
-        output_field=IntegerField(),
-    )
-    return EntryList(qs.filter(where).order_by(rank, "-updated_at", "-id"), hits)
+    order: list[Any] = ["-updated_at", "-id"]
+    if found:  # (a CASE without a WHEN is a bare constant, which PostgreSQL takes for a column)
+        rank = Case(
+            *[When(pk=h.row.pk, then=Value(i)) for i, h in enumerate(found)],
+            default=Value(len(found)),
+            output_field=IntegerField(),
+        )
+        order.insert(0, rank)
+    return EntryList(qs.filter(where).order_by(*order), hits)
 
 
 def entry_revisions(entry: Entry) -> QuerySet[Revision]:
