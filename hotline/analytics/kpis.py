@@ -1,10 +1,10 @@
 """The figures every unit is judged on (domain.md §5), each defined once.
 
 A KPI is a numerator over a denominator, both counted from the platform's own records (work
-orders, their events, call records) for one period and one slice (region, unit, channel, request
-type, category). Pages, the API, reports and the self-evaluation all read them here, so a figure
-on the dashboard and the same figure in a report can never disagree. docs/kpis.md documents each
-formula, the records it reads and its settings.
+orders, their events, call records, the knowledge base's revisions and uses) for one period
+and one slice (region, unit, channel, request type, category). Pages, the API, reports and the
+self-evaluation all read them here, so a figure on the dashboard and the same figure in a report
+can never disagree. docs/kpis.md documents each formula, the records it reads and its settings.
 
 Counting rules shared by all:
 - A period is a range of whole days in Asia/Shanghai, both ends included.
@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 from django.conf import settings
-from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Model, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from hotline.accounts.models import Region, Unit
 from hotline.catalog.models import Category
 from hotline.core.conf import hotline_int
+from hotline.knowledge.choices import EntryStatus, RevisionAction
+from hotline.knowledge.models import Revision, Use
 from hotline.telephony.choices import CallOutcome, Direction
 from hotline.telephony.models import CallRecord
 from hotline.workorders.choices import Action, Rating, Status
@@ -180,10 +182,16 @@ def daily_average(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
     return _ratio("daily_average", cohort(f, base).count(), f.days)
 
 
+def resolved_at_intake() -> Exists:
+    """The order was answered at intake (直办: event resolve_at_intake)."""
+    return Exists(
+        WorkOrderEvent.objects.filter(order=OuterRef("pk"), action=Action.RESOLVE_AT_INTAKE)
+    )
+
+
 def direct_resolution(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
     orders = cohort(f, base)
-    resolved = WorkOrderEvent.objects.filter(order=OuterRef("pk"), action=Action.RESOLVE_AT_INTAKE)
-    return _ratio("direct_resolution", orders.filter(Exists(resolved)).count(), orders.count())
+    return _ratio("direct_resolution", orders.filter(resolved_at_intake()).count(), orders.count())
 
 
 # Ratio figures that compare units are built from "parts": the querysets of their numerator
@@ -459,6 +467,44 @@ def quality_pass(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
     return _ratio("quality_pass", passing, inspected)
 
 
+# --- knowledge-base figures --------------------------------------------------------------------
+
+# The revisions by which an entry became published: created as published, or published (from a
+# draft, from review, or again after it was retired). A publisher's edit of a published entry
+# keeps it published but publishes nothing new.
+_BECAME_PUBLISHED = Q(
+    status=EntryStatus.PUBLISHED, action__in=[RevisionAction.CREATE, RevisionAction.PUBLISH]
+)
+
+
+def knowledge_entries(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    """知识库发布条目数: entries that became published in the period, each once. An entry
+    retired later still counts (a past period's figure does not change afterwards). The slice
+    reads the entry as its publishing revision recorded it: the maintaining unit (and its
+    region), request type and category. The channel does not apply, nor does the viewer's scope
+    of orders (`base`): published entries are read by all hotline and unit staff."""
+    qs = Revision.objects.filter(_between(f, "at"), _BECAME_PUBLISHED)
+    if f.region is not None:
+        qs = qs.filter(unit__region__path__startswith=f.region.path)
+    units = f.units()
+    if units is not None:
+        qs = qs.filter(unit__in=units)
+    if f.request_type:
+        qs = qs.filter(request_type__code=f.request_type)
+    if f.category is not None:
+        qs = qs.filter(category__path__startswith=f.category.path)
+    n = qs.aggregate(n=Count("entry", distinct=True))["n"]
+    return Figure("knowledge_entries", _d(n), None)
+
+
+def knowledge_direct_share(f: KpiFilters, base: QuerySet[WorkOrder]) -> Figure:
+    """知识库直办占比: of the period's orders answered at intake (as 直办率 counts them), those
+    the agent answered from a knowledge entry (a `knowledge.Use`)."""
+    direct = cohort(f, base).filter(resolved_at_intake())
+    used = direct.filter(Exists(Use.objects.filter(order=OuterRef("pk"))))
+    return _ratio("knowledge_direct_share", used.count(), direct.count())
+
+
 # --- telephony figures -------------------------------------------------------------------------
 
 
@@ -611,6 +657,23 @@ KPIS: dict[str, Kpi] = {
             _("期内服务的质检样本中合格的 ÷ 期内服务的质检样本（以申诉后的结论计）"),
             "ratio",
             quality_pass,
+        ),
+        Kpi(
+            "knowledge_entries",
+            _("知识库发布条目数"),
+            _(
+                "期内发布（新建即发布或审核后发布）的知识条目数，每条计一次，之后停用的仍计入；"
+                "按维护单位及其所在区划、条目的诉求类型和分类统计，不分渠道"
+            ),
+            "count",
+            knowledge_entries,
+        ),
+        Kpi(
+            "knowledge_direct_share",
+            _("知识库直办占比"),
+            _("期内受理、受理时直接办结且引用了知识条目的工单 ÷ 期内受理、受理时直接办结的工单"),
+            "ratio",
+            knowledge_direct_share,
         ),
         Kpi(
             "answer_rate",

@@ -22,7 +22,9 @@ from .kpis import KPIS, Figure, Kpi, kpi_table
 
 # Who reads figures: the hotline's staff and the managers of units.
 READERS = frozenset(HOTLINE_ROLES | {Role.UNIT_MANAGER})
-# Call and quality-inspection figures belong to the hotline centre; units are judged on orders.
+# Call, quality-inspection and knowledge-base figures belong to the hotline centre (a unit never
+# sees the orders answered at intake, and the entries' count is not one of its orders' figures);
+# units are judged on orders.
 TELEPHONY = (
     "answer_rate",
     "answer_within",
@@ -30,6 +32,8 @@ TELEPHONY = (
     "average_wait",
     "average_talk",
     "quality_pass",
+    "knowledge_entries",
+    "knowledge_direct_share",
 )
 
 
