@@ -25,7 +25,7 @@ GRADE_SHARE = {"优": Decimal(1), "良": Decimal("0.8"), "中": Decimal("0.6"), 
 DEFAULT_BANDS = ((Decimal(90), "优"), (Decimal(80), "良"), (Decimal(60), "中"), (Decimal(0), "差"))
 
 _TARGET = re.compile(
-    r"^\s*(?P<op>[≥≤>=<＝]{0,2})\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|％|万元|元|件|次|个|天|小时|分钟|秒|人|项)?\s*$"
+    r"^\s*(?P<op>[≥≤>=<＝]{0,2})\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>%|％|万元|元|件|次|个|天|小时|分钟|秒|人|项|条|家|户)?\s*$"
 )
 
 

@@ -27,6 +27,8 @@ D = Decimal
         ("≤49万元", Target("at_most", D(49), "万元", "≤49万元")),
         ("100%", Target("at_least", D(100), "%", "100%")),
         (">=300件", Target("at_least", D(300), "件", ">=300件")),
+        # 白沙's knowledge base: "组织各职能单位上传信息368条".
+        ("≥300条", Target("at_least", D(300), "条", "≥300条")),
         ("明显", Target("qualitative", text="明显")),
     ],
 )
