@@ -41,9 +41,7 @@ FILLER = (
     "在哪里", "在哪儿", "哪里", "哪儿", "找谁", "可以", "需要", "是否", "有没有", "能不能",
     "一下", "我们", "我家", "你们", "这边", "那边", "这个", "那个", "还是", "已经", "现在",
 )  # fmt: skip
-_FILLER = re.compile(
-    "|".join([r"[^\w]+", *sorted(map(re.escape, FILLER), key=len, reverse=True)])
-)
+_FILLER = re.compile("|".join([r"[^\w]+", *sorted(map(re.escape, FILLER), key=len, reverse=True)]))
 
 
 def plain(text: str) -> str:
