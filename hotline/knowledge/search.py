@@ -33,6 +33,8 @@ ANSWER_CHARS = 200
 # Below this a hit shares little more than common characters with the request.
 MIN_SCORE = 0.12
 MAX_TERMS = 4
+# The weight of an entry filed under another request type than the call's.
+OTHER_TYPE_WEIGHT = 0.8
 # How callers and entries ask, not what about: left out before matching, or "什么时候" would
 # join a question on water to every question on dates.
 FILLER = (
@@ -134,8 +136,11 @@ class Index:
         merged.sort(key=lambda m: -m[2])
         out: list[str] = []
         for start, end, _weight in merged:
-            if (term := text[start:end].strip()) and term not in out:
-                out.append(term)
+            # The title is read three times: the same words at another place, or a part of
+            # words already listed, add nothing.
+            term = text[start:end].strip()
+            if term and not any(term in t for t in out):
+                out = [t for t in out if t not in term] + [term]
         return tuple(out[:MAX_TERMS])
 
     def search(
@@ -153,13 +158,24 @@ class Index:
         if not self.rows or not text:
             return []
         scores, query = self.scores(text)
+        # An entry of another request type than the call's is ranked lower, not hidden: the type
+        # is set by the agent and often left at its default (咨询) while the caller asks for help.
+        if request_type_id:
+            scores = scores * np.array(
+                [
+                    OTHER_TYPE_WEIGHT
+                    if r.request_type_id and r.request_type_id != request_type_id
+                    else 1.0
+                    for r in self.rows
+                ]
+            )
         out: list[Hit] = []
-        for i in np.argsort(-scores):
+        for i in np.argsort(-scores, kind="stable"):
             score = float(scores[i])
             if score < min_score or len(out) >= limit:
                 break
             row = self.rows[i]
-            if row.pk == exclude or not _applies(row, region_path, request_type_id, category_id):
+            if row.pk == exclude or not _applies(row, region_path, category_id):
                 continue
             # Single characters in common are no reason to show an answer.
             if terms := self.terms(int(i), query, text):
@@ -167,14 +183,10 @@ class Index:
         return out
 
 
-def _applies(
-    row: Row, region_path: str, request_type_id: int | None, category_id: int | None
-) -> bool:
+def _applies(row: Row, region_path: str, category_id: int | None) -> bool:
     # An entry for a region holds below it; an entry for everywhere holds everywhere. A request
     # with no region yet sees every entry (the agent has not asked where).
     if row.region_path and region_path and not region_path.startswith(row.region_path):
-        return False
-    if request_type_id and row.request_type_id and row.request_type_id != request_type_id:
         return False
     return not (category_id and row.category_id and row.category_id != category_id)
 
@@ -241,7 +253,8 @@ def search(
     limit: int = 5,
 ) -> list[Hit]:
     """The live entries most like `text`, best first, that hold in the region (a `Region.path`)
-    and fit the request type and category where both sides name one."""
+    and fit the category where both sides name one; entries of another request type than
+    `request_type_id` rank lower."""
     return index().search(
         text,
         region_path=region_path,

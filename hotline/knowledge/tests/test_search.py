@@ -75,12 +75,20 @@ def test_an_entry_for_everywhere_holds_in_every_region(org):
     assert _titles("停水", region_path=org.other_county.path) == ["停水什么时候恢复供水"]
 
 
-def test_the_request_type_filters_entries_that_name_one(org):
+def test_the_request_type_ranks_entries_of_another_type_lower_but_keeps_them(org):
+    # The agent's type is often the default (咨询) while the caller asks for help: the entry
+    # that answers is not hidden for that, only weighed less than one of the call's type.
     entry(org, title="停水投诉处理时限", request_type=request_type("complaint"))
-    entry(org, title="停水咨询", request_type=request_type("inquiry"))
+    entry(org, title="停水投诉受理时限", request_type=request_type("inquiry"))
+    plain = {h.row.title: h.score for h in search.search("停水投诉时限")}
     complaint = request_type("complaint").pk
-    assert _titles("停水", request_type_id=complaint) == ["停水投诉处理时限"]
-    assert sorted(_titles("停水")) == ["停水咨询", "停水投诉处理时限"]
+    typed = {h.row.title: h.score for h in search.search("停水投诉时限", request_type_id=complaint)}
+    assert set(typed) == set(plain) == {"停水投诉处理时限", "停水投诉受理时限"}
+    assert typed["停水投诉处理时限"] == plain["停水投诉处理时限"]
+    assert typed["停水投诉受理时限"] == pytest.approx(
+        plain["停水投诉受理时限"] * search.OTHER_TYPE_WEIGHT, abs=0.001
+    )
+    assert _titles("停水投诉时限", request_type_id=complaint)[0] == "停水投诉处理时限"
 
 
 def test_a_change_to_an_entry_is_seen_by_the_next_search(org):
