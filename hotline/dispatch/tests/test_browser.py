@@ -33,6 +33,7 @@ def test_it_adopts_a_category_at_intake_with_one_click(browser, live_server, set
     page.press("#id_content", "End")
     button = page.locator(f".dispatch-adopt-category[data-category='{stop.pk}']")
     button.wait_for()
+    page.wait_for_function("window.hotlineDispatchSuggest === true")
     button.click()
     assert page.input_value("#id_category") == str(stop.pk)
     assert page.input_value("#id_category_search") == "城乡建设 / 供水 / 停水"
@@ -51,6 +52,7 @@ def test_it_adopts_a_unit_in_the_dispatch_queue_with_one_click(browser, live_ser
         f".dispatch-adopt-unit[data-order='{order.number}'][data-unit='{org.housing.pk}']"
     )
     button.wait_for()
+    page.wait_for_function("window.hotlineDispatchSuggest === true")
     button.click()
     picker = f"select[name=lead_unit][data-order='{order.number}']"
     assert page.input_value(picker) == str(org.housing.pk)
@@ -72,9 +74,12 @@ def test_the_dispatcher_adopts_a_category_and_the_order_is_dispatched_with_it(
         f".dispatch-adopt-category[data-order='{order.number}'][data-category='{stop.pk}']"
     )
     button.wait_for()
+    # The fragment's script (suggest.js, loaded by htmx after the swap) installs the click
+    # handler; on a loaded machine the button can be there before it runs.
+    page.wait_for_function("window.hotlineDispatchSuggest === true")
     button.click()
     chosen = page.locator(f".dispatch-category-chosen[data-order='{order.number}']")
-    chosen.wait_for()  # the click's answer is rendered after a round trip; a loaded machine waits
+    chosen.wait_for()
     assert chosen.is_visible() and "城乡建设 / 供水 / 停水" in chosen.inner_text()
     page.select_option(f"select[name=lead_unit][data-order='{order.number}']", str(org.water.pk))
     page.click(f"button[form='dispatch-{order.number}']")
@@ -100,6 +105,7 @@ def test_the_desk_ties_the_suggestion_it_showed_to_the_order(browser, live_serve
     page.press("#id_title", "End")
     page.fill("#id_content", "幸福小区从昨晚开始停水，一直没有来水。")
     page.press("#id_content", "End")
+    page.wait_for_function("window.hotlineDispatchSuggest === true")
     page.locator(f".dispatch-adopt-category[data-category='{stop.pk}']").click()
     page.wait_for_timeout(1500)  # the fragment asks again after the category's change
     page.locator("#dispatch-suggest input[name=dispatch_suggestion]").wait_for(state="attached")
