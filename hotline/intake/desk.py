@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from hotline.accounts.models import Region, Unit, User
+from hotline.accounts.selectors import agent_centre
 from hotline.catalog.models import Category
 from hotline.core.repeats import find_repeats
 from hotline.core.suggestions import FIELD as SUGGESTION_FIELD
@@ -27,7 +28,7 @@ from hotline.workorders.selectors import workorders_by_phone
 from hotline.workorders.services import PHONE_RE
 
 from .forms import IntakeForm
-from .selectors import agent_centre, agent_orders_today, category_search
+from .selectors import agent_orders_today, category_search
 from .services import Decision, intake_register
 
 HISTORY_SIZE = 10

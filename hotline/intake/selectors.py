@@ -11,20 +11,11 @@ from operator import or_
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from hotline.accounts.choices import CENTRE_KINDS, Role
 from hotline.accounts.models import Region, Unit, User
 from hotline.catalog.models import Category
 from hotline.workorders.models import WorkOrder
 
 CATEGORY_MATCHES = 20
-
-
-def agent_centre(user: User) -> Unit | None:
-    """The hotline centre where `user` works as an agent, or None: only they use the desk."""
-    for m in user.active_memberships():
-        if m.role == Role.AGENT and m.unit.kind in CENTRE_KINDS:
-            return m.unit
-    return None
 
 
 def intake_regions(centre: Unit) -> QuerySet[Region]:

@@ -2,8 +2,8 @@
 the desk (the caller's words stay out of URLs and logs) as the agent types, each with a button
 that puts its answer in the desk's answer field (直办 from the knowledge base).
 
-Who may use it mirrors the desk (`intake.desk.agent_desk`): an agent at a hotline centre. The
-rule is repeated here, not imported: intake sits above knowledge and records the use."""
+Who may use it is the desk's own rule (`accounts.selectors.agent_centre`, which
+`intake.desk.agent_desk` also asks): an agent at a hotline centre."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from hotline.accounts.choices import CENTRE_KINDS, Role
 from hotline.accounts.models import Region, Unit, User
+from hotline.accounts.selectors import agent_centre
 from hotline.catalog.models import RequestType
 
 from .search import Hit, search
@@ -31,14 +31,6 @@ ANSWER_FOLD = 90
 
 class DeskRequest(HttpRequest):
     user: User
-
-
-def desk_centre(user: User) -> Unit | None:
-    """The hotline centre where `user` takes calls as an agent (the desk's own rule)."""
-    for m in user.active_memberships():
-        if m.role == Role.AGENT and m.unit.kind in CENTRE_KINDS:
-            return m.unit
-    return None
 
 
 def desk_hits(
@@ -80,7 +72,7 @@ def region_names(hits: list[Hit]) -> dict[str, str]:
 @login_required
 def matches(request: DeskRequest) -> HttpResponse:
     """知识库 card: up to `DESK_HITS` live entries for the typed title and content."""
-    centre = desk_centre(request.user)
+    centre = agent_centre(request.user)
     if centre is None:
         raise PermissionDenied(_("知识库卡片只供热线中心的话务员在话务受理时使用"))
     params = request.POST if request.method == "POST" else request.GET
