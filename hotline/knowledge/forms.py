@@ -96,7 +96,7 @@ class EntryFilterForm(forms.Form):
         _choices(field["status"]).choices = _blank() + [(v, str(label)) for v, label in statuses]
         _choices(field["category"]).choices = _blank() + category_choices()
         _choices(field["request_type"]).choices = _blank() + _request_types()
-        units = Unit.objects.filter(knowledge_entries__isnull=False).distinct().order_by("path")
+        units = Unit.objects.filter(pk__in=Entry.objects.values("unit_id")).order_by("path")
         _choices(field["unit"]).choices = _blank() + [(str(u.pk), u.name) for u in units]
         _choices(field["term"]).choices = _blank() + [(k, str(v)) for k, v in TERMS.items()]
 

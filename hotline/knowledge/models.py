@@ -9,6 +9,7 @@ answered an order from the entry (直办), with the version the agent read."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -26,9 +27,9 @@ ANSWER_MAX = 4000
 BASIS_MAX = 1000
 
 
-class Entry(models.Model):
-    """One authoritative answer: the question as callers put it, the answer agents read out
-    (答复口径), what it rests on, who maintains it and until when it holds."""
+class EntryContent(models.Model):
+    """What an entry says and where it stands: the entry's current text, and each revision's
+    copy of it as it then stood (`EntryContent.copied(entry)`)."""
 
     title = models.CharField(_("问题"), max_length=TITLE_MAX)
     keywords = models.CharField(
@@ -45,7 +46,7 @@ class Entry(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="knowledge_entries",
+        related_name="+",
     )
     request_type = models.ForeignKey(
         RequestType,
@@ -53,7 +54,7 @@ class Entry(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="knowledge_entries",
+        related_name="+",
     )
     # Where the answer holds: this region and everything below it; none: everywhere.
     region = models.ForeignKey(
@@ -62,19 +63,31 @@ class Entry(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="knowledge_entries",
+        related_name="+",
     )
     unit = models.ForeignKey(
-        Unit,
-        verbose_name=_("维护单位"),
-        on_delete=models.PROTECT,
-        related_name="knowledge_entries",
+        Unit, verbose_name=_("维护单位"), on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(
         _("状态"), max_length=10, choices=EntryStatus.choices, default=EntryStatus.DRAFT
     )
     # The last day the answer holds (a policy's term, a season's schedule); none: until changed.
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @staticmethod
+    def copied(source: EntryContent) -> dict[str, Any]:
+        """`source`'s content fields (these, not its model's others), as keyword arguments for
+        another EntryContent."""
+        return {f.attname: getattr(source, f.attname) for f in EntryContent._meta.fields}
+
+
+class Entry(EntryContent):
+    """One authoritative answer: the question as callers put it, the answer agents read out
+    (答复口径), what it rests on, who maintains it and until when it holds."""
+
     version = models.PositiveIntegerField(_("版本"), default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -111,7 +124,7 @@ class Entry(models.Model):
         return self.status == EntryStatus.PUBLISHED and not self.is_expired(today)
 
 
-class Revision(models.Model):
+class Revision(EntryContent):
     """One change of an entry, with the whole entry as it stood after it. Written once."""
 
     entry = models.ForeignKey(
@@ -127,39 +140,6 @@ class Revision(models.Model):
     )
     at = models.DateTimeField(_("时间"))
     note = models.CharField(_("说明"), max_length=500, blank=True)
-    status = models.CharField(_("状态"), max_length=10, choices=EntryStatus.choices)
-    title = models.CharField(_("问题"), max_length=TITLE_MAX)
-    keywords = models.CharField(_("关键词"), max_length=KEYWORDS_MAX, blank=True)
-    answer = models.TextField(_("答复口径"))
-    basis = models.TextField(_("政策依据"), blank=True)
-    category = models.ForeignKey(
-        Category,
-        verbose_name=_("诉求分类"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    request_type = models.ForeignKey(
-        RequestType,
-        verbose_name=_("诉求类型"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    region = models.ForeignKey(
-        Region,
-        verbose_name=_("适用区划"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    unit = models.ForeignKey(
-        Unit, verbose_name=_("维护单位"), on_delete=models.PROTECT, related_name="+"
-    )
-    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("知识修订记录")

@@ -191,16 +191,7 @@ def _revise(entry: Entry, *, actor: User, action: str, note: str) -> Revision:
         actor=actor,
         at=entry.updated_at,
         note=note,
-        status=entry.status,
-        title=entry.title,
-        keywords=entry.keywords,
-        answer=entry.answer,
-        basis=entry.basis,
-        category=entry.category,
-        request_type=entry.request_type,
-        region=entry.region,
-        unit=entry.unit,
-        valid_until=entry.valid_until,
+        **Revision.copied(entry),
     )
 
 
