@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +19,7 @@ from hotline.workorders.forms import category_choices
 
 from .choices import EntryStatus
 from .models import ANSWER_MAX, BASIS_MAX, KEYWORDS_MAX, TITLE_MAX, Entry
-from .selectors import TERMS, EntryFilters
+from .selectors import TERMS, EntryFilters, maintained_q
 from .services import NOTE_MAX, scope_of
 
 
@@ -58,15 +57,8 @@ def _regions() -> list[tuple[str, str]]:
 
 def units_maintained(user: User) -> list[Unit]:
     """The active units whose entries `user` writes."""
-    scope = scope_of(user)
-    qs = Unit.objects.filter(is_active=True).select_related("region")
-    if not scope.everything:
-        where = Q(pk__in=[])
-        for p in scope.publish_regions:
-            where |= Q(region__path__startswith=p)
-        for p in scope.maintain_units:
-            where |= Q(path__startswith=p)
-        qs = qs.filter(where)
+    where = maintained_q(scope_of(user), unit="")
+    qs = Unit.objects.filter(where, is_active=True).select_related("region")
     return list(qs.order_by("path"))
 
 

@@ -50,13 +50,14 @@ def _any(conditions: list[Q]) -> Q:
     return reduce(or_, conditions, Q(pk__in=[]))
 
 
-def maintained_q(scope: Scope) -> Q:
-    """The entries of the units `scope` maintains (as Scope.maintains, in SQL)."""
+def maintained_q(scope: Scope, unit: str = "unit__") -> Q:
+    """The entries of the units `scope` maintains (as Scope.maintains, in SQL); with
+    `unit=""`, those units themselves (a query on Unit)."""
     if scope.everything:
         return Q()
     return _any(
-        [Q(unit__region__path__startswith=p) for p in scope.publish_regions]
-        + [Q(unit__path__startswith=p) for p in scope.maintain_units]
+        [Q(**{f"{unit}region__path__startswith": p}) for p in scope.publish_regions]
+        + [Q(**{f"{unit}path__startswith": p}) for p in scope.maintain_units]
     )
 
 
