@@ -243,6 +243,9 @@ HOTLINE = {
     # Hot topics: words a topic's terms leave out besides the shipped filler (咨询、反映、部门…),
     # comma-separated: the words of a city's own requests that name no matter.
     "HOT_FILLER_EXTRA": os.getenv("HOTLINE_HOT_FILLER_EXTRA", ""),
+    # Knowledge search: how the city's callers ask, besides the shipped 请问、什么时候、在哪里…,
+    # comma-separated (a dialect's 啥时候、咋办): left out before matching (knowledge/search.py).
+    "KNOWLEDGE_FILLER_EXTRA": os.getenv("HOTLINE_KNOWLEDGE_FILLER_EXTRA", ""),
     # KPI facts: a refresh re-reads this many events before its mark (events committed late),
     # and the full pass compares orders in batches of this many ids (analytics/facts.py).
     "FACTS_LOOKBACK": envint("HOTLINE_FACTS_LOOKBACK", "5000"),

@@ -11,6 +11,7 @@ holds anything another needs: the database is the truth, the index a cache of it
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -43,12 +45,24 @@ FILLER = (
     "在哪里", "在哪儿", "哪里", "哪儿", "找谁", "可以", "需要", "是否", "有没有", "能不能",
     "一下", "我们", "我家", "你们", "这边", "那边", "这个", "那个", "还是", "已经", "现在",
 )  # fmt: skip
-_FILLER = re.compile("|".join([r"[^\w]+", *sorted(map(re.escape, FILLER), key=len, reverse=True)]))
+
+
+def extra_filler() -> str:
+    """The city's own filler, settings.HOTLINE["KNOWLEDGE_FILLER_EXTRA"] (environment
+    HOTLINE_KNOWLEDGE_FILLER_EXTRA), as configured: words separated by commas."""
+    return str(getattr(settings, "HOTLINE", {}).get("KNOWLEDGE_FILLER_EXTRA") or "")
+
+
+@functools.lru_cache(maxsize=4)
+def _filler(extra: str) -> re.Pattern[str]:
+    words = set(FILLER) | {w.strip() for w in extra.replace("，", ",").split(",") if w.strip()}
+    return re.compile("|".join([r"[^\w]+", *sorted(map(re.escape, words), key=len, reverse=True)]))
 
 
 def plain(text: str) -> str:
-    """`text` without punctuation and filler, as the index reads it."""
-    return _FILLER.sub(" ", text or "")
+    """`text` without punctuation and filler (the shipped and the city's), as the index reads
+    it."""
+    return _filler(extra_filler()).sub(" ", text or "")
 
 
 @dataclass(frozen=True)
@@ -200,7 +214,8 @@ def _live(today: date) -> Q:
 def _stamp() -> tuple[Any, ...]:
     today = timezone.localdate()
     agg = Entry.objects.aggregate(n=Count("id"), last=Max("updated_at"))
-    return (agg["n"], agg["last"], today)
+    # The filler is in the stamp: a changed setting rebuilds the index with it.
+    return (agg["n"], agg["last"], today, extra_filler())
 
 
 def _build(stamp: tuple[Any, ...]) -> Index:

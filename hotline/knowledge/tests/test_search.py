@@ -128,3 +128,15 @@ def test_an_expired_entry_is_not_found_from_the_day_after_its_term(org):
     # Nothing changed in the database: the index is rebuilt because the day did.
     with time_machine.travel(timezone.now() + timedelta(days=1), tick=False):
         assert _titles("停水") == []
+
+
+def test_a_citys_own_filler_words_are_left_out_before_matching(org, settings):
+    # "啥时候" (Shaanxi for 什么时候) is how the caller asks, not what about: left in, it alone
+    # matches the question that also asks "啥时候".
+    entry(org, title="暖气啥时候开始供", answer="供暖期为11月15日至次年3月15日。", keywords="")
+    asked = "停水啥时候"
+    assert _titles(asked) == ["暖气啥时候开始供"]
+    settings.HOTLINE = {**settings.HOTLINE, "KNOWLEDGE_FILLER_EXTRA": "啥时候，咋办"}
+    assert search.plain("停水啥时候来，咋办").split() == ["停水", "来"]
+    assert _titles(asked) == []  # the index was rebuilt with the city's filler
+    assert _titles("暖气") == ["暖气啥时候开始供"]
