@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from hotline.catalog.models import Category, RequestType
 from hotline.core.demo.knowledge import KNOWLEDGE
+from hotline.core.demo.knowledge_base import generalise
 from hotline.core.demo.topics import TOPIC_BY_KEY
 from hotline.core.testing import PASSWORD, Org
 from hotline.dispatch import coldstart
@@ -45,15 +46,16 @@ def entry(org: Org, path: tuple[str, str, str], title: str, answer: str, **kw) -
 
 
 def demo_knowledge(org: Org) -> int:
-    """The demo's knowledge base (81 entries in 26 topics), filed under its topics' leaves."""
+    """The demo's knowledge base (81 entries), with the demo seed's wording
+    (`knowledge_base.generalise`), filed under its topics' leaves in the test's organisation."""
     n = 0
     for topic, entries in KNOWLEDGE.items():
         for e in entries:
             entry(
                 org,
                 TOPIC_BY_KEY[topic].category,
-                e.title.replace("{place}", ""),
-                e.answer.replace("{place}", "本地"),
+                generalise(e.title),
+                generalise(e.answer),
                 request_type=RequestType.objects.get(code=e.kind),
             )
             n += 1
